@@ -1,0 +1,50 @@
+"""The command line: argument parsing and printing only; every command calls the core.
+
+Nothing here imports Textual: the desk is imported only when ``paperdesk`` runs without a
+command, which keeps ``list`` and ``show`` fast and scriptable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+from paperdesk import __version__
+from paperdesk.cli.common import add_global_options, fail
+from paperdesk.errors import EXIT_OK, PaperdeskError
+
+COMMAND_MODULES = ("catalog_cmds", "store_cmds")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paperdesk",
+        description="A keyboard-first reading desk for research-paper lists. "
+        "Without a command, opens the desk.",
+    )
+    parser.add_argument("--version", action="version", version=f"paperdesk {__version__}")
+    add_global_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        import_module(f"paperdesk.cli.{name}").register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``paperdesk`` script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            from paperdesk.tui.app import run_desk
+
+            return run_desk(home=args.home, catalog=args.catalog)
+        return args.handler(args) or EXIT_OK
+    except PaperdeskError as exc:
+        return fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    except BrokenPipeError:
+        sys.stderr.close()
+        return EXIT_OK

@@ -1,0 +1,193 @@
+"""Catalog commands: import, list, show, venues, sources."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from paperdesk.cli.common import add_command, open_workspace, print_json
+from paperdesk.errors import EXIT_FAILURE, UsageError
+from paperdesk.models import STATUSES, CatalogFile
+
+STATUS_GLYPHS = {"unread": " ", "queued": "+", "reading": ">", "read": "x", "skipped": "-"}
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    imp = add_command(commands, "import", "import a markdown paper list (a file or a URL)")
+    imp.add_argument("path", metavar="PATH", help="list file, catalog JSON, or http(s) URL")
+    imp.add_argument("-o", "--output", metavar="OUT", help="write the catalog JSON here only")
+    imp.add_argument("--as", dest="name", metavar="NAME", help="source name (default: stem)")
+    imp.add_argument("--strict", action="store_true", help="fail on any import warning")
+    imp.set_defaults(handler=run_import)
+
+    lst = add_command(commands, "list", "list papers with their reading status")
+    lst.add_argument("--venue", metavar="V")
+    lst.add_argument("--topic", metavar="T")
+    lst.add_argument("--status", metavar="S", choices=STATUSES)
+    lst.add_argument("--search", metavar="TEXT", help="words in title, venue, tags or note")
+    lst.add_argument("--json", action="store_true", help="print a JSON array")
+    lst.set_defaults(handler=run_list)
+
+    show = add_command(commands, "show", "show one paper with its note and history")
+    show.add_argument("paper", metavar="PAPER", help="paper id or title fragment")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=run_show)
+
+    venues = add_command(commands, "venues", "list venues with reading progress")
+    venues.add_argument("--json", action="store_true")
+    venues.set_defaults(handler=run_venues)
+
+    sources = add_command(commands, "sources", "list the imported sources")
+    sources.add_argument("--json", action="store_true")
+    sources.set_defaults(handler=run_sources)
+
+
+def source_name(path: str) -> str:
+    """The default source name of a path or URL: its file stem."""
+    stem = Path(path.rstrip("/").rsplit("/", 1)[-1]).stem
+    return stem or "list"
+
+
+def load_import(args: argparse.Namespace) -> CatalogFile:
+    """Read and parse what ``import`` was given; nothing is written before this succeeds."""
+    from paperdesk.sources import read_catalog_path
+
+    return read_catalog_path(Path(args.path).expanduser(), args.name or source_name(args.path))
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from paperdesk.atomic import atomic_write_bytes
+
+    catalog = load_import(args)
+    for warning in catalog.warnings:
+        print(f"warning: {args.path}:{warning.line}: {warning.message}", file=sys.stderr)
+    if args.strict and catalog.warnings:
+        print(
+            f"paperdesk: error: {len(catalog.warnings)} warnings in {args.path} (--strict)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    summary = (
+        f"{len(catalog.papers)} papers, {len(catalog.venues)} venues, "
+        f"{len(catalog.todos)} TODO conferences, {len(catalog.warnings)} warnings"
+    )
+    if args.output:
+        out = Path(args.output).expanduser()
+        atomic_write_bytes(out, (catalog.model_dump_json(indent=1, exclude_none=True) + "\n").encode())
+        print(f"wrote {out}: {summary}")
+        return 0
+    if args.catalog:
+        raise UsageError("import writes to the home; drop --catalog (or use -o OUT)")
+    from paperdesk.sources import install_source
+
+    ws = open_workspace(args)
+    report = install_source(ws.locations, ws.store, catalog, ws.files)
+    print(f"imported {args.path} as {catalog.source}: {summary}")
+    print_import_report(report)
+    return 0
+
+
+def print_import_report(report) -> None:  # noqa: ANN001 - ImportReport, imported lazily
+    for title in report.new_papers:
+        print(f"  new: {title}")
+    for title in report.returned:
+        print(f"  back (state restored): {title}")
+    for old, new in report.relinked:
+        print(f"  relinked: {old!r} -> {new!r}")
+    for title in report.removed:
+        print(f"  removed (state kept as orphan): {title}")
+    for venue in report.new_venues:
+        print(f"  new venue: {venue}")
+    for name in report.todos_added:
+        print(f"  new TODO conference: {name}")
+
+
+def run_list(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    catalog = ws.catalog
+    if args.topic:
+        rows = catalog.topic_rows(args.topic, args.venue)
+    elif args.venue:
+        rows = list(catalog.venue(args.venue).rows)
+    else:
+        rows = list(range(len(catalog)))
+    states = ws.store.states()
+    if args.status:
+        rows = [r for r in rows if ws.store.status_of(catalog.papers[r].id) == args.status]
+    if args.search:
+        notes = {pid: s.note for pid, s in states.items() if s.note}
+        rows = catalog.search(args.search, rows, notes)
+    papers = [catalog.papers[r] for r in rows]
+    if args.json:
+        print_json([ws.paper_record(p) for p in papers])
+        return 0
+    for paper in papers:
+        glyph = STATUS_GLYPHS[ws.store.status_of(paper.id)]
+        print(f"[{glyph}] {paper.id:<37} {paper.venue or '-':<14} {paper.title}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    paper = ws.catalog.find(args.paper)
+    record = ws.paper_record(paper, history=True)
+    if args.json:
+        print_json(record)
+        return 0
+    print(paper.title)
+    for label, key in [("id", "id"), ("venue", "venue_label"), ("status", "status")]:
+        print(f"  {label:<9} {record.get(key) or record.get('venue') or '-'}")
+    for label, key in [("topics", "topics"), ("tags", "tags"), ("keywords", "keywords")]:
+        if record[key]:
+            print(f"  {label:<9} {', '.join(record[key])}")
+    for link in paper.links:
+        print(f"  {link.label:<9} {link.url}")
+    if paper.arxiv_id:
+        print(f"  {'arXiv':<9} {paper.arxiv_id}")
+    if paper.summary:
+        print(f"  {'summary':<9} {paper.summary}")
+    for change in record["history"]:
+        print(f"  {'history':<9} {change['at']}  {change['status']}")
+    if record["note"]:
+        print("  note:")
+        for line in record["note"].splitlines():
+            print(f"    {line}")
+    return 0
+
+
+def run_venues(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    rows = []
+    for venue in ws.catalog.venues:
+        ids = [ws.catalog.papers[r].id for r in venue.rows]
+        read = sum(1 for pid in ids if ws.store.status_of(pid) == "read")
+        rows.append({"venue": venue.name, "label": venue.label, "url": venue.url,
+                     "year": venue.year, "read": read, "total": len(ids),
+                     "topics": list(venue.topics)})
+    if args.json:
+        print_json(rows)
+        return 0
+    for row in rows:
+        print(f"{row['venue']:<22} {row['read']:>4}/{row['total']:<4} {row['label']}")
+    return 0
+
+
+def run_sources(args: argparse.Namespace) -> int:
+    ws = open_workspace(args)
+    rows = []
+    for file in ws.files:
+        origin = file.origin
+        rows.append({
+            "name": file.source,
+            "kind": file.kind,
+            "papers": len(file.papers),
+            "origin": origin.location if origin else None,
+            "fetched_at": origin.fetched_at.isoformat() if origin and origin.fetched_at else None,
+        })
+    if args.json:
+        print_json(rows)
+        return 0
+    for row in rows:
+        print(f"{row['name']:<24} {row['kind']:<6} {row['papers']:>6} papers  {row['origin'] or 'shipped'}")
+    return 0

@@ -1,0 +1,45 @@
+"""Errors the CLI turns into one line on stderr, and the exit code each one means.
+
+Every failure a user can cause (a bad file, an unknown paper, a corrupt store, a failed fetch)
+is a :class:`PaperdeskError`; anything else is a bug and may show a traceback.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class PaperdeskError(Exception):
+    """A failure with a one-line message that says what, where, and what to do."""
+
+    exit_code = EXIT_FAILURE
+
+
+class UsageError(PaperdeskError):
+    """The command line itself is wrong."""
+
+    exit_code = EXIT_USAGE
+
+
+class NotFoundError(PaperdeskError):
+    """A paper, venue, source or TODO item that does not exist."""
+
+
+class AmbiguousError(PaperdeskError):
+    """A reference that matches several things; the message lists a few."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputError(PaperdeskError):
+    """A list or catalog file that cannot be read or holds no papers."""
+
+
+class StoreError(PaperdeskError):
+    """The store is unreadable, corrupt, from a newer paperdesk, or cannot be written."""
+
+
+class FetchError(PaperdeskError):
+    """A network fetch failed; nothing was changed."""

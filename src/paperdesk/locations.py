@@ -1,0 +1,60 @@
+"""Where paperdesk keeps things. One place for paths, so tests point everything at a temp dir.
+
+The home is ``--home``, else ``$PAPERDESK_HOME``, else the platform's user data dir.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+HOME_ENV = "PAPERDESK_HOME"
+DEFAULT_SOURCE = "awesome-papers"
+
+
+def default_home() -> Path:
+    """The home when neither ``--home`` nor ``$PAPERDESK_HOME`` is given."""
+    from platformdirs import user_data_path
+
+    return user_data_path("paperdesk", appauthor=False)
+
+
+@dataclass(frozen=True)
+class Locations:
+    """All paths under one home."""
+
+    home: Path
+
+    @classmethod
+    def resolve(cls, home: str | os.PathLike[str] | None = None) -> Locations:
+        """The locations for an explicit home, the environment's, or the default one."""
+        chosen = home or os.environ.get(HOME_ENV) or default_home()
+        return cls(Path(chosen).expanduser())
+
+    @property
+    def store(self) -> Path:
+        return self.home / "store.json"
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.home / "sources"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
+    def config(self) -> Path:
+        return self.home / "config.toml"
+
+    def source_file(self, name: str) -> Path:
+        return self.sources_dir / f"{name}.json"
+
+
+def embedded_catalog() -> Path:
+    """The shipped ``papers.json``: inside the wheel, or at the repo root in a source checkout."""
+    packaged = Path(__file__).parent / "data" / "papers.json"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "papers.json"

@@ -1,0 +1,168 @@
+"""Pydantic models for every boundary: catalog files, the store, and fetched metadata.
+
+Files carry an explicit ``schema_version`` so a newer paperdesk can migrate an older file and an
+older paperdesk can refuse a newer one instead of silently dropping fields. Models build their
+validators lazily (``defer_build``) so CLI commands only pay for the models they touch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+CATALOG_SCHEMA_VERSION = 1
+STORE_SCHEMA_VERSION = 1
+
+STATUSES: tuple[str, ...] = ("unread", "queued", "reading", "read", "skipped")
+Status = Literal["unread", "queued", "reading", "read", "skipped"]
+CatalogKind = Literal["list", "daily"]
+
+
+class Model(BaseModel):
+    """Base for all models: lazy validator build, unknown keys ignored for forward compatibility."""
+
+    model_config = ConfigDict(defer_build=True, extra="ignore")
+
+
+class Link(Model):
+    """A labelled link next to a paper (``[paper](url)``, ``[code](url)``, a bare URL...)."""
+
+    label: str
+    url: str
+
+
+class Paper(Model):
+    """One paper of a list. ``id`` comes from :mod:`paperdesk.identity` and survives list edits."""
+
+    id: str
+    title: str
+    venue: str | None = None
+    venue_label: str | None = None
+    year: int | None = None
+    topics: list[str] = Field(default_factory=list)
+    url: str | None = None
+    links: list[Link] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    date: dt.date | None = None
+    arxiv_id: str | None = None
+    summary: str | None = None
+    prefix: str | None = None
+    source: str = ""
+    line: int = 0
+
+
+class Venue(Model):
+    """A venue section of a list: canonical name (``EuroSys 2025``) and the label shown."""
+
+    name: str
+    label: str
+    url: str | None = None
+    year: int | None = None
+
+
+class Website(Model):
+    """An entry of a list's "useful website" section; ``group`` is the parent bullet, if nested."""
+
+    name: str
+    url: str
+    description: str | None = None
+    group: str | None = None
+
+
+class TodoItem(Model):
+    """A conference still to review. ``date`` is parsed from the note when the list gives one."""
+
+    name: str
+    url: str | None = None
+    note: str | None = None
+    date: dt.date | None = None
+    done: bool = False
+
+
+class ImportWarning(Model):
+    """Something the importer could not place; never an exception."""
+
+    line: int
+    message: str
+
+
+class Origin(Model):
+    """Where a source came from, with what a conditional re-fetch needs."""
+
+    location: str
+    etag: str | None = None
+    last_modified: str | None = None
+    fetched_at: dt.datetime | None = None
+
+
+class CatalogFile(Model):
+    """One imported list (a source) as written to ``papers.json`` or ``$HOME/sources/NAME.json``."""
+
+    schema_version: int = CATALOG_SCHEMA_VERSION
+    source: str
+    kind: CatalogKind = "list"
+    title: str | None = None
+    origin: Origin | None = None
+    daily_link: str | None = None
+    papers: list[Paper] = Field(default_factory=list)
+    venues: list[Venue] = Field(default_factory=list)
+    websites: list[Website] = Field(default_factory=list)
+    todos: list[TodoItem] = Field(default_factory=list)
+    warnings: list[ImportWarning] = Field(default_factory=list)
+
+
+class StatusChange(Model):
+    """One entry of a paper's status history (UTC)."""
+
+    status: Status
+    at: dt.datetime
+
+
+class PaperState(Model):
+    """The reading state of one paper, keyed by paper id in the store.
+
+    ``title``/``venue``/``source`` are a copy of the paper at the last write, so state whose
+    paper left every list (an orphan) can still be recognised and relinked.
+    """
+
+    id: str
+    status: Status = "unread"
+    history: list[StatusChange] = Field(default_factory=list)
+    note: str | None = None
+    title: str = ""
+    venue: str | None = None
+    source: str = ""
+    previous_ids: list[str] = Field(default_factory=list)
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class StoredTodo(TodoItem):
+    """A TODO conference in the store; ``removed`` keeps a re-import from bringing it back."""
+
+    added_by: Literal["import", "user"] = "user"
+    removed: bool = False
+    updated_at: dt.datetime | None = None
+
+
+class StoreMeta(Model):
+    """The store's metadata record."""
+
+    schema_version: int = STORE_SCHEMA_VERSION
+    created_at: dt.datetime
+    settings: dict[str, str] = Field(default_factory=dict)
+
+
+class ArxivMetadata(Model):
+    """What ``enrich`` keeps of an arXiv entry, cached in the home by paper id."""
+
+    arxiv_id: str
+    title: str
+    abstract: str
+    authors: list[str] = Field(default_factory=list)
+    published: dt.date | None = None
+    categories: list[str] = Field(default_factory=list)
+    fetched_at: dt.datetime

@@ -1,0 +1,83 @@
+"""The objects every command and the desk work on: where things live, the catalog, the store.
+
+One constructor for the CLI, the desk and the tests, so ``--home`` and ``--catalog`` mean the
+same everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from paperdesk.catalog import Catalog
+from paperdesk.locations import Locations
+from paperdesk.models import CatalogFile, Paper, StoredTodo, TodoItem
+from paperdesk.sources import home_sources, read_catalog_path
+from paperdesk.store import Store
+
+
+@dataclass
+class Workspace:
+    """A home's store with either the home's sources or one ``--catalog`` file."""
+
+    locations: Locations
+    files: list[CatalogFile]
+    store: Store
+    catalog_override: Path | None = None
+
+    @classmethod
+    def open(
+        cls,
+        home: str | os.PathLike[str] | None = None,
+        catalog: str | os.PathLike[str] | None = None,
+    ) -> Workspace:
+        locations = Locations.resolve(home)
+        override = Path(catalog).expanduser() if catalog else None
+        files = [read_catalog_path(override)] if override else home_sources(locations)
+        store = Store.open(locations.store)
+        return cls(locations, files, store, override)
+
+    @property
+    def catalog(self) -> Catalog:
+        cached = self.__dict__.get("_catalog")
+        if cached is None:
+            cached = Catalog.from_files(self.files)
+            self.__dict__["_catalog"] = cached
+        return cached
+
+    def reload_sources(self) -> None:
+        """Re-read the home's sources after an import or sync changed them."""
+        if self.catalog_override is None:
+            self.files = home_sources(self.locations)
+            self.__dict__.pop("_catalog", None)
+
+    def todos(self) -> list[TodoItem]:
+        """The store's TODO conferences plus listed ones the store has not met yet."""
+        stored = self.store.todos(include_removed=True)
+        known = {item.name.casefold() for item in stored}
+        fresh = [item for item in self.catalog.todos if item.name.casefold() not in known]
+        return [item for item in stored if not item.removed] + fresh
+
+    def seed_todos(self) -> None:
+        """Bring the lists' TODO conferences into the store before the user edits one."""
+        self.store.seed_todos(self.catalog.todos)
+
+    def paper_record(self, paper: Paper, *, history: bool = False) -> dict[str, Any]:
+        """A paper with its reading state, as ``list --json`` and ``show --json`` print it."""
+        record = paper.model_dump(mode="json")
+        state = self.store.state(paper.id)
+        record["status"] = state.status if state else "unread"
+        record["note"] = state.note if state else None
+        record["last_changed"] = state.updated_at.isoformat() if state else None
+        if history:
+            record["history"] = (
+                [change.model_dump(mode="json") for change in state.history] if state else []
+            )
+        return record
+
+
+def todo_record(item: TodoItem | StoredTodo) -> dict[str, Any]:
+    """A TODO conference as ``todo list --json`` prints it."""
+    return TodoItem.model_validate(item.model_dump()).model_dump(mode="json")
