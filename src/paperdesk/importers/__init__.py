@@ -1,0 +1,82 @@
+"""Importers: any paper-list markdown in, a :class:`~paperdesk.models.CatalogFile` out.
+
+Two formats are read: the awesome-papers list family (:mod:`.awesome`) and the daily arXiv
+feed (:mod:`.daily`); :func:`detect_kind` tells them apart. Importing never fails: whatever
+cannot be placed becomes an :class:`~paperdesk.models.ImportWarning` with its line number, so
+a list with one broken line still gives every other paper.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from typing import Literal
+
+from paperdesk.models import CatalogFile, ImportWarning
+
+from .awesome import parse_list
+from .blocks import Block, Heading, read_blocks
+from .daily import parse_daily
+
+__all__ = ["detect_kind", "parse_text"]
+
+Kind = Literal["list", "daily"]
+
+_DATE_HEADING = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}\b")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_DAILY_TITLE = re.compile(r"daily.*arxiv|arxiv.*daily", re.IGNORECASE)
+
+
+def parse_text(
+    text: str, source: str, *, kind: Literal["auto", "list", "daily"] = "auto"
+) -> CatalogFile:
+    """Read one list. Pure, and never raises: problems are warnings in the result."""
+    source = str(source)
+    collecting = gc.isenabled()
+    gc.disable()  # a big list makes ~10 objects per paper, none cyclic: spare the collector
+    try:
+        blocks = read_blocks(_as_text(text))
+        chosen = kind if kind in ("list", "daily") else _kind_of(blocks)
+        if chosen == "daily":
+            return parse_daily(blocks, source)
+        return parse_list(blocks, source)
+    except Exception as error:  # the promise: a result, never a traceback
+        message = f"internal error, nothing imported: {type(error).__name__}: {error}"
+        return CatalogFile(source=source, warnings=[ImportWarning(line=1, message=message)])
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def detect_kind(text: str) -> Kind:
+    """``"daily"`` when date headings (``### 2025-01-09``) dominate or the title says so."""
+    try:
+        return _kind_of(read_blocks(_as_text(text)))
+    except Exception:  # detection falls back to the common format
+        return "list"
+
+
+def _kind_of(blocks: list[Block]) -> Kind:
+    dates = years = 0
+    daily_title = False
+    for block in blocks:
+        if not isinstance(block, Heading):
+            continue
+        if _DATE_HEADING.match(block.content):
+            dates += 1
+        elif _YEAR.search(block.content):
+            years += 1
+        elif block.level == 1 and _DAILY_TITLE.search(block.content):
+            daily_title = True
+    return "daily" if dates > years or (daily_title and not years) else "list"
+
+
+def _as_text(text: object) -> str:
+    """Any input as a str that encodes: bytes decoded, lone surrogates and a BOM dropped."""
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8", "replace")
+    elif not isinstance(text, str):
+        text = "" if text is None else str(text)
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8").removeprefix("\ufeff")
+    return text
