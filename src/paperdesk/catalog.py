@@ -208,7 +208,8 @@ def _merge(first: Paper, again: Paper) -> Paper:
             "topics": _union(first.topics, again.topics),
             "tags": _union(first.tags, again.tags),
             "keywords": _union(first.keywords, again.keywords),
-            "links": first.links + [l for l in again.links if l.url not in {k.url for k in first.links}],
+            "links": first.links
+            + [l for l in again.links if l.url not in {k.url for k in first.links}],
             "url": first.url or again.url,
             "arxiv_id": first.arxiv_id or again.arxiv_id,
             "summary": first.summary or again.summary,

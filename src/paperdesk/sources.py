@@ -173,6 +173,7 @@ def install_source(
     by_id = {p.id: p for p in catalog.papers}
     moved = store.relink({old_id: by_id[new_id] for old_id, new_id in relinks.items()})
     moved_from = {old for state in moved for old in state.previous_ids}
+    relinked_to = set(relinks.values())
     store.touch_papers(p for p in catalog.papers if p.id in states)
     todos_added = store.seed_todos(catalog.todos)
 
@@ -181,7 +182,13 @@ def install_source(
         papers=len(catalog.papers),
         venues=len(catalog.venues),
         warnings=[f"line {w.line}: {w.message}" for w in catalog.warnings],
-        new_papers=[p.title for p in catalog.papers if p.id not in old_ids] if old else [],
+        new_papers=[
+            p.title
+            for p in catalog.papers
+            if p.id not in old_ids and p.id not in states and p.id not in relinked_to
+        ]
+        if old
+        else [],
         removed=[
             states[pid].title for pid in sorted(vanished) if pid not in relinks and pid in old_ids
         ],

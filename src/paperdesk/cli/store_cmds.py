@@ -18,8 +18,12 @@ from paperdesk.models import STATUSES, Paper, TodoItem
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     mark = add_command(commands, "mark", "set the reading status of papers")
-    mark.add_argument("items", nargs="+", metavar="PAPER… STATUS",
-                      help=f"paper ids or title fragments, then one of: {', '.join(STATUSES)}")
+    mark.add_argument(
+        "items",
+        nargs="+",
+        metavar="PAPER… STATUS",
+        help=f"paper ids or title fragments, then one of: {', '.join(STATUSES)}",
+    )
     scope = mark.add_mutually_exclusive_group()
     scope.add_argument("--venue", metavar="V", help="every paper of this venue")
     scope.add_argument("--topic", metavar="T", help="every paper with this topic")
@@ -47,15 +51,21 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         parser.add_argument("--note", metavar="TEXT")
     edit.add_argument("name", metavar="NAME")
     edit.add_argument("--rename", metavar="NEW", help="new name")
-    for verb, text in [("done", "mark reviewed"), ("undone", "mark not reviewed"),
-                       ("remove", "remove a conference")]:
+    for verb, text in [
+        ("done", "mark reviewed"),
+        ("undone", "mark not reviewed"),
+        ("remove", "remove a conference"),
+    ]:
         actions.add_parser(verb, help=text).add_argument("name", metavar="NAME")
     todo.set_defaults(handler=run_todo)
 
     doctor = add_command(commands, "doctor", "check the store; list orphaned state and backups")
     doctor.add_argument("--json", action="store_true")
-    doctor.add_argument("--restore", action="store_true",
-                        help="replace an unreadable store with its newest good backup")
+    doctor.add_argument(
+        "--restore",
+        action="store_true",
+        help="replace an unreadable store with its newest good backup",
+    )
     doctor.set_defaults(handler=run_doctor)
 
 
@@ -153,8 +163,16 @@ def run_todo(args: argparse.Namespace) -> int:
     if command == "add":
         store.add_todo(TodoItem(name=args.name, url=args.url, date=args.date, note=args.note))
     elif command == "edit":
-        changes = {k: v for k, v in [("url", args.url), ("date", args.date),
-                                     ("note", args.note), ("name", args.rename)] if v is not None}
+        changes = {
+            k: v
+            for k, v in [
+                ("url", args.url),
+                ("date", args.date),
+                ("note", args.note),
+                ("name", args.rename),
+            ]
+            if v is not None
+        }
         if not changes:
             raise UsageError("todo edit: give --url, --date, --note or --rename")
         store.update_todo(args.name, **changes)

@@ -1,0 +1,100 @@
+"""Timings of the store at 5,000 and 50,000 states: ``python tests/store_bench.py [N ...]``.
+
+A write is durable when it returns (fsync of file and directory), so these numbers include the
+disk; the bare atomic write of the same bytes is shown as the floor. Used by
+``test_store_perf.py`` (marked slow) as a regression guard.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from paperdesk.atomic import atomic_write_bytes
+from paperdesk.identity import paper_id
+from paperdesk.models import Paper
+from paperdesk.store import Store
+
+SAMPLES = 60
+
+
+@dataclass
+class Timings:
+    states: int
+    file_mb: float
+    write_p50_ms: float
+    write_p95_ms: float
+    floor_p50_ms: float
+    floor_p95_ms: float
+    open_s: float
+    states_first_s: float
+    states_cached_ms: float
+
+    def __str__(self) -> str:
+        return (
+            f"{self.states:>6} states ({self.file_mb:.1f} MB): set_status p50 "
+            f"{self.write_p50_ms:.1f} ms, p95 {self.write_p95_ms:.1f} ms (bare atomic write of "
+            f"the file: p50 {self.floor_p50_ms:.1f}, p95 {self.floor_p95_ms:.1f}); open "
+            f"{self.open_s:.2f} s; states() {self.states_first_s:.2f} s first, "
+            f"{self.states_cached_ms:.1f} ms cached"
+        )
+
+
+def papers(n: int) -> list[Paper]:
+    titles = [f"ServerlessLLM {i}: Low-Latency Serverless Inference for LLMs" for i in range(n)]
+    return [
+        Paper(id=paper_id(t), title=t, venue="OSDI 2024", source="awesome-papers") for t in titles
+    ]
+
+
+def measure(n: int, directory: Path) -> Timings:
+    path = directory / f"store-{n}.json"
+    catalog = papers(n)
+    Store.open(path).set_status(catalog, "queued")
+    opens = []
+    for _ in range(3):
+        start = time.perf_counter()
+        store = Store.open(path)
+        opens.append(time.perf_counter() - start)
+    writes = []
+    for i in range(SAMPLES):
+        paper = catalog[(i * 7919) % n]
+        start = time.perf_counter()
+        store.set_status([paper], "read" if i % 2 else "reading")
+        writes.append(time.perf_counter() - start)
+    writes.sort()
+    data = path.read_bytes()
+    floor = []
+    for _ in range(SAMPLES // 2):
+        start = time.perf_counter()
+        atomic_write_bytes(directory / "floor.json", data)
+        floor.append(time.perf_counter() - start)
+    floor.sort()
+    fresh = Store.open(path)
+    start = time.perf_counter()
+    fresh.states()
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    fresh.states()
+    cached = time.perf_counter() - start
+    return Timings(
+        states=n,
+        file_mb=path.stat().st_size / 1e6,
+        write_p50_ms=1000 * statistics.median(writes),
+        write_p95_ms=1000 * writes[int(0.95 * len(writes))],
+        floor_p50_ms=1000 * statistics.median(floor),
+        floor_p95_ms=1000 * floor[int(0.95 * len(floor))],
+        open_s=statistics.median(opens),
+        states_first_s=first,
+        states_cached_ms=1000 * cached,
+    )
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory(prefix="paperdesk-bench-") as tmp:
+        for count in [int(a) for a in sys.argv[1:]] or [5_000, 50_000]:
+            print(measure(count, Path(tmp)), flush=True)
