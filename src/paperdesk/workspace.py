@@ -65,7 +65,10 @@ class Workspace:
         self.store.seed_todos(self.catalog.todos)
 
     def paper_record(self, paper: Paper, *, history: bool = False) -> dict[str, Any]:
-        """A paper with its reading state, as ``list --json`` and ``show --json`` print it."""
+        """A paper with its reading state, as ``list --json`` and ``show --json`` print it.
+
+        ``history`` makes the full record ``show`` prints: status history and arXiv metadata.
+        """
         record = paper.model_dump(mode="json")
         state = self.store.state(paper.id)
         record["status"] = state.status if state else "unread"
@@ -75,7 +78,24 @@ class Workspace:
             record["history"] = (
                 [change.model_dump(mode="json") for change in state.history] if state else []
             )
+            record.update(self._arxiv_fields(paper))
         return record
+
+    def _arxiv_fields(self, paper: Paper) -> dict[str, Any]:
+        """``enrich``'s metadata of a paper (empty values when it was never enriched)."""
+        from paperdesk.arxiv import MetadataCache
+
+        cache = self.__dict__.setdefault("_arxiv", MetadataCache(self.locations))
+        meta = cache.get(paper.id)
+        if meta is None:
+            return {"abstract": None, "authors": [], "published": None, "categories": []}
+        return {
+            "arxiv_id": paper.arxiv_id or meta.arxiv_id,
+            "abstract": meta.abstract,
+            "authors": meta.authors,
+            "published": meta.published.isoformat() if meta.published else None,
+            "categories": meta.categories,
+        }
 
 
 def todo_record(item: TodoItem | StoredTodo) -> dict[str, Any]:

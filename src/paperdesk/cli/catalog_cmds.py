@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperdesk.cli.common import add_command, open_workspace, print_json
 from paperdesk.errors import EXIT_FAILURE, UsageError
 from paperdesk.models import STATUSES, CatalogFile
+
+if TYPE_CHECKING:
+    from paperdesk.sources import ImportReport
 
 STATUS_GLYPHS = {"unread": " ", "queued": "+", "reading": ">", "read": "x", "skipped": "-"}
 
@@ -19,6 +24,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     imp.add_argument("-o", "--output", metavar="OUT", help="write the catalog JSON here only")
     imp.add_argument("--as", dest="name", metavar="NAME", help="source name (default: stem)")
     imp.add_argument("--strict", action="store_true", help="fail on any import warning")
+    imp.add_argument(
+        "--with-daily",
+        action="store_true",
+        help="also import the daily feed the list links to (URL imports)",
+    )
     imp.set_defaults(handler=run_import)
 
     lst = add_command(commands, "list", "list papers with their reading status")
@@ -50,10 +60,28 @@ def source_name(path: str) -> str:
 
 
 def load_import(args: argparse.Namespace) -> CatalogFile:
-    """Read and parse what ``import`` was given; nothing is written before this succeeds."""
-    from paperdesk.sources import read_catalog_path
+    """Read and parse what ``import`` was given; nothing is written before this succeeds.
 
-    return read_catalog_path(Path(args.path).expanduser(), args.name or source_name(args.path))
+    A URL is fetched whole and parsed here; the fetched list is kept on ``args.fetched`` for
+    the post-install step (raw-text cache, ``--with-daily``).
+    """
+    from paperdesk.net import is_url
+
+    if not is_url(args.path):
+        if args.with_daily:
+            raise UsageError("--with-daily needs a URL: the daily feed is linked relative to it")
+        from paperdesk.sources import read_catalog_path
+
+        return read_catalog_path(Path(args.path).expanduser(), args.name or source_name(args.path))
+    from urllib.parse import urlsplit
+
+    from paperdesk.sync import fetch_list
+
+    url = args.path.strip()
+    fetched = fetch_list(url, args.name or source_name(urlsplit(url).path))
+    assert fetched is not None, "an unconditional fetch never answers 304"
+    args.fetched = fetched
+    return fetched.catalog
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -74,7 +102,9 @@ def run_import(args: argparse.Namespace) -> int:
     )
     if args.output:
         out = Path(args.output).expanduser()
-        atomic_write_bytes(out, (catalog.model_dump_json(indent=1, exclude_none=True) + "\n").encode())
+        atomic_write_bytes(
+            out, (catalog.model_dump_json(indent=1, exclude_none=True) + "\n").encode()
+        )
         print(f"wrote {out}: {summary}")
         return 0
     if args.catalog:
@@ -85,10 +115,14 @@ def run_import(args: argparse.Namespace) -> int:
     report = install_source(ws.locations, ws.store, catalog, ws.files)
     print(f"imported {args.path} as {catalog.source}: {summary}")
     print_import_report(report)
-    return 0
+    if getattr(args, "fetched", None) is None:
+        return 0
+    from paperdesk.cli.sync_cmds import finish_url_import
+
+    return finish_url_import(ws, args.fetched, report, with_daily=args.with_daily)
 
 
-def print_import_report(report) -> None:  # noqa: ANN001 - ImportReport, imported lazily
+def print_import_report(report: ImportReport) -> None:
     for title in report.new_papers:
         print(f"  new: {title}")
     for title in report.returned:
@@ -99,8 +133,8 @@ def print_import_report(report) -> None:  # noqa: ANN001 - ImportReport, importe
         print(f"  removed (state kept as orphan): {title}")
     for venue in report.new_venues:
         print(f"  new venue: {venue}")
-    for name in report.todos_added:
-        print(f"  new TODO conference: {name}")
+    if report.todos_added:
+        print(f"  new TODO conferences: {', '.join(report.todos_added)}")
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -147,6 +181,15 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"  {'arXiv':<9} {paper.arxiv_id}")
     if paper.summary:
         print(f"  {'summary':<9} {paper.summary}")
+    if record.get("authors"):
+        print(f"  {'authors':<9} {', '.join(record['authors'])}")
+    if record.get("published"):
+        print(f"  {'published':<9} {record['published']}")
+    if record.get("categories"):
+        print(f"  {'arXiv cat':<9} {', '.join(record['categories'])}")
+    if record.get("abstract"):
+        print("  abstract:")
+        print(textwrap.indent(textwrap.fill(record["abstract"], 92), "    "))
     for change in record["history"]:
         print(f"  {'history':<9} {change['at']}  {change['status']}")
     if record["note"]:
@@ -162,9 +205,17 @@ def run_venues(args: argparse.Namespace) -> int:
     for venue in ws.catalog.venues:
         ids = [ws.catalog.papers[r].id for r in venue.rows]
         read = sum(1 for pid in ids if ws.store.status_of(pid) == "read")
-        rows.append({"venue": venue.name, "label": venue.label, "url": venue.url,
-                     "year": venue.year, "read": read, "total": len(ids),
-                     "topics": list(venue.topics)})
+        rows.append(
+            {
+                "venue": venue.name,
+                "label": venue.label,
+                "url": venue.url,
+                "year": venue.year,
+                "read": read,
+                "total": len(ids),
+                "topics": list(venue.topics),
+            }
+        )
     if args.json:
         print_json(rows)
         return 0
@@ -178,16 +229,23 @@ def run_sources(args: argparse.Namespace) -> int:
     rows = []
     for file in ws.files:
         origin = file.origin
-        rows.append({
-            "name": file.source,
-            "kind": file.kind,
-            "papers": len(file.papers),
-            "origin": origin.location if origin else None,
-            "fetched_at": origin.fetched_at.isoformat() if origin and origin.fetched_at else None,
-        })
+        rows.append(
+            {
+                "name": file.source,
+                "kind": file.kind,
+                "papers": len(file.papers),
+                "origin": origin.location if origin else None,
+                "fetched_at": origin.fetched_at.isoformat()
+                if origin and origin.fetched_at
+                else None,
+            }
+        )
     if args.json:
         print_json(rows)
         return 0
     for row in rows:
-        print(f"{row['name']:<24} {row['kind']:<6} {row['papers']:>6} papers  {row['origin'] or 'shipped'}")
+        print(
+            f"{row['name']:<24} {row['kind']:<6} {row['papers']:>6} papers  "
+            f"{row['origin'] or 'shipped'}"
+        )
     return 0

@@ -1,0 +1,172 @@
+"""Network commands: sync (re-fetch URL sources) and enrich (arXiv metadata)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import TYPE_CHECKING, TextIO
+
+from paperdesk.cli.catalog_cmds import print_import_report
+from paperdesk.cli.common import add_command, fail, open_workspace
+from paperdesk.errors import EXIT_FAILURE, NotFoundError, PaperdeskError, UsageError
+from paperdesk.models import Paper
+
+if TYPE_CHECKING:
+    from paperdesk.sources import ImportReport
+    from paperdesk.sync import FetchedList
+    from paperdesk.workspace import Workspace
+
+PROGRESS_MIN_PAPERS = 4
+BAR_WIDTH = 24
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sync = add_command(commands, "sync", "re-fetch the sources imported from a URL, state kept")
+    sync.add_argument("names", nargs="*", metavar="NAME", help="sources to sync (default: all)")
+    sync.set_defaults(handler=run_sync)
+
+    enrich = add_command(commands, "enrich", "fetch abstracts and authors from arXiv")
+    enrich.add_argument("papers", nargs="*", metavar="PAPER", help="paper ids or title fragments")
+    scope = enrich.add_mutually_exclusive_group()
+    scope.add_argument("--venue", metavar="V", help="every paper of this venue")
+    scope.add_argument("--source", metavar="NAME", help="every paper of this source")
+    scope.add_argument("--all", action="store_true", help="every paper of the catalog")
+    enrich.add_argument("--force", action="store_true", help="fetch again papers already enriched")
+    enrich.set_defaults(handler=run_enrich)
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    from paperdesk.sync import sync_sources, url_sources
+
+    ws = open_workspace(args)
+    if not args.names and not args.catalog and not url_sources(ws.files):
+        print("no source was imported from a URL; import one with 'paperdesk import URL'")
+        return 0
+    failed = False
+    for result in sync_sources(ws, args.names, progress=_stderr_line):
+        if result.error:
+            failed = True
+            fail(result.error, EXIT_FAILURE)
+        elif result.unchanged:
+            print(f"{result.name}: unchanged")
+        elif result.report is not None:
+            report = result.report
+            print(
+                f"{result.name}: {report.papers} papers, {report.venues} venues "
+                f"({len(report.new_papers)} new, {len(report.removed)} removed, "
+                f"{len(report.relinked)} relinked)"
+            )
+            print_import_report(report)
+    return EXIT_FAILURE if failed else 0
+
+
+def _stderr_line(message: str) -> None:
+    if message.startswith("fetching "):
+        print(message, file=sys.stderr)
+
+
+def run_enrich(args: argparse.Namespace) -> int:
+    from paperdesk.arxiv import enrich
+
+    ws = open_workspace(args)
+    papers = _chosen_papers(ws, args)
+    bar = ProgressBar(sys.stderr) if len(papers) >= PROGRESS_MIN_PAPERS else None
+    report = enrich(ws, papers, force=args.force, progress=bar.update if bar else None)
+    if bar is not None:
+        bar.close()
+    titles = {p.id: p.title for p in papers}
+    print(
+        f"enriched {len(report.matched)}, unmatched {len(report.unmatched)}, "
+        f"skipped {len(report.skipped)} (already enriched; --force fetches them again)"
+    )
+    for pid in report.unmatched:
+        print(f"  no arXiv match: {titles[pid]}")
+    for error in report.errors:
+        fail(error, EXIT_FAILURE)
+    return EXIT_FAILURE if report.errors else 0
+
+
+def _chosen_papers(ws: Workspace, args: argparse.Namespace) -> list[Paper]:
+    catalog = ws.catalog
+    scoped = args.all or args.venue or args.source
+    if scoped and args.papers:
+        raise UsageError("give either papers or --venue/--source/--all, not both")
+    if args.all:
+        return list(catalog.papers)
+    if args.venue:
+        return [catalog.papers[row] for row in catalog.venue(args.venue).rows]
+    if args.source:
+        if args.source not in catalog.source_rows:
+            raise NotFoundError(f"no source named {args.source!r}; 'paperdesk sources' lists them")
+        return [catalog.papers[row] for row in catalog.source_rows[args.source]]
+    if not args.papers:
+        raise UsageError("give papers to enrich, or --venue V, --source NAME or --all")
+    return [catalog.find(ref) for ref in args.papers]
+
+
+class ProgressBar:
+    """Enrichment progress on stderr: a ``\\r``-redrawn bar with an ETA on a terminal, one
+    plain line per paper otherwise (so logs and pipes stay readable)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.started = time.monotonic()
+        self.drawn = False
+
+    def update(self, done: int, total: int, title: str) -> None:
+        title = "".join(ch for ch in " ".join(title.split()) if ch.isprintable())
+        elapsed = time.monotonic() - self.started
+        eta = _duration(elapsed / done * (total - done)) if done else "?"
+        if not self.tty:
+            self.stream.write(f"enrich {done}/{total} (ETA {eta}): {title}\n")
+            self.stream.flush()
+            return
+        filled = BAR_WIDTH * done // max(total, 1)
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
+        line = f"[{bar}] {done}/{total} ETA {eta}  {title}"
+        self.stream.write("\r" + line[:100].ljust(100))
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+def finish_url_import(
+    ws: Workspace, fetched: FetchedList, report: ImportReport, *, with_daily: bool
+) -> int:
+    """After ``import URL`` installed the list: cache its text, bring its daily feed if asked,
+    and remember the new papers for the desk's "New since last sync"."""
+    from paperdesk.sources import install_source
+    from paperdesk.sync import after_install, fetch_daily, record_new_papers
+
+    names = [fetched.catalog.source]
+    new_ids = after_install(ws.locations, fetched, report)
+    status = 0
+    if with_daily:
+        try:
+            daily = fetch_daily(fetched)
+            ws.reload_sources()
+            daily_report = install_source(ws.locations, ws.store, daily.catalog, ws.files)
+        except PaperdeskError as exc:
+            status = fail(str(exc), exc.exit_code)
+        else:
+            new_ids |= after_install(ws.locations, daily, daily_report)
+            names.append(daily.catalog.source)
+            assert daily.catalog.origin is not None
+            print(
+                f"imported {daily.catalog.origin.location} as {daily.catalog.source}: "
+                f"{daily_report.papers} papers, {len(daily_report.warnings)} warnings"
+            )
+            print_import_report(daily_report)
+    record_new_papers(ws.locations, names, new_ids)
+    return status
