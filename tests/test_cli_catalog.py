@@ -43,8 +43,21 @@ def test_fresh_home_lists_the_shipped_catalog() -> None:
     assert len(papers) == len({p["id"] for p in papers}) == 94
     assert {p["status"] for p in papers} == {"unread"}
     assert all(p["note"] is None for p in papers)
-    required = {"id", "title", "venue", "year", "topics", "status", "note", "url", "links",
-                "tags", "keywords", "date", "arxiv_id"}
+    required = {
+        "id",
+        "title",
+        "venue",
+        "year",
+        "topics",
+        "status",
+        "note",
+        "url",
+        "links",
+        "tags",
+        "keywords",
+        "date",
+        "arxiv_id",
+    }
     assert required <= set(papers[0])
 
 
@@ -58,8 +71,9 @@ def test_shipped_papers_json_matches_the_seed(seed_path: Path, tmp_path: Path) -
     )
 
 
-def test_import_with_output_touches_nothing_else(seed_path: Path, isolated_home: Path,
-                                                 tmp_path: Path) -> None:
+def test_import_with_output_touches_nothing_else(
+    seed_path: Path, isolated_home: Path, tmp_path: Path
+) -> None:
     result = run("import", str(seed_path), "-o", str(tmp_path / "out.json"))
     assert result.returncode == 0
     assert "94 papers" in result.stdout
@@ -153,8 +167,11 @@ def test_bad_input_is_one_line_and_writes_nothing(
 
 def test_strict_turns_warnings_into_failure(tmp_path: Path) -> None:
     listing = tmp_path / "list.md"
-    listing.write_text("## OSDI 2024\n* A Real Paper Title\n\nstray [link](http://x)\n"
-                       "* [Only A Link](https://example.org)\n", encoding="utf-8")
+    listing.write_text(
+        "## OSDI 2024\n* A Real Paper Title\n\nstray [link](http://x)\n"
+        "* [Only A Link](https://example.org)\n",
+        encoding="utf-8",
+    )
     lenient = run("import", str(listing), "-o", str(tmp_path / "a.json"))
     assert lenient.returncode == 0
     strict = run("import", str(listing), "--strict", "-o", str(tmp_path / "b.json"))

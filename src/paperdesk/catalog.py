@@ -203,13 +203,13 @@ class Catalog:
 
 def _merge(first: Paper, again: Paper) -> Paper:
     """The same paper met in a second source: keep the first, add what the second knows."""
+    known_urls = {link.url for link in first.links}
     return first.model_copy(
         update={
             "topics": _union(first.topics, again.topics),
             "tags": _union(first.tags, again.tags),
             "keywords": _union(first.keywords, again.keywords),
-            "links": first.links
-            + [l for l in again.links if l.url not in {k.url for k in first.links}],
+            "links": first.links + [link for link in again.links if link.url not in known_urls],
             "url": first.url or again.url,
             "arxiv_id": first.arxiv_id or again.arxiv_id,
             "summary": first.summary or again.summary,
