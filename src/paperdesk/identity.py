@@ -32,14 +32,15 @@ RELINK_MARGIN = 0.02
 
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__|`)")
+# ``\W`` is everything but Unicode letters, digits and "_", i.e. the complement of L*/N* plus "_".
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
 
 
 def normalise_title(title: str) -> str:
     """The canonical form of a title that ids and matching are computed from."""
     text = _MARKDOWN_EMPHASIS.sub("", _MARKDOWN_LINK.sub(r"\1", title))
     text = unicodedata.normalize("NFKC", text).casefold()
-    kept = [ch if unicodedata.category(ch)[0] in "LN" else " " for ch in text]
-    return " ".join("".join(kept).split())
+    return " ".join(_NOT_LETTER_OR_DIGIT.sub(" ", text).split())
 
 
 def paper_id(title: str) -> str:
