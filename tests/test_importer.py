@@ -661,3 +661,16 @@ def test_input_forms(text: str | bytes) -> None:
     paper = only(catalog)
     assert (paper.title.rstrip("\ufffd "), paper.line, paper.venue) == ("Paper", 3, "OSDI 2024")
     assert not catalog.warnings
+
+
+def test_a_quote_under_a_paper_is_its_summary() -> None:
+    catalog = read("""
+        ## OSDI 2024
+        * Paper One [paper](https://a.b)
+          > **TL;DR**: Makes **things** fast.
+        * Paper Two
+          > Plain words.
+        * Paper Three
+          > **TL;DR**:
+    """)
+    assert [p.summary for p in catalog.papers] == ["Makes things fast.", "Plain words.", None]

@@ -24,9 +24,9 @@ REAL_LISTS = ("seed/awesome-papers.md", "data/upstream-README.md")
 # PAPERDESK_FUZZ_SCALE=50 runs fifty times the examples, for a long hunt before a release.
 SCALE = int(os.environ.get("PAPERDESK_FUZZ_SCALE", "1"))
 FUZZ = settings(
-    max_examples=50 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=40 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-FEW = settings(FUZZ, max_examples=20 * SCALE)
+FEW = settings(FUZZ, max_examples=15 * SCALE)
 
 # Characters and fragments that mean something to markdown or to the importer.
 MARKDOWN_BITS = st.sampled_from(
@@ -133,7 +133,7 @@ def test_mutated_real_lists_import_without_an_exception(data: st.DataObject) -> 
     _check(parse_text(text, "fuzz"), text)
 
 
-@settings(FUZZ, max_examples=300 * SCALE)
+@settings(FUZZ, max_examples=200 * SCALE)
 @given(INLINE)
 def test_fast_inline_reading_agrees_with_markdown_it(content: str) -> None:
     fast = inline.fast_atoms(content)

@@ -4,6 +4,10 @@ Two formats are read: the awesome-papers list family (:mod:`.awesome`) and the d
 feed (:mod:`.daily`); :func:`detect_kind` tells them apart. Importing never fails: whatever
 cannot be placed becomes an :class:`~paperdesk.models.ImportWarning` with its line number, so
 a list with one broken line still gives every other paper.
+
+Under them: :mod:`.markdown` (the markdown-it parser), :mod:`.blocks` (headings, bullets and
+their nesting), :mod:`.inline` (a line's text, bold words, links and tags), :mod:`.venues`,
+:mod:`.dates`, and :mod:`.collect` (one paper per id, repeats merged).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from .inline import (
     clean_title,
     label_as_paper,
     link_target,
+    quote_summary,
     read_bullet,
     split_tags,
     trailing_tags,
@@ -242,6 +243,7 @@ class _ListReader:
             url=url,
             tags=tags,
             keywords=bullet.keywords(start, start + len(body)),
+            summary=quote_summary(block.quotes),
         )
         if prefix is not None:
             raw, venue, _ = prefix

@@ -10,11 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from paperdesk.identity import paper_id
+from paperdesk.models import Paper
 
 from .inline import arxiv_id, primary_url
+
+BATCH = 2000
+
+
+@cache
+def _paper_list() -> TypeAdapter[list[Paper]]:
+    return TypeAdapter(list[Paper])
 
 
 @dataclass(slots=True, eq=False)
@@ -61,12 +72,21 @@ class Collector:
         _merge(first, draft)
         return first
 
-    def papers(self) -> list[dict[str, Any]]:
-        """The papers as :class:`~paperdesk.models.Paper` fields, validated with the catalog.
+    def papers(self) -> list[Paper]:
+        """The papers, validated a batch at a time.
 
-        One validation of the whole catalog is about twice as fast as one per paper.
+        One validation per batch is about twice as fast as one per paper, and batches keep the
+        intermediate dicts of a 50,000-paper list from doubling the import's memory peak.
         """
-        return [self._paper(pid, draft) for pid, draft in self._drafts.items()]
+        drafts, self._drafts = self._drafts, {}
+        papers: list[Paper] = []
+        batch: list[dict[str, Any]] = []
+        for pid in list(drafts):
+            batch.append(self._paper(pid, drafts.pop(pid)))
+            if len(batch) == BATCH:
+                papers += _paper_list().validate_python(batch)
+                batch = []
+        return papers + _paper_list().validate_python(batch)
 
     def _paper(self, pid: str, draft: Draft) -> dict[str, Any]:
         url = draft.url or primary_url(draft.links)

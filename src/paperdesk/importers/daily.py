@@ -22,13 +22,13 @@ from .inline import (
     clean,
     clean_title,
     label_as_paper,
+    quote_summary,
     read_bullet,
     split_tags,
     unique,
 )
 from .venues import ARXIV
 
-_TLDR = re.compile(r"\s*TL;?\s*DR\s*[:：]?\s*", re.IGNORECASE)
 _NEW_STYLE_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}")
 
 
@@ -90,7 +90,7 @@ def _entry(block: Item, day: dt.date | None) -> Draft | None:
         url=url,
         tags=unique(tag for tag in [*tags, *split_tags(bullet.tail)] if tag),
         date=day,
-        summary=_summary(block.quotes),
+        summary=quote_summary(block.quotes),
     )
 
 
@@ -103,12 +103,6 @@ def _section_date(text: str) -> dt.date | None:
         return dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
     except ValueError:
         return None
-
-
-def _summary(quotes: list[str]) -> str | None:
-    text = clean(" ".join("".join(t for _, t, _ in atoms(quote)) for quote in quotes))
-    text = _TLDR.sub("", text, count=1) if _TLDR.match(text) else text
-    return text or None
 
 
 def _year_of(url: str | None) -> int | None:

@@ -50,6 +50,7 @@ _TRAILING_TAGS = re.compile(r"\[(?P<tags>[^\[\]]*)\]\s*$")
 _TAG_SPLIT = re.compile(r"[\[\]|]")
 _TAG_EDGES = " \t*_`:;,."
 _WORD = re.compile(r"[^\W_]")
+_TLDR = re.compile(r"\s*TL;?\s*DR\s*[:：]?\s*", re.IGNORECASE)
 _ARXIV = re.compile(
     r"arxiv\.org/(?:abs|pdf|html|format)/"
     r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?",
@@ -294,6 +295,15 @@ def arxiv_id(url: str | None) -> str | None:
         return None
     match = _ARXIV.search(url)
     return match["id"] if match else None
+
+
+def quote_summary(quotes: list[str]) -> str | None:
+    """A bullet's ``> **TL;DR**: ...`` quote as plain text, without its label."""
+    if not quotes:
+        return None
+    text = clean(" ".join("".join(part[1] for part in atoms(quote)) for quote in quotes))
+    text = _TLDR.sub("", text, count=1) if _TLDR.match(text) else text
+    return text or None
 
 
 def clean(text: str) -> str:

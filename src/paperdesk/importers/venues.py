@@ -52,10 +52,13 @@ class VenueNames:
 
     def __init__(self) -> None:
         self._seen: dict[str, str] = {}
+        self._short: dict[str, VenueName | None] = {}  # a list repeats its few prefixes
 
     def remember(self, name: str) -> None:
         """Record a heading's spelling so prefixes in other case (``Foo'24``) follow it."""
-        self._seen.setdefault(name.lower(), name)
+        if name.lower() not in self._seen:
+            self._seen[name.lower()] = name
+            self._short.clear()
 
     def canonical(self, name: str) -> str:
         key = name.lower()
@@ -86,6 +89,11 @@ class VenueNames:
 
     def parse_short(self, raw: str) -> VenueName | None:
         """A short venue spelling (``NSDI'24``, ``arxiv``, ``ICML 2024``), else ``None``."""
+        if raw not in self._short:
+            self._short[raw] = self._parse_short(raw)
+        return self._short[raw]
+
+    def _parse_short(self, raw: str) -> VenueName | None:
         match = _PREFIX_VENUE.fullmatch(raw.strip())
         if match is None:
             return None
