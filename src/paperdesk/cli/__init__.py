@@ -15,7 +15,7 @@ from paperdesk import __version__
 from paperdesk.cli.common import add_global_options, fail
 from paperdesk.errors import EXIT_OK, PaperdeskError
 
-COMMAND_MODULES = ("catalog_cmds", "store_cmds")
+COMMAND_MODULES = ("catalog_cmds", "store_cmds", "sync_cmds", "export_cmds")
 
 
 def build_parser() -> argparse.ArgumentParser:
