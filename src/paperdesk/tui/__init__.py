@@ -1,0 +1,1 @@
+"""The desk: the Textual application ``paperdesk`` runs without a command (see app.py)."""

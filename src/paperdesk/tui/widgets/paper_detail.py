@@ -1,0 +1,123 @@
+"""The highlighted paper in full: where it is from, its links, summary, abstract and history.
+
+Built as :class:`~textual.content.Content` from cleaned user text (styles come from the theme
+variables, text never goes through markup).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.strip import Strip
+from textual.visual import Visual
+
+from paperdesk.tui.text import clean
+from paperdesk.tui.widgets.line_view import LineView
+
+if TYPE_CHECKING:
+    from paperdesk.models import ArxivMetadata, Paper, PaperState
+
+_LABEL = "$text-muted"
+_LABEL_WIDTH = 10
+
+
+def _field(name: str, value: str | Content, *, multiline: bool = False) -> Content:
+    text = Content(clean(value, multiline=multiline)) if isinstance(value, str) else value
+    return Content.assemble((f"{name:<{_LABEL_WIDTH}}", _LABEL), text)
+
+
+def describe(
+    paper: Paper, state: PaperState | None, metadata: ArxivMetadata | None = None
+) -> Content:
+    """Everything the desk knows about ``paper``, one field per line."""
+    lines: list[Content] = [Content.styled(clean(paper.title), "bold")]
+    where = " · ".join(clean(part) for part in [paper.venue or "", *paper.topics] if part)
+    if where:
+        lines.append(Content.styled(where, _LABEL))
+    lines.append(Content(""))
+    status = state.status if state else "unread"
+    when = f" · {state.updated_at.astimezone():%Y-%m-%d %H:%M}" if state else ""
+    lines.append(_field("status", Content.assemble((status, "bold"), when)))
+    if paper.tags:
+        lines.append(_field("tags", ", ".join(paper.tags)))
+    if paper.keywords:
+        lines.append(_field("keywords", ", ".join(paper.keywords)))
+    if paper.date:
+        lines.append(_field("date", paper.date.isoformat()))
+    if paper.arxiv_id:
+        lines.append(_field("arXiv", paper.arxiv_id))
+    links = list(paper.links)
+    if paper.url and all(link.url != paper.url for link in links):
+        lines.append(_field("url", paper.url))
+    for index, link in enumerate(links):
+        lines.append(_field("links" if index == 0 else "", f"{link.label}  {link.url}"))
+    if metadata is not None and metadata.authors:
+        lines.append(_field("authors", ", ".join(metadata.authors)))
+    if paper.summary:
+        lines.extend([Content(""), _field("summary", paper.summary, multiline=True)])
+    if metadata is not None and metadata.abstract:
+        lines.extend([Content(""), _field("abstract", metadata.abstract, multiline=True)])
+    if state is not None and state.history:
+        lines.append(Content(""))
+        for index, change in enumerate(reversed(state.history)):
+            stamp = f"{change.at.astimezone():%Y-%m-%d %H:%M}  {change.status}"
+            lines.append(_field("history" if index == 0 else "", stamp))
+    return Content("\n").join(lines)
+
+
+class PaperDetail(LineView, can_focus=True):
+    """The highlighted paper, wrapped to the pane; scrolls with j/k when focused.
+
+    A line-API widget: showing another paper re-wraps a few dozen lines and redraws the pane,
+    with no layout pass (the desk does this on every cursor move).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "scroll_down", "Scroll down", show=False, id="detail.down"),
+        Binding("k,up", "scroll_up", "Scroll up", show=False, id="detail.up"),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.content = Content.styled("Loading…", _LABEL)
+        self._lines: list[Strip] = []
+        self._width = 0
+        self._paper_id: str | None = None
+
+    def show_paper(
+        self,
+        paper: Paper | None,
+        state: PaperState | None,
+        metadata: ArxivMetadata | None = None,
+    ) -> None:
+        if paper is None:
+            content = Content.styled("No paper selected.", _LABEL)
+        else:
+            content = describe(paper, state, metadata)
+        self.content = content
+        self._wrap()
+        paper_id = paper.id if paper else None
+        if paper_id != self._paper_id:
+            self._paper_id = paper_id
+            self.scroll_to(y=0, animate=False)
+
+    def _wrap(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        self._width = width
+        self._lines = Visual.to_strips(self, self.content, width, None, self.visual_style, pad=True)
+        self.set_line_count(len(self._lines))
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.scrollable_content_region.width != self._width:
+            self._wrap()
+
+    def render_line(self, y: int) -> Strip:
+        index = y + round(self.scroll_offset.y)
+        if index < len(self._lines):
+            return self._lines[index]
+        return Strip.blank(self.scrollable_content_region.width, self.base_style)

@@ -1,0 +1,282 @@
+"""The paper list: one line per paper, drawn only for the rows on screen.
+
+A line-API :class:`ScrollView` over a list of catalog row indices: 50,000 papers cost a list of
+ints, not 50,000 widgets (``DataTable`` takes seconds to fill, ``ListView`` never finishes). A
+status change redraws one line. The screen hands rows down with :meth:`PaperList.show_rows`;
+the list posts :class:`PaperList.Highlighted` and :class:`PaperList.Opened` up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region
+from textual.message import Message
+from textual.strip import Strip
+
+from paperdesk.tui.text import clean
+from paperdesk.tui.widgets.line_view import LineView
+
+if TYPE_CHECKING:
+    from paperdesk.tui.desk_model import DeskModel
+
+GLYPHS = {"unread": " ", "queued": "+", "reading": "▸", "read": "✓", "skipped": "-"}
+_GLYPH_WIDTH = 3
+_VENUE_MAX = 18
+_TAGS_WIDTH = 22
+_TAGS_MIN_WIDTH = 100
+_VENUE_MIN_WIDTH = 48
+_CELL_CACHE = 4096
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` padded or cut (with an ellipsis) to exactly ``width`` cells."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+class PaperList(LineView, can_focus=True, inherit_bindings=False):
+    """Papers of the current selection with status glyph, title, venue and tags."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "paper-list--cursor",
+        "paper-list--venue",
+        "paper-list--tags",
+        "paper-list--empty",
+        "paper-list--done",
+        *(f"paper-list--{status}" for status in GLYPHS),
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g,home", "first", "First paper", show=False, id="list.first"),
+        Binding("G,end", "last", "Last paper", show=False, id="list.last"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("enter", "open", "Details", id="list.open"),
+    ]
+
+    class Highlighted(Message):
+        """The highlighted paper changed (``row`` is a catalog row, or None for an empty list)."""
+
+        def __init__(self, paper_list: PaperList, row: int | None) -> None:
+            super().__init__()
+            self.paper_list = paper_list
+            self.row = row
+
+        @property
+        def control(self) -> PaperList:
+            return self.paper_list
+
+    class Opened(Message):
+        """Enter on a paper: the screen shows it in full."""
+
+        def __init__(self, paper_list: PaperList, row: int) -> None:
+            super().__init__()
+            self.paper_list = paper_list
+            self.row = row
+
+        @property
+        def control(self) -> PaperList:
+            return self.paper_list
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.model: DeskModel | None = None
+        self.rows: Sequence[int] = ()
+        self.cursor = 0
+        self.empty_text = "Loading…"
+        self._venue_width = 0
+        self._highlighted: int | None = None
+        self._styles: dict[str, Style] | None = None
+        self._cells: dict[tuple[int, tuple[int, int, int]], tuple[str, str, str]] = {}
+
+    # -- attributes down -----------------------------------------------------------------
+
+    def set_model(self, model: DeskModel) -> None:
+        self.model = model
+        self._cells.clear()
+        names = [group.name for group in model.catalog.venues]
+        self._venue_width = min(_VENUE_MAX, max((cell_len(n) for n in names), default=0))
+
+    def show_rows(self, rows: Sequence[int], *, keep: int | None = None) -> None:
+        """Show ``rows``; the cursor stays on catalog row ``keep`` when it is still listed."""
+        self.rows = rows
+        index = 0
+        if keep is not None:
+            try:
+                index = rows.index(keep)
+            except ValueError:
+                index = 0
+        self.set_line_count(len(rows))
+        self.cursor = index
+        self._scroll_to_cursor(center=keep is not None)
+        self.refresh()
+        self._announce()
+
+    @property
+    def highlighted_row(self) -> int | None:
+        """The catalog row under the cursor."""
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor]
+        return None
+
+    def refresh_row(self, row: int) -> None:
+        """Redraw one paper after its status changed, if it is on screen."""
+        if self.highlighted_row == row:
+            self.refresh_line(self.cursor)
+            return
+        top = round(self.scroll_offset.y)
+        for index in range(top, min(top + self.size.height, len(self.rows))):
+            if self.rows[index] == row:
+                self.refresh_line(index)
+
+    # -- cursor --------------------------------------------------------------------------
+
+    def move_to(self, index: int) -> None:
+        if not self.rows:
+            return
+        index = max(0, min(index, len(self.rows) - 1))
+        if index == self.cursor:
+            return
+        old = self.cursor
+        self.cursor = index
+        self.refresh_line(old)
+        self.refresh_line(index)
+        self._scroll_to_cursor()
+        self._announce()
+
+    def _scroll_to_cursor(self, *, center: bool = False) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = round(self.scroll_offset.y)
+        if center and not (top <= self.cursor < top + height):
+            self.scroll_to(y=max(0, self.cursor - height // 2), animate=False)
+        elif self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def _announce(self) -> None:
+        row = self.highlighted_row
+        if row != self._highlighted:
+            self._highlighted = row
+            self.post_message(self.Highlighted(self, row))
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(len(self.rows) - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))
+
+    def action_open(self) -> None:
+        row = self.highlighted_row
+        if row is not None:
+            self.post_message(self.Opened(self, row))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None:
+            self.move_to(offset.y + round(self.scroll_offset.y))
+
+    def on_resize(self) -> None:
+        self._scroll_to_cursor()
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cells.clear()
+        self._styles = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._styles = None  # styles depend on focus and theme: once per paint
+        return super().render_lines(crop)
+
+    def _line_styles(self) -> dict[str, Style]:
+        """Every style a line uses, computed once per paint."""
+        if self._styles is None:
+            base = self.base_style
+
+            def component(name: str) -> Style:
+                return self.get_component_rich_style(f"paper-list--{name}", partial=True)
+
+            cursor = base + component("cursor")
+            styles = {"line": base, "cursor": cursor}
+            for name in ("venue", "tags", "done", "empty", *GLYPHS):
+                styles[name] = base + component(name)
+                # the cursor line keeps its own colours, except for the status glyph
+                styles[f"cursor-{name}"] = cursor + component(name) if name in GLYPHS else cursor
+            self._styles = styles
+        return self._styles
+
+    def _columns(self, width: int) -> tuple[int, int, int]:
+        venue = self._venue_width if width >= _VENUE_MIN_WIDTH else 0
+        tags = _TAGS_WIDTH if width >= _TAGS_MIN_WIDTH else 0
+        title = width - _GLYPH_WIDTH - (venue + 1 if venue else 0) - (tags + 1 if tags else 0)
+        return title, venue, tags
+
+    def _texts(self, row: int, columns: tuple[int, int, int]) -> tuple[str, str, str]:
+        """A paper's cleaned, fitted column texts (cached: titles are cleaned once)."""
+        key = (row, columns)
+        texts = self._cells.get(key)
+        if texts is None:
+            assert self.model is not None
+            paper = self.model.paper(row)
+            title, venue, tags = columns
+            texts = (
+                fit(clean(paper.title), title),
+                fit(clean(paper.venue or ""), venue) if venue else "",
+                fit(clean(" ".join(paper.tags)), tags) if tags else "",
+            )
+            if len(self._cells) > _CELL_CACHE:
+                self._cells.clear()
+            self._cells[key] = texts
+        return texts
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        styles = self._line_styles()
+        index = y + round(self.scroll_offset.y)
+        if self.model is None or index >= len(self.rows):
+            if index == 0 and self.empty_text:
+                return Strip([Segment(fit(f" {self.empty_text}", width), styles["empty"])], width)
+            return Strip.blank(width, styles["line"])
+        row = self.rows[index]
+        status = self.model.row_status[row]
+        prefix = "cursor-" if index == self.cursor else ""
+        line = styles[prefix.rstrip("-") or "line"]
+        columns = self._columns(width)
+        title, venue, tags = self._texts(row, columns)
+        segments = [
+            Segment(f" {GLYPHS[status]} ", styles[prefix + status]),
+            Segment(title, styles[prefix + "done"] if status == "skipped" else line),
+        ]
+        if columns[1]:
+            segments += [Segment(" ", line), Segment(venue, styles[prefix + "venue"])]
+        if columns[2]:
+            segments += [Segment(" ", line), Segment(tags, styles[prefix + "tags"])]
+        return Strip(segments, width)

@@ -1,0 +1,152 @@
+"""The live search box above the paper list (``/``).
+
+Every keystroke filters the list (:class:`SearchBar.Changed`); ``enter`` keeps the filter and
+hands the keyboard to the list, ``escape`` clears it. The box stays visible while a filter is
+kept, so a filtered list never looks like the whole one.
+
+A one-line widget of its own rather than Textual's ``Input``: an ``Input`` asks the screen for
+a layout pass on every keystroke, which on the desk costs more than the whole 50 ms budget of a
+search keystroke. This one only repaints its line.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+
+from paperdesk.tui.text import clean
+
+PROMPT = "/ "
+PLACEHOLDER = "search title, venue, topic, tag, keyword, note"
+
+
+class SearchBar(Widget, can_focus=True):
+    """Words to find; each keystroke posts :class:`SearchBar.Changed`."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,down", "keep", "Keep filter", id="search.keep"),
+        Binding("escape", "clear", "Clear search", id="search.clear"),
+        Binding("backspace", "delete_left", "Delete left", show=False, id="search.backspace"),
+        Binding("delete", "delete_right", "Delete right", show=False, id="search.delete"),
+        Binding("left", "cursor(-1)", "Cursor left", show=False, id="search.left"),
+        Binding("right", "cursor(1)", "Cursor right", show=False, id="search.right"),
+        Binding("home,ctrl+a", "home", "Line start", show=False, id="search.home"),
+        Binding("end,ctrl+e", "end", "Line end", show=False, id="search.end"),
+        Binding("ctrl+u", "delete_all", "Delete all", show=False, id="search.delete_all"),
+        Binding("ctrl+w", "delete_word", "Delete word", show=False, id="search.delete_word"),
+    ]
+
+    class Changed(Message):
+        """The search text changed."""
+
+        def __init__(self, value: str) -> None:
+            super().__init__()
+            self.value = value
+
+    class Cleared(Message):
+        """Escape: the filter is gone and the box hides."""
+
+    class Kept(Message):
+        """Enter (or down): keep the filter, move to the list."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.value = ""
+        self.cursor = 0
+        self.matches: int | None = None
+
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        """Printable keys are text here, never the desk's single-letter bindings."""
+        return character is not None and character.isprintable()
+
+    def show_matches(self, count: int | None) -> None:
+        """How many papers the search finds (None: no search)."""
+        if count != self.matches:
+            self.matches = count
+            self.refresh()
+
+    def render(self) -> Content:
+        prompt = Content.styled(PROMPT, "bold $accent")
+        if not self.value and not self.has_focus:
+            return prompt + Content.styled(PLACEHOLDER, "$text-muted")
+        text = self.value
+        if self.has_focus:
+            at = text[self.cursor : self.cursor + 1] or " "
+            line = Content.assemble(
+                prompt, text[: self.cursor], (at, "reverse"), text[self.cursor + 1 :]
+            )
+        else:
+            line = prompt + Content(text)
+        if self.matches is not None:
+            noun = "match" if self.matches == 1 else "matches"
+            line += Content.styled(f"   {self.matches} {noun}", "$text-muted")
+        return line
+
+    def _set(self, value: str, cursor: int) -> None:
+        changed = value != self.value
+        self.value = value
+        self.cursor = max(0, min(cursor, len(value)))
+        if changed:
+            # Straight to the screen rather than bubbling through the parents' queues: the
+            # screen filters the list before it next paints, so the new text and the
+            # narrowed list reach the terminal in one frame.
+            self.screen.post_message(self.Changed(value))
+        self.refresh()
+
+    def insert(self, text: str) -> None:
+        text = clean(text)
+        if text:
+            value = self.value[: self.cursor] + text + self.value[self.cursor :]
+            self._set(value, self.cursor + len(text))
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character is not None:
+            event.stop()
+            event.prevent_default()
+            self.insert(event.character)
+
+    def on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        self.insert(event.text)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def action_delete_left(self) -> None:
+        if self.cursor > 0:
+            self._set(self.value[: self.cursor - 1] + self.value[self.cursor :], self.cursor - 1)
+
+    def action_delete_right(self) -> None:
+        self._set(self.value[: self.cursor] + self.value[self.cursor + 1 :], self.cursor)
+
+    def action_cursor(self, step: int) -> None:
+        self._set(self.value, self.cursor + step)
+
+    def action_home(self) -> None:
+        self._set(self.value, 0)
+
+    def action_end(self) -> None:
+        self._set(self.value, len(self.value))
+
+    def action_delete_all(self) -> None:
+        self._set("", 0)
+
+    def action_delete_word(self) -> None:
+        head = self.value[: self.cursor].rstrip()
+        cut = head.rfind(" ") + 1
+        self._set(self.value[:cut] + self.value[self.cursor :], cut)
+
+    def action_clear(self) -> None:
+        self._set("", 0)
+        self.post_message(self.Cleared())
+
+    def action_keep(self) -> None:
+        self.post_message(self.Kept())

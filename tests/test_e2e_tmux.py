@@ -1,0 +1,182 @@
+"""The installed ``paperdesk`` in a real terminal (tmux): what a user does every day.
+
+A session fixture installs this checkout, non-editable, into a fresh venv: the wheel must ship
+everything (``papers.json`` included). The venv sees the test environment's already-installed
+dependencies through a ``.pth`` file, so no download is needed; only if ``hatchling`` is not
+importable here does pip fetch it to build the wheel. Skipped cleanly without tmux.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import site
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from importlib.util import find_spec
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+WIDTH, HEIGHT = 160, 45
+
+
+@pytest.fixture(scope="session")
+def paperdesk_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    venv = tmp_path_factory.mktemp("installed") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    Path(purelib, "_test_dependencies.pth").write_text(
+        "\n".join(site.getsitepackages()) + "\n", encoding="utf-8"
+    )
+    command = [str(python), "-m", "pip", "install", "-q", "--no-deps", str(REPO)]
+    if find_spec("hatchling") is not None:
+        command.insert(-1, "--no-build-isolation")
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"pip install of the checkout failed:\n{result.stderr[-2000:]}")
+    return venv / "bin" / "paperdesk"
+
+
+class Terminal:
+    """One tmux session on a private server, driven key by key and read from the screen."""
+
+    def __init__(self, socket: str, env: dict[str, str]) -> None:
+        self.socket = socket
+        self.env = env
+
+    def tmux(self, *args: str) -> str:
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False
+        )
+        return result.stdout
+
+    def start(self, command: str, size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
+        exports = " ".join(f"{key}={value}" for key, value in self.env.items())
+        self.tmux(
+            "new-session", "-d", "-s", "desk", "-x", str(size[0]), "-y", str(size[1]),
+            # pytest exports COLUMNS/LINES, which would override the pane's real size
+            f"env -u COLUMNS -u LINES {exports} {command}; echo EXITED $?; sleep 60",
+        )  # fmt: skip
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "desk")
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} not on screen after {timeout} s:\n{self.screen()}")
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.tmux("send-keys", "-t", "desk", *(["-l"] if literal else []), *keys)
+
+    def stop(self) -> None:
+        self.tmux("kill-server")
+
+
+@pytest.fixture
+def terminal(tmp_path: Path, isolated_home: Path) -> Iterator[Terminal]:
+    env = {
+        "PAPERDESK_HOME": str(isolated_home),
+        "HOME": str(tmp_path / "user"),
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+        "TERM": "xterm-256color",
+    }
+    (tmp_path / "user").mkdir()
+    term = Terminal(f"paperdesk-e2e-{os.getpid()}-{tmp_path.name}", env)
+    yield term
+    term.stop()
+
+
+def run(paperdesk: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PAPERDESK_HOME": str(home)}
+    return subprocess.run(
+        [str(paperdesk), *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+def test_search_mark_note_and_quit_in_a_real_terminal(
+    paperdesk_bin: Path, terminal: Terminal, isolated_home: Path
+) -> None:
+    terminal.start(str(paperdesk_bin))
+    screen = terminal.wait_for("OSDI 2024")
+    assert "CacheGen" in screen
+    # Each step waits for the screen to show the previous one took effect: keys typed ahead
+    # of a focus change go to the widget that had the focus when they arrived.
+    terminal.keys("/")
+    terminal.wait_for("Keep filter")
+    terminal.keys("serverlessllm", literal=True)
+    terminal.wait_for("1 match")
+    terminal.keys("Enter")
+    terminal.wait_for("Details")
+    terminal.keys("r")
+    terminal.wait_for("✓ ServerlessLLM")
+    terminal.keys("n")
+    terminal.wait_for("Done")
+    terminal.keys("first note from the desk", literal=True)
+    terminal.wait_for("first note from the desk")
+    terminal.keys("Escape")
+    terminal.wait_for("Details")
+    terminal.keys("q")
+    screen = terminal.wait_for("EXITED 0")
+    assert "Traceback" not in screen
+
+    shown = run(paperdesk_bin, isolated_home, "show", "serverlessllm", "--json")
+    assert shown.returncode == 0, shown.stderr
+    record = json.loads(shown.stdout)
+    assert record["status"] == "read"
+    assert record["note"] == "first note from the desk"
+
+
+def test_user_text_is_shown_literally(
+    paperdesk_bin: Path, terminal: Terminal, tmp_path: Path
+) -> None:
+    evil = tmp_path / "evil.md"
+    evil.write_bytes(
+        b"## [EvilConf 2030](https://example.org)\n"
+        b"* [bold]Not bold[/bold] and [red]plain[/red] title\n"
+        b"* Bell \x1b]0;pwned\x07 and escape title\n"
+    )
+    terminal.start(f"{paperdesk_bin} --catalog {evil}")
+    screen = terminal.wait_for("EvilConf")
+    assert "[bold]Not bold[/bold]" in terminal.wait_for("[bold]Not bold")
+    assert "pwned" not in screen
+    assert terminal.tmux("display-message", "-p", "-t", "desk", "#{pane_title}") != "pwned\n"
+    terminal.keys("q")
+    terminal.wait_for("EXITED 0")
+
+
+def test_errors_opening_the_desk_print_one_line(
+    paperdesk_bin: Path, terminal: Terminal, tmp_path: Path
+) -> None:
+    terminal.start(f"{paperdesk_bin} --catalog {tmp_path / 'missing.md'}")
+    screen = terminal.wait_for("EXITED 1")
+    printed = [line for line in screen.split("EXITED 1")[0].splitlines() if line.strip()]
+    assert len(printed) == 1, printed
+    assert printed[0].startswith("paperdesk: error:") and "missing.md" in printed[0]
+
+
+def test_the_desk_fits_80x24(paperdesk_bin: Path, terminal: Terminal) -> None:
+    terminal.start(str(paperdesk_bin), size=(80, 24))
+    screen = terminal.wait_for("OSDI 2024")
+    assert "Traceback" not in screen
+    assert max(len(line) for line in screen.splitlines()) <= 80
+    terminal.keys("q")
+    terminal.wait_for("EXITED 0")

@@ -1,0 +1,743 @@
+"""The desk, driven by Textual's Pilot: every key, asserted on the store and on widget state."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from paperdesk.catalog import Catalog
+from paperdesk.identity import paper_id
+from paperdesk.locations import Locations
+from paperdesk.models import TodoItem
+from paperdesk.store import Store
+from paperdesk.tui.app import PaperdeskApp, make_app
+from paperdesk.tui.clipboard import TERMINAL
+from paperdesk.tui.screens.confirm import ConfirmScreen
+from paperdesk.tui.screens.help import HelpScreen
+from paperdesk.tui.screens.todo import TodoForm, TodoScreen
+from paperdesk.tui.widgets.nav_tree import NavTree
+from paperdesk.tui.widgets.note_editor import NoteEditor
+from paperdesk.tui.widgets.paper_detail import PaperDetail
+from paperdesk.tui.widgets.paper_list import PaperList
+from paperdesk.tui.widgets.search_bar import SearchBar
+from tui_catalog import (
+    ESCAPE_TITLE,
+    EVIL_TITLE,
+    SERVERLESS,
+    main_list,
+    write_catalog,
+    write_home_sources,
+)
+
+SIZE = (120, 40)
+SERVERLESS_ID = paper_id(SERVERLESS)
+
+
+@pytest.fixture
+def catalog_path(tmp_path: Path) -> Path:
+    return write_catalog(tmp_path / "desk.json")
+
+
+@pytest.fixture
+def app(isolated_home: Path, catalog_path: Path) -> PaperdeskApp:
+    return make_app(home=isolated_home, catalog=catalog_path)
+
+
+@pytest.fixture(autouse=True)
+def over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clipboard and browser go through the terminal, as over SSH: no desktop is touched."""
+    monkeypatch.setenv("SSH_TTY", "/dev/pts/0")
+    monkeypatch.delenv("BROWSER", raising=False)
+
+
+def store_of(home: Path) -> Store:
+    """A second, independent view of the store file: what another process would see."""
+    return Store.open(Locations.resolve(home).store)
+
+
+async def opened(app: PaperdeskApp, pilot: Pilot) -> None:
+    """Wait for the loading worker and the first fill of the panes."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert app.desk.model is not None, app.open_error
+
+
+async def written(app: PaperdeskApp, pilot: Pilot) -> None:
+    """Let queued messages run, then wait until the writer thread has written everything."""
+    await pilot.pause()
+    assert app.writer is not None
+    await app.writer.drain()
+    await pilot.pause()
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Wait for a condition the app reaches on its own (a timer, a poll)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.05)
+
+
+async def failed_to_open(app: PaperdeskApp, timeout: float = 15.0) -> None:
+    """Wait for the app to give up on a workspace it cannot open."""
+    deadline = time.monotonic() + timeout
+    while app.open_error is None:
+        assert time.monotonic() < deadline, "the app did not report the error"
+        await asyncio.sleep(0.02)
+
+
+def papers(app: PaperdeskApp) -> PaperList:
+    return app.desk.query_one(PaperList)
+
+
+def titles(app: PaperdeskApp) -> list[str]:
+    paper_list = papers(app)
+    model = app.desk.model
+    assert model is not None
+    return [model.paper(row).title for row in paper_list.rows]
+
+
+def highlighted_title(app: PaperdeskApp) -> str | None:
+    paper = app.desk.current_paper
+    return paper.title if paper else None
+
+
+async def search_serverless(pilot: Pilot) -> None:
+    await pilot.press("slash", *"serverlessllm", "enter")
+
+
+# -- layout and first screen ---------------------------------------------------------------
+
+
+async def test_first_screen_shows_all_papers_in_list_order(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        catalog = Catalog.from_files([main_list()])
+        assert titles(app) == [paper.title for paper in catalog.papers]
+        assert app.desk.selection.key == "all"
+        assert app.focused is papers(app)
+        tree_lines = [
+            app.desk.query_one(NavTree).render_line(y).text
+            for y in range(app.desk.query_one(NavTree).size.height)
+        ]
+        assert any("OSDI 2024" in line and "0/" in line for line in tree_lines)
+
+
+async def test_workspace_errors_end_the_app_with_one_line(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    app = make_app(home=isolated_home, catalog=tmp_path / "missing.md")
+    async with app.run_test(size=SIZE):
+        await failed_to_open(app)
+    assert app.return_code == 1
+    assert app.open_error is not None
+    assert "missing.md" in str(app.open_error)
+    assert "\n" not in str(app.open_error)
+
+
+async def test_a_corrupt_store_ends_the_app_with_one_line(
+    isolated_home: Path, catalog_path: Path
+) -> None:
+    (isolated_home / "store.json").write_text("{ this is not json", encoding="utf-8")
+    app = make_app(home=isolated_home, catalog=catalog_path)
+    async with app.run_test(size=SIZE):
+        await failed_to_open(app)
+    assert app.return_code == 1
+    assert "store" in str(app.open_error)
+
+
+async def test_home_sources_show_other_sources_by_date(isolated_home: Path) -> None:
+    write_home_sources(isolated_home)
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        tree = app.desk.query_one(NavTree)
+        sources = next(node for node in tree.root.children if str(node.label) == "Sources")
+        daily = sources.children[0]
+        daily.expand()
+        await until(pilot, lambda: len(daily.children) == 2 and daily.children[0].line >= 0)
+        days = [node.data.day for node in daily.children if node.data]
+        assert [day.isoformat() for day in days if day] == ["2026-08-18", "2026-08-17"]
+        tree.focus()
+        tree.move_cursor(daily.children[0])
+        expected = ["Another Serving Trick", "Bounded-State Restoration"]
+        await until(pilot, lambda: sorted(titles(app)) == expected)
+
+
+# -- user text is shown literally ----------------------------------------------------------
+
+
+async def test_titles_render_literally_without_escape_sequences(app: PaperdeskApp) -> None:
+    async with app.run_test(size=(220, 40)) as pilot:
+        await opened(app, pilot)
+        paper_list = papers(app)
+        lines = [paper_list.render_line(y).text for y in range(paper_list.size.height)]
+        screen = "\n".join(lines)
+        assert "[bold]Not bold[/bold] and [red]plain[/red] title" in screen
+        assert "\x1b" not in screen and "\x07" not in screen
+        assert "pwned" not in screen
+        assert "Bell  and escape title" in screen
+        detail = app.desk.query_one(PaperDetail)
+        paper_list.move_to(titles(app).index(EVIL_TITLE))
+        await until(pilot, lambda: EVIL_TITLE in detail.content.plain)
+        paper_list.move_to(titles(app).index(ESCAPE_TITLE))
+        await until(pilot, lambda: "Bell  and escape title" in detail.content.plain)
+        assert "\x1b" not in detail.content.plain and "pwned" not in detail.content.plain
+
+
+# -- moving around -------------------------------------------------------------------------
+
+
+async def test_j_k_arrows_g_and_G_move_the_cursor(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        paper_list = papers(app)
+        await pilot.press("j", "j", "down")
+        assert paper_list.cursor == 3
+        await pilot.press("k", "up")
+        assert paper_list.cursor == 1
+        await pilot.press("G")
+        assert paper_list.cursor == len(paper_list.rows) - 1
+        await pilot.press("g")
+        assert paper_list.cursor == 0
+        assert highlighted_title(app) == titles(app)[0]
+
+
+async def test_tab_and_shift_tab_move_between_panes(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        assert app.focused is papers(app)
+        await pilot.press("tab")
+        assert isinstance(app.focused, PaperDetail)
+        await pilot.press("tab")
+        assert isinstance(app.focused, NoteEditor)
+        await pilot.press("tab")
+        assert isinstance(app.focused, NavTree)
+        await pilot.press("shift+tab")
+        assert isinstance(app.focused, NoteEditor)
+
+
+async def test_enter_on_a_venue_opens_it_and_on_a_paper_focuses_the_detail(
+    app: PaperdeskApp,
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        tree = app.desk.query_one(NavTree)
+        tree.focus()
+        venue_line = next(
+            y for y in range(tree.last_line + 1) if "OSDI 2024" in tree.render_line(y).text
+        )
+        await pilot.press(*["j"] * venue_line)
+        assert app.desk.selection.key == "OSDI 2024"
+        await pilot.press("enter")
+        assert app.focused is papers(app)
+        assert {app.desk.model.paper(r).venue for r in papers(app).rows} == {"OSDI 2024"}
+        await pilot.press("enter")
+        assert isinstance(app.focused, PaperDetail)
+
+
+async def test_space_expands_a_venue_into_topics(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        tree = app.desk.query_one(NavTree)
+        tree.focus()
+        node = tree.venue_node("OSDI 2024")
+        await until(pilot, lambda: node.line >= 0)
+        tree.move_cursor(node)
+        await pilot.press("space")
+        assert [str(child.data.key) for child in node.children if child.data] == [
+            "LLM Serving",
+            "Scheduling",
+        ]
+        await pilot.press("j", "enter")
+        assert app.desk.selection.kind == "topic"
+        assert SERVERLESS in titles(app)
+        assert all("Scheduling" not in t for t in titles(app))
+
+
+# -- marks ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "status"),
+    [
+        (["r"], "read"),
+        (["i"], "reading"),
+        (["a"], "queued"),
+        (["x"], "skipped"),
+        (["r", "u"], "unread"),
+    ],
+)
+async def test_status_keys_mark_the_highlighted_paper(
+    app: PaperdeskApp, isolated_home: Path, keys: list[str], status: str
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("j", *keys)
+        row = papers(app).highlighted_row
+        assert row is not None
+        assert app.desk.model.status_of(row) == status
+        await written(app, pilot)
+        paper = app.desk.model.paper(row)
+        assert store_of(isolated_home).status_of(paper.id) == status
+
+
+async def test_r_again_goes_back_to_unread_and_z_undoes(
+    app: PaperdeskApp, isolated_home: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        first = app.desk.current_paper
+        await pilot.press("r")
+        assert app.desk.model.counts["read"] == 1
+        await pilot.press("r")
+        assert app.desk.model.counts["read"] == 0
+        await pilot.press("a", "z")
+        await written(app, pilot)
+        store = store_of(isolated_home)
+        assert store.status_of(first.id) == "unread"
+        history = [change.status for change in store.state(first.id).history]
+        assert history == ["read", "unread", "queued", "unread"]
+
+
+async def test_a_mark_updates_its_line_tree_progress_and_header(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await search_serverless(pilot)
+        await pilot.press("r")
+        line = papers(app).render_line(0).text
+        assert line.startswith(" ✓ ServerlessLLM")
+        tree = app.desk.query_one(NavTree)
+        assert "1/" in str(tree.venue_node("OSDI 2024").label)
+        header = str(app.desk.query_one("#header").render())
+        assert "read 1/" in header
+
+
+async def test_a_failed_write_reverts_the_mark(app: PaperdeskApp, isolated_home: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        store_file = Locations.resolve(isolated_home).store
+        store_file.unlink()
+        store_file.mkdir()  # the next write cannot replace a directory: a real I/O failure
+        await pilot.press("r")
+        await written(app, pilot)
+        row = papers(app).highlighted_row
+        assert app.desk.model.status_of(row) == "unread"
+        assert any(n.severity == "error" for n in app._notifications)
+
+
+# -- notes ---------------------------------------------------------------------------------
+
+
+async def test_n_types_a_note_and_escape_saves_it(app: PaperdeskApp, isolated_home: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await search_serverless(pilot)
+        await pilot.press("r", "n")
+        assert isinstance(app.focused, NoteEditor)
+        await pilot.press(*"first note from the desk", "escape")
+        assert app.focused is papers(app)
+        await written(app, pilot)
+        store = store_of(isolated_home)
+        assert store.status_of(SERVERLESS_ID) == "read"
+        assert store.note_of(SERVERLESS_ID) == "first note from the desk"
+
+
+async def test_q_flushes_a_note_still_being_typed(app: PaperdeskApp, isolated_home: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await search_serverless(pilot)
+        await pilot.press("n", *"typed then quit")
+        app.set_focus(None)  # q types into the editor; quit the way ctrl+q does
+        await pilot.press("ctrl+q")
+    assert store_of(isolated_home).note_of(SERVERLESS_ID) == "typed then quit"
+
+
+async def test_q_quits_after_writing_pending_marks(app: PaperdeskApp, isolated_home: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await search_serverless(pilot)
+        await pilot.press("a", "q")
+        assert app._exit  # q asked the app to end, after the write
+    assert store_of(isolated_home).status_of(SERVERLESS_ID) == "queued"
+
+
+async def test_typing_autosaves_after_a_pause_and_on_switching_papers(
+    app: PaperdeskApp, isolated_home: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        first = app.desk.current_paper
+        await pilot.press("n", *"autosaved")
+        await until(pilot, lambda: store_of(isolated_home).note_of(first.id) == "autosaved")
+        editor = app.desk.query_one(NoteEditor)
+        editor.insert(" and more")
+        app.desk.query_one(PaperList).move_to(1)  # the editor follows, saving first
+        await until(pilot, lambda: editor.paper is not None and editor.paper.id != first.id)
+        await written(app, pilot)
+        assert store_of(isolated_home).note_of(first.id) == "autosaved and more"
+
+
+async def test_emptying_a_note_deletes_it(app: PaperdeskApp, isolated_home: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        first = app.desk.current_paper
+        await pilot.press("n", *"x", "escape")
+        await written(app, pilot)
+        assert store_of(isolated_home).note_of(first.id) == "x"
+        await pilot.press("n", "backspace", "escape")
+        await written(app, pilot)
+        assert store_of(isolated_home).note_of(first.id) is None
+
+
+# -- search, filter, sort ------------------------------------------------------------------
+
+
+async def test_slash_filters_per_keystroke_enter_keeps_escape_clears(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        everything = titles(app)
+        await pilot.press("slash")
+        assert isinstance(app.focused, SearchBar)
+        await pilot.press(*"osdi sched")
+        assert titles(app) and all(
+            "Scheduling" in t or "bold" in t or "Bell" in t for t in titles(app)
+        )
+        await pilot.press("backspace", "backspace", "backspace", "backspace", "backspace")
+        assert {app.desk.model.paper(r).venue for r in papers(app).rows} == {"OSDI 2024"}
+        await pilot.press("enter")
+        assert app.focused is papers(app)
+        assert papers(app).cursor == 0
+        assert app.desk.query_one(SearchBar).display
+        await pilot.press("escape")
+        assert titles(app) == everything
+        assert not app.desk.query_one(SearchBar).display
+
+
+async def test_search_matches_notes_tags_and_keywords(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("j", "n", *"zebrafish", "escape")
+        noted = highlighted_title(app)
+        await pilot.press("slash", *"zebrafish")
+        assert titles(app) == [noted]
+        await pilot.press("escape", "slash", *"cold start")
+        assert titles(app) == [SERVERLESS]
+
+
+async def test_f_cycles_the_status_filter(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("a")
+        queued = highlighted_title(app)
+        await pilot.press("f")
+        assert app.desk.status_filter == "unread"
+        assert queued not in titles(app)
+        await pilot.press("f")
+        assert app.desk.status_filter == "queued"
+        assert titles(app) == [queued]
+        await pilot.press("f", "f", "f", "f")
+        assert app.desk.status_filter is None
+        assert queued in titles(app)
+
+
+async def test_s_cycles_the_sort(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        in_list_order = titles(app)
+        await pilot.press("s")
+        assert app.desk.sort == "title"
+        assert titles(app) == sorted(in_list_order, key=str.casefold)
+        await pilot.press("s")
+        assert app.desk.sort == "venue"
+        venues = [app.desk.model.paper(r).venue for r in papers(app).rows]
+        assert venues[0] == "NSDI 2025"
+        await pilot.press("G", "i", "s")
+        assert app.desk.sort == "status"
+        assert app.desk.model.status_of(papers(app).rows[0]) == "reading"
+        await pilot.press("s")
+        assert app.desk.sort == "changed"
+        await pilot.press("s")
+        assert app.desk.sort == "list"
+        assert titles(app) == in_list_order
+
+
+# -- links ---------------------------------------------------------------------------------
+
+
+async def test_y_copies_the_url_and_Y_the_bibtex(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await search_serverless(pilot)
+        await pilot.press("y")
+        assert app.clipboard == app.desk.current_paper.url
+        assert any(TERMINAL in n.message for n in app._notifications)
+        await pilot.press("Y")
+        assert app.clipboard.startswith("@")
+        assert "ServerlessLLM" in app.clipboard
+
+
+async def test_o_over_ssh_shows_and_copies_the_link(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("o")
+        url = app.desk.current_paper.url
+        assert app.clipboard == url
+        assert any(url in n.message for n in app._notifications)
+
+
+async def test_o_opens_the_browser_locally(
+    app: PaperdeskApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened_file = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened_file}\n')
+    browser.chmod(browser.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.delenv("SSH_TTY")
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    monkeypatch.setenv("BROWSER", str(browser))
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("o")
+        await until(pilot, opened_file.exists)
+        await until(pilot, lambda: opened_file.read_text().strip() != "")
+    assert opened_file.read_text().strip() == app.desk.current_paper.url
+
+
+async def test_y_on_a_website_node_copies_its_url(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        tree = app.desk.query_one(NavTree)
+        websites = next(n for n in tree.root.children if str(n.label) == "Websites")
+        websites.expand()
+        await until(pilot, lambda: websites.children[0].line >= 0)
+        tree.focus()
+        tree.move_cursor(websites.children[0])
+        await pilot.press("y")
+        assert app.clipboard == "https://huggingface.co/spaces/bishmoy/Arxiv-CS-RAG"
+
+
+# -- help, palette, keymap, theme ----------------------------------------------------------
+
+
+async def test_question_mark_shows_every_key_with_its_id(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one("#help-text").render())
+        for expected in ["desk.mark_read", "Undo", "note.leave", "search.clear", "app.quit"]:
+            assert expected in text
+        await pilot.press("escape")
+        assert app.screen is app.desk
+
+
+async def test_the_palette_runs_desk_actions(app: PaperdeskApp, isolated_home: Path) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        first = app.desk.current_paper
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Queue")
+        await pilot.pause(0.3)  # the palette searches in a worker
+        await app.workers.wait_for_complete()
+        await pilot.press("enter")
+        await written(app, pilot)
+        assert store_of(isolated_home).status_of(first.id) == "queued"
+
+
+async def test_keymap_in_config_toml_remaps_keys(app: PaperdeskApp, isolated_home: Path) -> None:
+    (isolated_home / "config.toml").write_text(
+        '[keymap]\n"desk.mark_read" = "R"\n"no.such.binding" = "w"\n', encoding="utf-8"
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        first = app.desk.current_paper
+        await pilot.press("r")
+        assert app.desk.model.counts["read"] == 0
+        await pilot.press("R")
+        await written(app, pilot)
+        assert store_of(isolated_home).status_of(first.id) == "read"
+        assert any("no.such.binding" in n.message for n in app._notifications)
+
+
+async def test_theme_choice_persists(isolated_home: Path, catalog_path: Path) -> None:
+    app = make_app(home=isolated_home, catalog=catalog_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        app.theme = "nord"
+        await written(app, pilot)
+    assert store_of(isolated_home).get_setting("theme") == "nord"
+    again = make_app(home=isolated_home, catalog=catalog_path)
+    async with again.run_test(size=SIZE) as pilot:
+        await opened(again, pilot)
+        assert again.theme == "nord"
+
+
+# -- another process -----------------------------------------------------------------------
+
+
+async def test_changes_from_another_process_show_up_without_losing_typing(
+    app: PaperdeskApp, isolated_home: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        rows = papers(app).rows
+        other = app.desk.model.paper(rows[3])
+        await pilot.press("n", *"half a thought")
+        elsewhere = store_of(isolated_home)
+        await asyncio.to_thread(elsewhere.set_status, [other], "read")
+        await until(pilot, lambda: app.desk.model.status_of(rows[3]) == "read")
+        assert app.desk.query_one(NoteEditor).text == "half a thought"
+        assert isinstance(app.focused, NoteEditor)
+
+
+# -- TODO screen ---------------------------------------------------------------------------
+
+
+async def todo_screen(app: PaperdeskApp, pilot: Pilot) -> TodoScreen:
+    await pilot.press("t")
+    await written(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, TodoScreen)
+    return screen
+
+
+async def test_t_lists_the_todo_conferences(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        screen = await todo_screen(app, pilot)
+        assert [item.name for item in screen.items] == ["NSDI'25", "OSDI'25"]
+        assert screen.query_one(DataTable).row_count == 2
+        await pilot.press("escape")
+        assert app.screen is app.desk
+
+
+async def test_todo_add_edit_done_and_remove_go_through_the_store(
+    app: PaperdeskApp, isolated_home: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await todo_screen(app, pilot)
+        await pilot.press("a")
+        assert isinstance(app.screen, TodoForm)
+        await pilot.press(*"MLSys'26", "tab", *"2026-05-01", "enter")
+        await written(app, pilot)
+        names = [t.name for t in store_of(isolated_home).todos()]
+        assert "MLSys'26" in names and "NSDI'25" in names  # listed TODOs were seeded first
+
+        screen = app.screen
+        assert isinstance(screen, TodoScreen)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=[i.name for i in screen.items].index("MLSys'26"))
+        await pilot.press("e")
+        form = app.screen
+        assert isinstance(form, TodoForm)
+        form.query_one("#todo-note", Input).value = "camera ready"
+        form.query_one("#todo-note", Input).focus()
+        await pilot.press("enter")
+        await written(app, pilot)
+        (item,) = [t for t in store_of(isolated_home).todos() if t.name == "MLSys'26"]
+        assert item.note == "camera ready" and item.date.isoformat() == "2026-05-01"
+
+        await pilot.press("d")
+        await written(app, pilot)
+        (item,) = [t for t in store_of(isolated_home).todos() if t.name == "MLSys'26"]
+        assert item.done
+
+        await pilot.press("X")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.press("X", "y")
+        await written(app, pilot)
+        assert "MLSys'26" not in [t.name for t in store_of(isolated_home).todos()]
+
+
+async def test_todo_form_refuses_a_bad_date(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await todo_screen(app, pilot)
+        await pilot.press("a", *"X", "tab", *"someday", "enter")
+        assert isinstance(app.screen, TodoForm)
+        await pilot.press("escape")
+        assert isinstance(app.screen, TodoScreen)
+
+
+async def test_todo_o_and_y_hand_over_the_conference_url(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await todo_screen(app, pilot)
+        await pilot.press("y")
+        assert app.clipboard == "https://www.usenix.org/conference/nsdi25"
+        await pilot.press("j", "o")
+        assert app.clipboard == "https://osdi.example"
+
+
+def test_days_left_are_coloured_by_urgency() -> None:
+    import datetime as dt
+
+    from paperdesk.tui.screens.todo import days_text
+
+    today = dt.date(2025, 3, 1)
+    colours = {"error": "red", "warning": "yellow", "success": "green"}
+
+    def item(day: dt.date, done: bool = False) -> TodoItem:
+        return TodoItem(name="X", date=day, done=done)
+
+    overdue = days_text(item(dt.date(2025, 2, 26)), today, colours)
+    assert overdue.plain == "3 d overdue" and "red" in str(overdue.style)
+    assert days_text(item(today), today, colours).plain == "today"
+    soon = days_text(item(dt.date(2025, 3, 8)), today, colours)
+    assert soon.plain == "7 d left" and soon.style == "yellow"
+    assert days_text(item(dt.date(2025, 6, 1)), today, colours).style == "green"
+    assert days_text(item(dt.date(2025, 2, 26), done=True), today, colours).style == "dim"
+
+
+async def test_S_shows_the_reading_statistics(app: PaperdeskApp) -> None:
+    from paperdesk.tui.screens.stats import StatsScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("r", "S")
+        await written(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        assert screen.text.startswith(f"{len(main_list().papers)} papers")
+        assert "OSDI 2024" in screen.text
+        await pilot.press("escape")
+        assert app.screen is app.desk
+
+
+async def test_new_since_last_sync_is_a_smart_list(app: PaperdeskApp, isolated_home: Path) -> None:
+    from paperdesk.sync import record_new_papers
+
+    record_new_papers(Locations.resolve(isolated_home), ["awesome-papers"], {SERVERLESS_ID})
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        tree = app.desk.query_one(NavTree)
+        tree.focus()
+        await until(pilot, lambda: tree.smart_node("new").line >= 0)
+        tree.move_cursor(tree.smart_node("new"))
+        await until(pilot, lambda: titles(app) == [SERVERLESS])
+        assert "1" in str(tree.smart_node("new").label)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a Linux without display")
+async def test_y_without_a_local_clipboard_falls_back_to_osc52(
+    app: PaperdeskApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("SSH_TTY", "SSH_CONNECTION", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("y")
+        assert app.clipboard == app.desk.current_paper.url
+        assert any(TERMINAL in n.message for n in app._notifications)

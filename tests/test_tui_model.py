@@ -1,0 +1,150 @@
+"""The desk's in-memory model and text cleaning: no app, just the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.text import Text
+
+from paperdesk.catalog import Catalog
+from paperdesk.models import PaperState, StatusChange
+from paperdesk.tui.desk_model import DeskModel
+from paperdesk.tui.selection import ALL, Selection
+from paperdesk.tui.text import clean, literal
+from tui_catalog import EVIL_TITLE, SERVERLESS, daily_feed, main_list
+
+NOW = dt.datetime(2025, 1, 2, 3, 4, tzinfo=dt.UTC)
+
+
+def state(
+    paper_id: str, status: str = "unread", note: str | None = None, minute: int = 0
+) -> PaperState:
+    at = NOW + dt.timedelta(minutes=minute)
+    return PaperState(
+        id=paper_id,
+        status=status,
+        note=note,
+        history=[StatusChange(status=status, at=at)],
+        created_at=at,
+        updated_at=at,
+    )
+
+
+@pytest.fixture
+def catalog() -> Catalog:
+    return Catalog.from_files([main_list(), daily_feed()])
+
+
+def titles(model: DeskModel, rows: list[int]) -> list[str]:
+    return [model.paper(row).title for row in rows]
+
+
+# -- text ---------------------------------------------------------------------------------
+
+
+def test_clean_strips_escape_sequences_whole() -> None:
+    assert clean("Bell \x1b]0;pwned\x07 and \x1b[31mred\x1b[0m") == "Bell  and red"
+    assert clean("osc with st \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\") == "osc with st link"
+    assert clean("c1 \x9b31m csi and \x9d0;t\x9c osc") == "c1  csi and  osc"
+    assert clean("tab\tnew\nline\r") == "tab new line "
+    assert clean("keep\nlines", multiline=True) == "keep\nlines"
+
+
+def test_literal_never_parses_markup() -> None:
+    text = literal(EVIL_TITLE)
+    assert isinstance(text, Text)
+    assert text.plain == EVIL_TITLE
+    assert not text.spans
+
+
+@given(st.text())
+def test_clean_leaves_no_control_characters(text: str) -> None:
+    cleaned = clean(text, multiline=True)
+    assert not any(ord(ch) < 32 and ch not in "\n\t" for ch in cleaned)
+    assert not any(0x7F <= ord(ch) <= 0x9F for ch in cleaned)
+
+
+# -- rows, search, filters, sorts ----------------------------------------------------------
+
+
+def test_smart_lists_venues_topics_sources_and_days(catalog: Catalog) -> None:
+    serverless = catalog.find("serverlessllm").id
+    model = DeskModel(catalog, {serverless: state(serverless, "read", note="cold starts")})
+    assert list(model.rows_for(ALL)) == list(range(len(catalog)))
+    assert titles(model, model.rows_for(Selection("smart", "read"))) == [SERVERLESS]
+    assert titles(model, model.rows_for(Selection("smart", "notes"))) == [SERVERLESS]
+    assert len(model.rows_for(Selection("smart", "unread"))) == len(catalog) - 1
+    osdi = model.rows_for(Selection("venue", "OSDI 2024"))
+    assert {model.paper(r).venue for r in osdi} == {"OSDI 2024"}
+    topic = model.rows_for(Selection("topic", "Scheduling", venue="OSDI 2024"))
+    assert all("Scheduling" in model.paper(r).topics for r in topic)
+    assert len(model.rows_for(Selection("source", "daily"))) == 3
+    day = Selection("day", "daily", day=dt.date(2026, 8, 18))
+    assert titles(model, model.rows_for(day)) == [
+        "Bounded-State Restoration",
+        "Another Serving Trick",
+    ]
+    assert model.venue_days("daily") == [(dt.date(2026, 8, 18), 2), (dt.date(2026, 8, 17), 1)]
+
+
+def test_search_matches_like_the_catalog_and_narrows(catalog: Catalog) -> None:
+    model = DeskModel(catalog)
+    noted = catalog.papers[0]
+    model.set_note(noted.id, "Zebrafish reading group")
+    notes = dict(model.notes)
+    for query in ["serving", "osdi sched", "zebrafish", "zebrafish networking", "nothing-like-it"]:
+        assert model.search(query, range(len(catalog))) == catalog.search(query, notes=notes)
+    first = model.view(ALL, "serv")
+    narrowed = model.view(ALL, "serverl")
+    assert set(narrowed) <= set(first)
+    assert titles(model, narrowed) == [SERVERLESS]
+    assert model.view(ALL, "serv") == first  # a shorter query searches again
+
+
+def test_status_filter_and_sorts(catalog: Catalog) -> None:
+    rows = {paper.title: row for row, paper in enumerate(catalog.papers)}
+    reading = catalog.papers[rows[SERVERLESS]].id
+    last = catalog.papers[-1].id
+    model = DeskModel(
+        catalog, {reading: state(reading, "reading", minute=1), last: state(last, "read", minute=2)}
+    )
+    assert titles(model, model.view(ALL, status="reading")) == [SERVERLESS]
+    by_title = titles(model, model.view(ALL, sort="title"))
+    assert by_title == sorted(by_title, key=str.casefold)
+    by_status = model.view(ALL, sort="status")
+    assert model.status_of(by_status[0]) == "reading"
+    assert model.status_of(by_status[-1]) == "read"
+    by_change = model.view(ALL, sort="changed")
+    assert by_change[:2] == [len(catalog) - 1, rows[SERVERLESS]]
+    venues = [model.paper(r).venue for r in model.view(ALL, sort="venue")]
+    assert venues[0] == "NSDI 2025"
+
+
+def test_set_status_counts_progress_and_returns_what_it_replaced(catalog: Catalog) -> None:
+    model = DeskModel(catalog)
+    osdi = list(model.rows_for(Selection("venue", "OSDI 2024")))
+    previous = model.set_status(osdi[:2], "read")
+    assert previous == {osdi[0]: "unread", osdi[1]: "unread"}
+    assert model.counts["read"] == 2 and model.venue_read["OSDI 2024"] == 2
+    assert model.set_status(osdi[:1], "read") == {}
+    model.set_status(osdi[:1], "queued")
+    assert model.counts["read"] == 1 and model.counts["queued"] == 1
+    assert model.venue_read["OSDI 2024"] == 1
+    assert sum(model.counts.values()) == len(catalog)
+
+
+def test_a_reload_keeps_what_is_still_being_written(catalog: Catalog) -> None:
+    model = DeskModel(catalog)
+    first, second = catalog.papers[0].id, catalog.papers[1].id
+    model.set_status([0], "reading")  # a write in flight
+    model.set_note(second, "typed here")
+    on_disk = {first: state(first, "skipped"), second: state(second, "read", note="older")}
+    model.replace_states(on_disk, keep_status={first}, keep_notes={second})
+    assert model.status_of(0) == "reading"
+    assert model.notes[second] == "typed here"
+    assert model.status_of(1) == "read"
+    model.replace_states(on_disk)
+    assert model.status_of(0) == "skipped" and model.notes[second] == "older"
