@@ -16,7 +16,7 @@ import pytest
 
 from paperdesk.arxiv import MetadataCache
 from paperdesk.cli import export_cmds
-from paperdesk.errors import NotFoundError, UsageError
+from paperdesk.errors import NotFoundError, UnknownStatusError, UsageError
 from paperdesk.export import CSV_COLUMNS, FORMATS, ExportFile, export_to, render
 from paperdesk.models import ArxivMetadata
 from paperdesk.sources import parse_catalog_json
@@ -125,7 +125,7 @@ def test_filters_select_like_list(ws: Workspace) -> None:
 def test_bad_requests_are_one_line_errors(ws: Workspace) -> None:
     with pytest.raises(UsageError, match="unknown export format 'xml'"):
         render(ws, "xml")
-    with pytest.raises(UsageError, match="unknown status"):
+    with pytest.raises(UnknownStatusError, match="unknown status"):
         render(ws, "csv", status="done")
     with pytest.raises(NotFoundError, match="no venue"):
         render(ws, "csv", venue="Nowhere 1999")

@@ -11,14 +11,19 @@ from pathlib import Path
 import pytest
 
 from paperdesk import identity
-from paperdesk.errors import EXIT_FAILURE, InputError, NotFoundError, StoreError
+from paperdesk.errors import (
+    EXIT_FAILURE,
+    InputError,
+    NotFoundError,
+    StoreError,
+    UnknownStatusError,
+)
 from paperdesk.models import STATUSES, STORE_SCHEMA_VERSION, Paper, TodoItem
 from paperdesk.storage import backup_paths
 from paperdesk.store import (
     MIGRATIONS,
     DuplicateTodoError,
     Store,
-    UnknownStatusError,
 )
 
 NOTE = "Ünïcode ✓ [bold]not markup[/] **stars** `code`\n\n- a list\r\n\ttabbed \u2028 " + "x" * 5000

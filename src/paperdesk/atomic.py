@@ -3,14 +3,25 @@
 A reader sees either the old file or the new one, never a mix: the data goes to a temporary file
 in the same directory, is flushed and fsynced, renamed over the target with :func:`os.replace`,
 and the directory is fsynced so the rename itself survives a power cut.
+
+Files the user names (``-o OUT``) go through :func:`write_user_file`, which writes *through* the
+path: a symlink's target is replaced, not the link; a FIFO, a terminal or ``/dev/stdout`` is
+written to as it is; an existing file keeps its mode.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
+
+from paperdesk.errors import OutputError, UsageError
+
+#: Mode of a new output file before the umask, as for a file made with ``> OUT`` under umask 022.
+USER_FILE_MODE = 0o644
 
 
 def fsync_directory(directory: Path) -> None:
@@ -28,11 +39,17 @@ def fsync_directory(directory: Path) -> None:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably."""
+    """Replace ``path`` with ``data`` atomically and durably (a private 0600 file)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    _replace(path, data, None)
+
+
+def _replace(path: Path, data: bytes, mode: int | None) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -48,3 +65,48 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """:func:`atomic_write_bytes` for UTF-8 text."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_user_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to a path the user chose, through it rather than over it.
+
+    A symlink's target is replaced atomically (the link stays), an existing file keeps its
+    mode (a new one gets 0644 less the umask), and anything that is not a regular file (a FIFO,
+    a terminal, ``/dev/stdout``) is opened and written in place. Missing parent directories are
+    made. Raises :class:`OutputError` (UsageError for a directory) with a one-line reason.
+    """
+    path = Path(path)
+    try:
+        try:
+            info = os.stat(path)  # follows symlinks: the thing the data will end up in
+        except FileNotFoundError:
+            info = None
+        if info is not None and stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            with open(path, "wb") as handle:
+                handle.write(data)
+            return
+        target = path.resolve()
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:  # a file where a directory should be
+            blocker = next(p for p in (target.parent, *target.parent.parents) if p.exists())
+            raise NotADirectoryError(
+                errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(blocker)
+            ) from None
+        mode = stat.S_IMODE(info.st_mode) if info else USER_FILE_MODE & ~_umask()
+        _replace(target, data, mode)
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory; give a file name to write to") from None
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(path) else ""
+        raise OutputError(
+            f"cannot write {path}: {exc.strerror or exc}{where}; choose another path"
+        ) from None

@@ -69,10 +69,6 @@ class Catalog:
         return None if row is None else self.papers[row]
 
     @property
-    def source_names(self) -> list[str]:
-        return [file.source for file in self.files]
-
-    @property
     def todos(self) -> list[TodoItem]:
         """TODO conferences of all sources, first mention of a name wins."""
         seen: dict[str, TodoItem] = {}
@@ -130,14 +126,24 @@ class Catalog:
         raise NotFoundError(f"no venue {name!r}; 'paperdesk venues' lists them")
 
     def topic_rows(self, topic: str, venue: str | None = None) -> list[int]:
-        """Rows of papers with this topic (case-insensitive), optionally within one venue."""
+        """Rows of papers with this topic (case-insensitive), optionally within one venue.
+
+        An unknown topic is a NotFoundError, as an unknown venue is: a typo must not look like
+        an empty topic.
+        """
         wanted = topic.casefold().strip()
         candidates = self.venue(venue).rows if venue else range(len(self.papers))
-        return [
+        rows = [
             row
             for row in candidates
             if any(t.casefold() == wanted for t in self.papers[row].topics)
         ]
+        if not rows:
+            within = f" in venue {venue!r}" if venue else ""
+            raise NotFoundError(
+                f"no topic {topic!r}{within}; 'paperdesk venues --json' lists the topics"
+            )
+        return rows
 
     @cached_property
     def search_keys(self) -> list[str]:

@@ -43,3 +43,11 @@ class StoreError(PaperdeskError):
 
 class FetchError(PaperdeskError):
     """A network fetch failed; nothing was changed."""
+
+
+class OutputError(PaperdeskError):
+    """A file the user asked for (``-o OUT``) cannot be written; nothing was changed."""
+
+
+class UnknownStatusError(InputError, ValueError):
+    """A status that is not one of :data:`~paperdesk.models.STATUSES`."""

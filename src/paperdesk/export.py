@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from paperdesk.atomic import atomic_write_text
+from paperdesk.atomic import write_user_file
 from paperdesk.bibtex import arxiv_id_of, write_bibtex, year_of
-from paperdesk.errors import PaperdeskError, UsageError
+from paperdesk.errors import UsageError
 from paperdesk.models import (
-    STATUSES,
     ArxivMetadata,
     CatalogFile,
     Paper,
@@ -32,6 +31,8 @@ from paperdesk.models import (
     TodoItem,
     Venue,
     Website,
+    parse_status,
+    plain_todo,
 )
 
 if TYPE_CHECKING:
@@ -93,8 +94,8 @@ def select(
     status: str | None = None,
 ) -> Selection:
     """The papers ``paperdesk list`` would show for these filters, in catalog order."""
-    if status is not None and status not in STATUSES:
-        raise UsageError(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
+    if status is not None:
+        parse_status(status)
     catalog = workspace.catalog
     if topic:
         rows: Sequence[int] = catalog.topic_rows(topic, venue)
@@ -181,7 +182,7 @@ def write_json(selection: Selection) -> str:
         papers=[exported_paper(p, selection.states.get(p.id)) for p in selection.papers],
         venues=selection.venues,
         websites=selection.websites,
-        todos=[TodoItem.model_validate(item.model_dump()) for item in selection.todos],
+        todos=[plain_todo(item) for item in selection.todos],
         exported_at=dt.datetime.now(dt.UTC),
         filters=selection.filters,
     )
@@ -191,6 +192,8 @@ def write_json(selection: Selection) -> str:
 # --- markdown ---------------------------------------------------------------------------------
 
 UNSORTED_TOPIC = "Unsorted"
+#: Section year of prefixed papers when nothing in the export has a year at all.
+UNDATED_SECTION_YEAR = 2000
 DAILY_TITLE = "Daily arXiv papers"
 SUFFIX_SEPARATOR = " · "
 NOTE_PREVIEW_CHARS = 80
@@ -338,10 +341,15 @@ class _MarkdownWriter:
                 prefixed.append((name, group))
             else:
                 sections.append((heading, group, False))
+        known_years = [year for paper in self.papers if (year := year_of(paper))]
         for name, group in prefixed:
+            # A paper without a year joins the group's newest year (else the export's newest):
+            # its prefix names its venue either way, and the output never depends on the date.
+            years = [year for paper in group if (year := year_of(paper))] or known_years
+            undated = max(years, default=UNDATED_SECTION_YEAR)
             by_year: dict[int, list[Paper]] = {}
             for paper in group:
-                by_year.setdefault(year_of(paper) or dt.date.today().year, []).append(paper)
+                by_year.setdefault(year_of(paper) or undated, []).append(paper)
             for year in sorted(by_year, reverse=True):
                 label = f"{name} {year}"
                 self.names.heading(label)
@@ -604,10 +612,5 @@ def export_to(
     text, count = _rendered(workspace, fmt, filters)
     if path is None:
         return text
-    try:
-        atomic_write_text(path, text)
-    except OSError as exc:
-        raise PaperdeskError(
-            f"cannot write {path}: {exc.strerror or exc}; choose another path with -o"
-        ) from None
+    write_user_file(path, text.encode("utf-8"))
     return f"wrote {path}: {count} {'paper' if count == 1 else 'papers'} as {fmt}"

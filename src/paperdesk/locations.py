@@ -49,7 +49,10 @@ class Locations:
         return self.home / "config.toml"
 
     def source_file(self, name: str) -> Path:
-        return self.sources_dir / f"{name}.json"
+        """The file of source ``name``; a name that could leave the directory is refused."""
+        from paperdesk.sources import check_source_name
+
+        return self.sources_dir / f"{check_source_name(name)}.json"
 
 
 def embedded_catalog() -> Path:

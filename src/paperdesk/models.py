@@ -8,16 +8,34 @@ validators lazily (``defer_build``) so CLI commands only pay for the models they
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, cast, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from paperdesk.errors import UnknownStatusError
 
 CATALOG_SCHEMA_VERSION = 1
 STORE_SCHEMA_VERSION = 1
 
-STATUSES: tuple[str, ...] = ("unread", "queued", "reading", "read", "skipped")
 Status = Literal["unread", "queued", "reading", "read", "skipped"]
+STATUSES: tuple[str, ...] = get_args(Status)
 CatalogKind = Literal["list", "daily"]
+
+
+def parse_status(text: str) -> Status:
+    """A status the user typed; every command and the store check statuses here."""
+    if text not in STATUSES:
+        raise UnknownStatusError(f"unknown status {text!r}; use one of: {', '.join(STATUSES)}")
+    return cast(Status, text)
+
+
+def validation_summary(exc: ValidationError) -> str:
+    """One line out of pydantic's multi-line report: where, what, and how many more."""
+    errors = exc.errors(include_url=False)
+    where = ".".join(str(part) for part in errors[0]["loc"])
+    text = " ".join(str(errors[0]["msg"]).split())
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {text}{more}" if where else f"{text}{more}"
 
 
 class Model(BaseModel):
@@ -80,6 +98,11 @@ class TodoItem(Model):
     note: str | None = None
     date: dt.date | None = None
     done: bool = False
+
+
+def plain_todo(item: TodoItem) -> TodoItem:
+    """A TODO as lists and exports show it, without the store's bookkeeping fields."""
+    return TodoItem.model_validate(item.model_dump())
 
 
 class ImportWarning(Model):

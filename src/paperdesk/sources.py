@@ -8,7 +8,9 @@ title was edited (relinking) so no note is ever left behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,16 +18,40 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from paperdesk.atomic import atomic_write_bytes
-from paperdesk.errors import InputError
+from paperdesk.errors import InputError, StoreError, UsageError
 from paperdesk.identity import find_relinks
 from paperdesk.locations import DEFAULT_SOURCE, Locations, embedded_catalog
-from paperdesk.models import CATALOG_SCHEMA_VERSION, CatalogFile, Paper
+from paperdesk.models import CATALOG_SCHEMA_VERSION, CatalogFile, validation_summary
 
 if TYPE_CHECKING:
     from paperdesk.store import Store
 
 MAX_LIST_BYTES = 32 * 1024 * 1024
 _SNIFF_BYTES = 8192
+# A source name is a file name in the home's sources directory: no separators, no dot-dot.
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def is_source_name(name: str) -> bool:
+    """Whether ``name`` can name a source (``$HOME/sources/NAME.json``)."""
+    return _SAFE_NAME.fullmatch(name) is not None
+
+
+def check_source_name(name: str) -> str:
+    """``name`` if it can name a source, else a one-line UsageError saying what is allowed."""
+    if not is_source_name(name):
+        raise UsageError(
+            f"invalid source name {name!r}: use up to 100 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def default_source_name(stem: str) -> str:
+    """A source name made from a file stem (``my list`` -> ``my-list``; ``list`` if nothing)."""
+    name = _UNSAFE_RUN.sub("-", stem).lstrip("._-")[:100]
+    return name if is_source_name(name) else "list"
 
 
 def decode_list(data: bytes, where: str) -> str:
@@ -74,19 +100,28 @@ def parse_list(text: str, source: str, where: str) -> CatalogFile:
 
 
 def parse_catalog_json(text: str, where: str) -> CatalogFile:
-    """A catalog JSON file, refusing one written by a newer paperdesk."""
+    """A catalog JSON file, refusing one written by a newer paperdesk.
+
+    The version is read before the fields are validated: a newer file whose fields changed is
+    "upgrade paperdesk", not "not a catalog".
+    """
     try:
-        catalog = CatalogFile.model_validate_json(text)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(part) for part in first["loc"]) or "top level"
-        raise InputError(f"{where} is not a paperdesk catalog ({loc}: {first['msg']})") from None
-    if catalog.schema_version > CATALOG_SCHEMA_VERSION:
-        raise InputError(
-            f"{where} has catalog schema {catalog.schema_version}, newer than this paperdesk "
+        data = json.loads(text)
+    except ValueError as exc:
+        reason = f"line {exc.lineno}: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else exc
+        raise InputError(f"{where} is not valid JSON ({reason})") from None
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if isinstance(version, int) and version > CATALOG_SCHEMA_VERSION:
+        raise NewerCatalogError(
+            f"{where} has catalog schema {version}, newer than this paperdesk "
             f"understands ({CATALOG_SCHEMA_VERSION}); upgrade paperdesk"
         )
-    return catalog
+    try:
+        return CatalogFile.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(
+            f"{where} is not a paperdesk catalog ({validation_summary(exc)})"
+        ) from None
 
 
 def read_catalog_path(path: Path, source: str | None = None) -> CatalogFile:
@@ -95,17 +130,39 @@ def read_catalog_path(path: Path, source: str | None = None) -> CatalogFile:
     return parse_list(decode_list(data, str(path)), source or path.stem, str(path))
 
 
+class DamagedSourceError(InputError):
+    """An installed source file that cannot be read back (truncated, edited, not UTF-8)."""
+
+
+class NewerCatalogError(InputError):
+    """A catalog written by a newer paperdesk: upgrade rather than re-import."""
+
+
 def load_source_file(path: Path) -> CatalogFile:
-    """An installed source; a damaged one is reported with the way out."""
+    """An installed source; a damaged one is reported with the file and the way out."""
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        reason = "it is not UTF-8 text"
     except OSError as exc:
         raise InputError(f"cannot read source {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        text = ""
-    if not text:
-        raise InputError(f"source {path} is damaged; re-import it with 'paperdesk import'")
-    return parse_catalog_json(text, f"source {path}")
+    else:
+        try:
+            if not text.strip():
+                raise InputError("it is empty")
+            return parse_catalog_json(text, "it")
+        except NewerCatalogError:
+            return parse_catalog_json(text, f"source {path}")  # raises with the full path
+        except InputError as exc:
+            reason = str(exc)
+    if path == embedded_catalog():
+        raise DamagedSourceError(
+            f"the shipped list {path} is damaged: {reason}; reinstall paperdesk"
+        )
+    raise DamagedSourceError(
+        f"source {path} is damaged: {reason}; re-import it with "
+        f"'paperdesk import LIST --as {path.stem}' or delete {path}"
+    )
 
 
 def installed_source_paths(locations: Locations) -> dict[str, Path]:
@@ -117,9 +174,23 @@ def installed_source_paths(locations: Locations) -> dict[str, Path]:
     return paths
 
 
-def home_sources(locations: Locations) -> list[CatalogFile]:
-    """Every source of the home, in display order: the main list first, then by name."""
-    return [load_source_file(path) for path in installed_source_paths(locations).values()]
+def home_sources(
+    locations: Locations, *, skip_damaged: Callable[[str], None] | None = None
+) -> list[CatalogFile]:
+    """Every source of the home, in display order: the main list first, then by name.
+
+    A damaged source raises :class:`DamagedSourceError`, unless ``skip_damaged`` is given: then
+    it is left out and the callback gets the message (``import`` uses this to install over it).
+    """
+    files = []
+    for path in installed_source_paths(locations).values():
+        try:
+            files.append(load_source_file(path))
+        except DamagedSourceError as exc:
+            if skip_damaged is None:
+                raise
+            skip_damaged(str(exc))
+    return files
 
 
 @dataclass
@@ -151,8 +222,12 @@ def install_source(
     next import relinks it again, because vanished state is found from the store itself.
     """
     name = catalog.source
+    target = locations.source_file(name)
     current = installed_source_paths(locations).get(name)
-    old = load_source_file(current) if current and current.is_file() else None
+    try:
+        old = load_source_file(current) if current and current.is_file() else None
+    except DamagedSourceError:
+        old = None  # installing over a damaged file is the way out of it
     old_ids = {p.id for p in old.papers} if old else set()
     old_venues = {v.name for v in old.venues} if old else set()
     new_ids = {p.id for p in catalog.papers}
@@ -168,7 +243,13 @@ def install_source(
     relinks = find_relinks(vanished, appeared)
 
     payload = catalog.model_dump_json(exclude_none=True).encode("utf-8")
-    atomic_write_bytes(locations.source_file(name), payload)
+    try:
+        atomic_write_bytes(target, payload)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot write source {target}: {exc.strerror or exc}; check that the home "
+            f"{locations.home} is writable"
+        ) from None
 
     by_id = {p.id: p for p in catalog.papers}
     moved = store.relink({old_id: by_id[new_id] for old_id, new_id in relinks.items()})
@@ -201,11 +282,3 @@ def install_source(
         new_venues=[v.name for v in catalog.venues if v.name not in old_venues] if old else [],
         todos_added=todos_added,
     )
-
-
-def paper_ids(files: Iterable[CatalogFile]) -> set[str]:
-    return {paper.id for file in files for paper in file.papers}
-
-
-def papers_of(files: Iterable[CatalogFile]) -> list[Paper]:
-    return [paper for file in files for paper in file.papers]

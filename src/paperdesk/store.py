@@ -34,7 +34,12 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from paperdesk.atomic import atomic_write_bytes
-from paperdesk.errors import InputError, NotFoundError, PaperdeskError, StoreError
+from paperdesk.errors import (
+    InputError,
+    NotFoundError,
+    PaperdeskError,
+    StoreError,
+)
 from paperdesk.models import (
     STATUSES,
     STORE_SCHEMA_VERSION,
@@ -45,6 +50,8 @@ from paperdesk.models import (
     StoredTodo,
     StoreMeta,
     TodoItem,
+    parse_status,
+    validation_summary,
 )
 from paperdesk.storage import (
     BACKUP_INTERVAL,
@@ -62,12 +69,12 @@ TODO_FIELDS = ("name", "url", "note", "date", "done")
 M = TypeVar("M", bound=Model)
 
 
-class UnknownStatusError(PaperdeskError, ValueError):
-    """A status that is not one of :data:`~paperdesk.models.STATUSES` (exit 1)."""
-
-
 class DuplicateTodoError(PaperdeskError):
     """A TODO conference whose name, ignoring case, is already in the store (exit 1)."""
+
+
+class NoteConflictError(PaperdeskError):
+    """The note changed (another process wrote it) since the edit being saved started."""
 
 
 class OrphanInfo(Model):
@@ -110,15 +117,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _first_error(exc: ValidationError) -> str:
-    """One line out of pydantic's multi-line report."""
-    errors = exc.errors(include_url=False)
-    where = ".".join(str(part) for part in errors[0]["loc"])
-    text = " ".join(str(errors[0]["msg"]).split())
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where}: {text}{more}" if where else f"{text}{more}"
-
-
 def _v0_to_v1(tables: Tables) -> None:
     """v0 stores predate the meta table: add it."""
     meta = StoreMeta(schema_version=1, created_at=_now())
@@ -158,8 +156,9 @@ def _check_tables(path: Path, tables: Tables) -> None:
             try:
                 model.model_validate(_with_id(table, doc_id, raw))
             except ValidationError as exc:
+                reason = validation_summary(exc)
                 raise StoreError(
-                    f"store {path}: {table} record {doc_id!r} is invalid ({_first_error(exc)})"
+                    f"store {path}: {table} record {doc_id!r} is invalid ({reason})"
                 ) from None
 
 
@@ -181,6 +180,14 @@ def _file_is_good(path: Path) -> bool:
     except (OSError, StoreError):
         return False
     return True
+
+
+def _todo_name(name: str) -> str:
+    """A TODO name a user gave, without surrounding whitespace; it must not be empty."""
+    name = name.strip()
+    if not name:
+        raise InputError("a TODO conference needs a name (it was empty)")
+    return name
 
 
 def _todo_fields(item: TodoItem) -> dict[str, Any]:
@@ -255,8 +262,9 @@ class Store:
         try:
             record = model.model_validate(_with_id(table, doc_id, raw))
         except ValidationError as exc:
+            reason = validation_summary(exc)
             raise StoreError(
-                f"store {self.path}: {table} record {doc_id!r} is invalid ({_first_error(exc)}); "
+                f"store {self.path}: {table} record {doc_id!r} is invalid ({reason}); "
                 f"fix it in the file, or {RESTORE_HINT}"
             ) from None
         cache[doc_id] = (raw, record)
@@ -328,7 +336,7 @@ class Store:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            raise InputError(f"invalid {what}: {_first_error(exc)}") from None
+            raise InputError(f"invalid {what}: {validation_summary(exc)}") from None
 
     def _save(
         self, paper: Paper, current: PaperState | None, now: dt.datetime, **changes: Any
@@ -358,10 +366,7 @@ class Store:
 
         Papers whose status is already ``status`` are returned as they are and not written.
         """
-        if status not in STATUSES:
-            raise UnknownStatusError(
-                f"unknown status {status!r}; use one of: {', '.join(STATUSES)}"
-            )
+        status = parse_status(status)
         now = _now()
         result = []
         with self.transaction():
@@ -385,6 +390,16 @@ class Store:
             if (current.note if current else None) == note:
                 return current or self._unsaved(paper, _now())
             return self._save(paper, current, _now(), note=note)
+
+    def replace_note(self, paper: Paper, note: str | None, *, expected: str | None) -> PaperState:
+        """:meth:`set_note` for an edit that started from note ``expected``: if the stored note
+        is no longer that (another process appended meanwhile), raise NoteConflictError and
+        write nothing, so neither text is lost."""
+        with self.transaction():
+            current = self.state(paper.id)
+            if (current.note if current else None) != (expected or None):
+                raise NoteConflictError(f"the note of {paper.id} changed during the edit")
+            return self.set_note(paper, note)
 
     def append_note(self, paper: Paper, text: str) -> PaperState:
         """Add ``text`` as a new line of the note (empty text changes nothing)."""
@@ -416,6 +431,7 @@ class Store:
 
     def add_todo(self, item: TodoItem) -> StoredTodo:
         """Add a TODO conference; re-adding a removed one revives it with ``item``'s fields."""
+        item = item.model_copy(update={"name": _todo_name(item.name)})
         with self.transaction():
             found = self._find_todo(item.name)
             if found is not None and not found[1].removed:
@@ -436,6 +452,8 @@ class Store:
         unknown = sorted(set(changes) - set(TODO_FIELDS))
         if unknown:
             raise TypeError(f"update_todo() got unknown fields: {', '.join(unknown)}")
+        if "name" in changes:
+            changes["name"] = _todo_name(changes["name"])
         with self.transaction():
             doc_id, todo = self._live_todo(name)
             new_name = changes.get("name")

@@ -15,7 +15,6 @@ second sync before the user looked at it.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -28,7 +27,13 @@ from paperdesk.atomic import atomic_write_bytes, atomic_write_text
 from paperdesk.errors import FetchError, InputError, NotFoundError, PaperdeskError, UsageError
 from paperdesk.models import CatalogFile, Model, Origin
 from paperdesk.net import FetchLimits, fetch, github_raw_url, is_url, resolve_link
-from paperdesk.sources import ImportReport, decode_list, install_source, parse_list
+from paperdesk.sources import (
+    ImportReport,
+    decode_list,
+    install_source,
+    is_source_name,
+    parse_list,
+)
 
 if TYPE_CHECKING:
     from paperdesk.locations import Locations
@@ -38,7 +43,6 @@ LAST_SYNC_FILE = "last-sync.json"
 RAW_CACHE_DIR = "lists"
 DAILY_FALLBACK_NAME = "daily"
 _HTML_STARTS = (b"<!doctype html", b"<html")
-_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 class LastSync(Model):
@@ -108,7 +112,7 @@ def fetch_list(
 def daily_source_name(link: str) -> str:
     """The source name of a linked daily feed: its file stem, if that is a safe file name."""
     stem = PurePosixPath(urlsplit(link).path).stem
-    return stem if _SAFE_NAME.fullmatch(stem) else DAILY_FALLBACK_NAME
+    return stem if is_source_name(stem) else DAILY_FALLBACK_NAME
 
 
 def fetch_daily(listing: FetchedList, *, limits: FetchLimits | None = None) -> FetchedList:

@@ -7,13 +7,15 @@ same everywhere.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from paperdesk.catalog import Catalog
+from paperdesk.errors import UsageError
 from paperdesk.locations import Locations
-from paperdesk.models import CatalogFile, Paper, StoredTodo, TodoItem
+from paperdesk.models import CatalogFile, Paper, TodoItem, plain_todo
 from paperdesk.sources import home_sources, read_catalog_path
 from paperdesk.store import Store
 
@@ -26,18 +28,29 @@ class Workspace:
     files: list[CatalogFile]
     store: Store
     catalog_override: Path | None = None
+    skip_damaged: Callable[[str], None] | None = None
 
     @classmethod
     def open(
         cls,
         home: str | os.PathLike[str] | None = None,
         catalog: str | os.PathLike[str] | None = None,
+        *,
+        skip_damaged: Callable[[str], None] | None = None,
     ) -> Workspace:
+        """``skip_damaged``: leave damaged sources out and report them to it (``import``,
+        which is how a damaged source is repaired); otherwise a damaged source raises."""
         locations = Locations.resolve(home)
+        if catalog is not None and not str(catalog).strip():
+            raise UsageError("--catalog needs a path; drop it to use the home's sources")
         override = Path(catalog).expanduser() if catalog else None
-        files = [read_catalog_path(override)] if override else home_sources(locations)
+        files = (
+            [read_catalog_path(override)]
+            if override
+            else home_sources(locations, skip_damaged=skip_damaged)
+        )
         store = Store.open(locations.store)
-        return cls(locations, files, store, override)
+        return cls(locations, files, store, override, skip_damaged)
 
     @property
     def catalog(self) -> Catalog:
@@ -50,7 +63,7 @@ class Workspace:
     def reload_sources(self) -> None:
         """Re-read the home's sources after an import or sync changed them."""
         if self.catalog_override is None:
-            self.files = home_sources(self.locations)
+            self.files = home_sources(self.locations, skip_damaged=self.skip_damaged)
             self.__dict__.pop("_catalog", None)
 
     def todos(self) -> list[TodoItem]:
@@ -60,9 +73,14 @@ class Workspace:
         fresh = [item for item in self.catalog.todos if item.name.casefold() not in known]
         return [item for item in stored if not item.removed] + fresh
 
-    def seed_todos(self) -> None:
-        """Bring the lists' TODO conferences into the store before the user edits one."""
-        self.store.seed_todos(self.catalog.todos)
+    def seed_todos(self, names: Iterable[str] | None = None) -> None:
+        """Bring the lists' TODO conferences (all, or those ``names``) into the store before
+        the user edits one."""
+        items = self.catalog.todos
+        if names is not None:
+            wanted = {name.strip().casefold() for name in names}
+            items = [item for item in items if item.name.casefold() in wanted]
+        self.store.seed_todos(items)
 
     def paper_record(self, paper: Paper, *, history: bool = False) -> dict[str, Any]:
         """A paper with its reading state, as ``list --json`` and ``show --json`` print it.
@@ -98,6 +116,6 @@ class Workspace:
         }
 
 
-def todo_record(item: TodoItem | StoredTodo) -> dict[str, Any]:
+def todo_record(item: TodoItem) -> dict[str, Any]:
     """A TODO conference as ``todo list --json`` prints it."""
-    return TodoItem.model_validate(item.model_dump()).model_dump(mode="json")
+    return plain_todo(item).model_dump(mode="json")

@@ -13,7 +13,7 @@ from importlib import import_module
 
 from paperdesk import __version__
 from paperdesk.cli.common import add_global_options, fail
-from paperdesk.errors import EXIT_OK, PaperdeskError
+from paperdesk.errors import EXIT_FAILURE, EXIT_OK, PaperdeskError
 
 COMMAND_MODULES = ("catalog_cmds", "store_cmds", "sync_cmds", "export_cmds")
 
@@ -32,9 +32,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Arguments, with words after an option still read as a command's positionals.
+
+    ``paperdesk mark PAPER --venue V read`` would otherwise end in "unrecognized arguments:
+    read": argparse takes the positionals only up to the first option.
+    """
+    args, extra = parser.parse_known_args(argv)
+    items = getattr(args, "items", None)
+    if extra and isinstance(items, list) and not any(word.startswith("-") for word in extra):
+        items.extend(extra)
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``paperdesk`` script; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    args = parse_args(build_parser(), argv)
     try:
         if args.command is None:
             from paperdesk.tui.app import run_desk
@@ -48,3 +63,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:  # a case no command foresaw: still one line, never a traceback
+        where = f" ({exc.filename})" if exc.filename else ""
+        return fail(f"{args.command or 'desk'}: {exc.strerror or exc}{where}", EXIT_FAILURE)

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paperdesk.cli.common import add_command, open_workspace, print_json
+from paperdesk.cli.common import add_command, echo, open_workspace, print_json
 from paperdesk.errors import EXIT_FAILURE, UsageError
 from paperdesk.models import STATUSES, CatalogFile
 
@@ -34,7 +34,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     lst = add_command(commands, "list", "list papers with their reading status")
     lst.add_argument("--venue", metavar="V")
     lst.add_argument("--topic", metavar="T")
-    lst.add_argument("--status", metavar="S", choices=STATUSES)
+    lst.add_argument("--status", metavar="S", help=f"one of: {', '.join(STATUSES)}")
     lst.add_argument("--search", metavar="TEXT", help="words in title, venue, tags or note")
     lst.add_argument("--json", action="store_true", help="print a JSON array")
     lst.set_defaults(handler=run_list)
@@ -54,9 +54,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def source_name(path: str) -> str:
-    """The default source name of a path or URL: its file stem."""
-    stem = Path(path.rstrip("/").rsplit("/", 1)[-1]).stem
-    return stem or "list"
+    """The default source name of a path or URL: its file stem, made safe as a file name."""
+    from paperdesk.sources import default_source_name
+
+    return default_source_name(Path(path.rstrip("/").rsplit("/", 1)[-1]).stem)
 
 
 def load_import(args: argparse.Namespace) -> CatalogFile:
@@ -66,8 +67,14 @@ def load_import(args: argparse.Namespace) -> CatalogFile:
     the post-install step (raw-text cache, ``--with-daily``).
     """
     from paperdesk.net import is_url
+    from paperdesk.sources import check_source_name
 
+    if args.name is not None:
+        check_source_name(args.name)
+    scheme = args.path.strip().partition("://")[0].lower()
     if not is_url(args.path):
+        if "://" in args.path and scheme.isalpha():
+            raise UsageError(f"cannot import {args.path}: only http(s) URLs are supported")
         if args.with_daily:
             raise UsageError("--with-daily needs a URL: the daily feed is linked relative to it")
         from paperdesk.sources import read_catalog_path
@@ -78,20 +85,22 @@ def load_import(args: argparse.Namespace) -> CatalogFile:
     from paperdesk.sync import fetch_list
 
     url = args.path.strip()
-    fetched = fetch_list(url, args.name or source_name(urlsplit(url).path))
+    try:
+        path = urlsplit(url).path
+    except ValueError as exc:
+        raise UsageError(f"{url} is not a valid URL ({exc}); check it") from None
+    fetched = fetch_list(url, args.name or source_name(path))
     assert fetched is not None, "an unconditional fetch never answers 304"
     args.fetched = fetched
     return fetched.catalog
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from paperdesk.atomic import atomic_write_bytes
-
     catalog = load_import(args)
     for warning in catalog.warnings:
-        print(f"warning: {args.path}:{warning.line}: {warning.message}", file=sys.stderr)
+        echo(f"warning: {args.path}:{warning.line}: {warning.message}", file=sys.stderr)
     if args.strict and catalog.warnings:
-        print(
+        echo(
             f"paperdesk: error: {len(catalog.warnings)} warnings in {args.path} (--strict)",
             file=sys.stderr,
         )
@@ -100,20 +109,22 @@ def run_import(args: argparse.Namespace) -> int:
         f"{len(catalog.papers)} papers, {len(catalog.venues)} venues, "
         f"{len(catalog.todos)} TODO conferences, {len(catalog.warnings)} warnings"
     )
-    if args.output:
+    if args.output is not None:
+        from paperdesk.atomic import write_user_file
+
+        if not args.output.strip():
+            raise UsageError("-o needs a file name")
         out = Path(args.output).expanduser()
-        atomic_write_bytes(
-            out, (catalog.model_dump_json(indent=1, exclude_none=True) + "\n").encode()
-        )
-        print(f"wrote {out}: {summary}")
+        write_user_file(out, (catalog.model_dump_json(indent=1, exclude_none=True) + "\n").encode())
+        echo(f"wrote {out}: {summary}")
         return 0
     if args.catalog:
         raise UsageError("import writes to the home; drop --catalog (or use -o OUT)")
     from paperdesk.sources import install_source
 
-    ws = open_workspace(args)
+    ws = open_workspace(args, skip_damaged=True)
     report = install_source(ws.locations, ws.store, catalog, ws.files)
-    print(f"imported {args.path} as {catalog.source}: {summary}")
+    echo(f"imported {args.path} as {catalog.source}: {summary}")
     print_import_report(report)
     if getattr(args, "fetched", None) is None:
         return 0
@@ -124,20 +135,23 @@ def run_import(args: argparse.Namespace) -> int:
 
 def print_import_report(report: ImportReport) -> None:
     for title in report.new_papers:
-        print(f"  new: {title}")
+        echo(f"  new: {title}")
     for title in report.returned:
-        print(f"  back (state restored): {title}")
+        echo(f"  back (state restored): {title}")
     for old, new in report.relinked:
-        print(f"  relinked: {old!r} -> {new!r}")
+        echo(f"  relinked: {old!r} -> {new!r}")
     for title in report.removed:
-        print(f"  removed (state kept as orphan): {title}")
+        echo(f"  removed (state kept as orphan): {title}")
     for venue in report.new_venues:
-        print(f"  new venue: {venue}")
+        echo(f"  new venue: {venue}")
     if report.todos_added:
-        print(f"  new TODO conferences: {', '.join(report.todos_added)}")
+        echo(f"  new TODO conferences: {', '.join(report.todos_added)}")
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from paperdesk.models import parse_status
+
+    status = parse_status(args.status) if args.status else None
     ws = open_workspace(args)
     catalog = ws.catalog
     if args.topic:
@@ -147,8 +161,8 @@ def run_list(args: argparse.Namespace) -> int:
     else:
         rows = list(range(len(catalog)))
     states = ws.store.states()
-    if args.status:
-        rows = [r for r in rows if ws.store.status_of(catalog.papers[r].id) == args.status]
+    if status:
+        rows = [r for r in rows if ws.store.status_of(catalog.papers[r].id) == status]
     if args.search:
         notes = {pid: s.note for pid, s in states.items() if s.note}
         rows = catalog.search(args.search, rows, notes)
@@ -158,7 +172,7 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for paper in papers:
         glyph = STATUS_GLYPHS[ws.store.status_of(paper.id)]
-        print(f"[{glyph}] {paper.id:<37} {paper.venue or '-':<14} {paper.title}")
+        echo(f"[{glyph}] {paper.id:<37} {paper.venue or '-':<14} {paper.title}")
     return 0
 
 
@@ -169,33 +183,33 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         print_json(record)
         return 0
-    print(paper.title)
+    echo(paper.title)
     for label, key in [("id", "id"), ("venue", "venue_label"), ("status", "status")]:
-        print(f"  {label:<9} {record.get(key) or record.get('venue') or '-'}")
+        echo(f"  {label:<9} {record.get(key) or record.get('venue') or '-'}")
     for label, key in [("topics", "topics"), ("tags", "tags"), ("keywords", "keywords")]:
         if record[key]:
-            print(f"  {label:<9} {', '.join(record[key])}")
+            echo(f"  {label:<9} {', '.join(record[key])}")
     for link in paper.links:
-        print(f"  {link.label:<9} {link.url}")
+        echo(f"  {link.label:<9} {link.url}")
     if paper.arxiv_id:
-        print(f"  {'arXiv':<9} {paper.arxiv_id}")
+        echo(f"  {'arXiv':<9} {paper.arxiv_id}")
     if paper.summary:
-        print(f"  {'summary':<9} {paper.summary}")
+        echo(f"  {'summary':<9} {paper.summary}")
     if record.get("authors"):
-        print(f"  {'authors':<9} {', '.join(record['authors'])}")
+        echo(f"  {'authors':<9} {', '.join(record['authors'])}")
     if record.get("published"):
-        print(f"  {'published':<9} {record['published']}")
+        echo(f"  {'published':<9} {record['published']}")
     if record.get("categories"):
-        print(f"  {'arXiv cat':<9} {', '.join(record['categories'])}")
+        echo(f"  {'arXiv cat':<9} {', '.join(record['categories'])}")
     if record.get("abstract"):
-        print("  abstract:")
-        print(textwrap.indent(textwrap.fill(record["abstract"], 92), "    "))
+        echo("  abstract:")
+        echo(textwrap.indent(textwrap.fill(record["abstract"], 92), "    "))
     for change in record["history"]:
-        print(f"  {'history':<9} {change['at']}  {change['status']}")
+        echo(f"  {'history':<9} {change['at']}  {change['status']}")
     if record["note"]:
-        print("  note:")
+        echo("  note:")
         for line in record["note"].splitlines():
-            print(f"    {line}")
+            echo(f"    {line}")
     return 0
 
 
@@ -220,7 +234,7 @@ def run_venues(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     for row in rows:
-        print(f"{row['venue']:<22} {row['read']:>4}/{row['total']:<4} {row['label']}")
+        echo(f"{row['venue']:<22} {row['read']:>4}/{row['total']:<4} {row['label']}")
     return 0
 
 
@@ -244,7 +258,7 @@ def run_sources(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     for row in rows:
-        print(
+        echo(
             f"{row['name']:<24} {row['kind']:<6} {row['papers']:>6} papers  "
             f"{row['origin'] or 'shipped'}"
         )

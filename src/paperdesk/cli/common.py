@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -36,18 +37,39 @@ def add_command(
     return parser
 
 
-def open_workspace(args: argparse.Namespace) -> Workspace:
+def open_workspace(args: argparse.Namespace, *, skip_damaged: bool = False) -> Workspace:
+    """The workspace of ``--home``/``--catalog``; ``skip_damaged`` warns about damaged sources
+    on stderr and leaves them out instead of failing (``import`` repairs them)."""
     from paperdesk.workspace import Workspace
 
-    return Workspace.open(home=args.home, catalog=args.catalog)
+    warn = (lambda message: echo(f"warning: {message}", file=sys.stderr)) if skip_damaged else None
+    return Workspace.open(home=args.home, catalog=args.catalog, skip_damaged=warn)
+
+
+# C0 and C1 control characters but tab and newline: in user data they could move the cursor,
+# clear the screen or write the clipboard (OSC 52) of the terminal that shows them.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What JSON leaves raw that a terminal still acts on: DEL and C1 (json escapes C0 itself).
+_JSON_RAW_CONTROLS = re.compile(r"[\x7f-\x9f]")
+
+
+def safe(text: str) -> str:
+    """User text fit for a terminal: control characters but tab and newline removed."""
+    return _CONTROLS.sub("", text)
+
+
+def echo(text: str = "", *, file: Any = None) -> None:
+    """``print`` for every human-readable line: lines carry titles, notes, tags and URLs."""
+    print(safe(text), file=file or sys.stdout)
 
 
 def print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    """Indented JSON, non-ASCII as is, but DEL and C1 characters escaped for the terminal."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    sys.stdout.write(_JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")
 
 
 def fail(message: str, code: int) -> int:
     """Print one error line on stderr and return the exit code."""
-    sys.stderr.write(f"paperdesk: error: {' '.join(message.split())}\n")
+    sys.stderr.write(f"paperdesk: error: {' '.join(safe(message).split())}\n")
     return code

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from paperdesk.cli.common import add_command, open_workspace, print_json
+from paperdesk.cli.common import add_command, echo, open_workspace, print_json
 from paperdesk.models import STATUSES
 
 # paperdesk.export.FORMATS (a test keeps them equal): importing it here would cost every
@@ -29,7 +29,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     export.add_argument("--venue", metavar="V", help="only papers of this venue")
     export.add_argument("--topic", metavar="T", help="only papers with this topic")
     export.add_argument(
-        "--status", metavar="S", choices=STATUSES, help="only papers with this status"
+        "--status", metavar="S", help=f"only papers with this status: {', '.join(STATUSES)}"
     )
     export.set_defaults(handler=run_export)
 
@@ -49,7 +49,7 @@ def run_export(args: argparse.Namespace) -> int:
     if path is None:
         sys.stdout.write(result)
     else:
-        print(result)
+        echo(result)
     return 0
 
 
@@ -60,5 +60,5 @@ def run_stats(args: argparse.Namespace) -> int:
     if args.json:
         print_json(stats.model_dump(mode="json"))
     else:
-        print(format_stats(stats))
+        echo(format_stats(stats))
     return 0

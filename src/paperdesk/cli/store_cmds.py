@@ -5,15 +5,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import shlex
 import subprocess
-import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from paperdesk.cli.common import add_command, open_workspace, print_json
+from paperdesk.cli.common import add_command, echo, open_workspace, print_json
 from paperdesk.errors import InputError, NotFoundError, UsageError
-from paperdesk.models import STATUSES, Paper, TodoItem
+from paperdesk.models import STATUSES, Paper, TodoItem, parse_status
+
+if TYPE_CHECKING:
+    from paperdesk.workspace import Workspace
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,8 +83,7 @@ def parse_date(text: str) -> dt.date:
 
 def run_mark(args: argparse.Namespace) -> int:
     *refs, status = args.items
-    if status not in STATUSES:
-        raise InputError(f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
+    status = parse_status(status)
     ws = open_workspace(args)
     catalog = ws.catalog
     scoped = args.all or args.venue or args.topic
@@ -99,7 +103,7 @@ def run_mark(args: argparse.Namespace) -> int:
         raise NotFoundError("no papers in that selection")
     ws.store.set_status(papers, status)
     noun = "paper" if len(papers) == 1 else "papers"
-    print(f"{status}: {len(papers)} {noun}" + (f" ({papers[0].title})" if len(papers) == 1 else ""))
+    echo(f"{status}: {len(papers)} {noun}" + (f" ({papers[0].title})" if len(papers) == 1 else ""))
     return 0
 
 
@@ -114,32 +118,87 @@ def run_note(args: argparse.Namespace) -> int:
     elif args.clear:
         store.set_note(paper, None)
     elif args.edit:
-        edited = edit_in_editor(store.note_of(paper.id) or "")
-        if edited is not None:
-            store.set_note(paper, edited)
+        edit_note(ws, paper)
     else:
         note = store.note_of(paper.id)
         if note:
-            print(note)
+            echo(note)
         return 0
-    print(f"note saved: {paper.title}")
+    echo(f"note saved: {paper.title}")
     return 0
 
 
-def edit_in_editor(text: str) -> str | None:
-    """Open ``$VISUAL``/``$EDITOR`` on ``text``; None when the editor failed."""
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+def edit_note(ws: Workspace, paper: Paper) -> None:
+    """Edit the note in the editor; if another process changed it meanwhile, keep both.
+
+    The stored note wins and the edited text goes to ``cache/note-conflict-<id>.md``, so a
+    concurrent ``note --append`` (or the desk's autosave) is never overwritten.
+    """
+    from paperdesk.atomic import atomic_write_text
+    from paperdesk.store import NoteConflictError
+
+    original = ws.store.note_of(paper.id)
+    edited = edit_in_editor(original or "")
+    try:
+        ws.store.replace_note(paper, edited, expected=original)
+    except NoteConflictError:
+        safe_id = re.sub(r"[^A-Za-z0-9._-]", "_", paper.id)
+        saved = ws.locations.cache_dir / f"note-conflict-{safe_id}.md"
+        atomic_write_text(saved, edited + "\n")
+        raise NoteConflictError(
+            f"the note changed while you edited it (another paperdesk wrote it); the stored note "
+            f"was kept and your text saved to {saved}; merge it with 'paperdesk note "
+            f"{paper.id} --edit'"
+        ) from None
+
+
+def editor_command() -> list[str]:
+    """``$VISUAL``, else ``$EDITOR``, else ``vi``, split like a shell would; blank means unset."""
+    for variable in ("VISUAL", "EDITOR"):
+        value = os.environ.get(variable, "")
+        if not value.strip():
+            continue
+        try:
+            return shlex.split(value)
+        except ValueError as exc:
+            raise UsageError(
+                f"cannot read ${variable} {value!r} ({exc}); fix its quoting"
+            ) from None
+    return ["vi"]
+
+
+def edit_in_editor(text: str) -> str:
+    """Open the editor on ``text`` and return what it saved; InputError if it failed."""
+    command = editor_command()
+    shown = shlex.join(command)
     with tempfile.TemporaryDirectory(prefix="paperdesk-") as tmp:
         path = Path(tmp) / "note.md"
         path.write_text(text, encoding="utf-8")
         try:
-            code = subprocess.call([*shlex.split(editor), str(path)])
+            code = subprocess.call([*command, str(path)])
         except OSError as exc:
-            raise InputError(f"cannot run editor {editor!r}: {exc.strerror}; set $EDITOR") from None
+            raise InputError(f"cannot run editor {shown!r}: {exc.strerror}; set $EDITOR") from None
         if code != 0:
-            print(f"editor exited with {code}; note unchanged", file=sys.stderr)
-            return None
-        return path.read_text(encoding="utf-8").rstrip("\n")
+            raise InputError(f"editor {shown!r} exited with status {code}; note unchanged")
+        try:
+            return path.read_text(encoding="utf-8").rstrip("\n")
+        except FileNotFoundError:
+            raise InputError(
+                f"editor {shown!r} removed the file it was editing; note unchanged"
+            ) from None
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"editor {shown!r} saved text that is not UTF-8 (bad byte at offset "
+                f"{exc.start}); note unchanged; save the note as UTF-8"
+            ) from None
+
+
+def todo_name(text: str) -> str:
+    """A TODO name from the command line, stripped; an empty one is an error."""
+    name = text.strip()
+    if not name:
+        raise InputError("a TODO conference needs a name (it was empty)")
+    return name
 
 
 def run_todo(args: argparse.Namespace) -> int:
@@ -156,31 +215,36 @@ def run_todo(args: argparse.Namespace) -> int:
         for item in items:
             box = "x" if item.done else " "
             when = f"{item.date} ({(item.date - today).days:+d} d)" if item.date else ""
-            print(f"[{box}] {item.name:<22} {when:<22} {item.url or ''}")
+            echo(f"[{box}] {item.name:<22} {when:<22} {item.url or ''}")
         return 0
-    ws.seed_todos()
+    name = todo_name(args.name)
     store = ws.store
-    if command == "add":
-        store.add_todo(TodoItem(name=args.name, url=args.url, date=args.date, note=args.note))
-    elif command == "edit":
-        changes = {
-            k: v
-            for k, v in [
-                ("url", args.url),
-                ("date", args.date),
-                ("note", args.note),
-                ("name", args.rename),
-            ]
-            if v is not None
-        }
-        if not changes:
-            raise UsageError("todo edit: give --url, --date, --note or --rename")
-        store.update_todo(args.name, **changes)
-    elif command in ("done", "undone"):
-        store.update_todo(args.name, done=command == "done")
-    elif command == "remove":
-        store.remove_todo(args.name)
-    print(f"todo {command}: {args.name}")
+    with store.transaction():  # a failing command writes nothing, not even the seeding
+        if command == "add":
+            store.add_todo(TodoItem(name=name, url=args.url, date=args.date, note=args.note))
+        else:
+            ws.seed_todos([name])  # a listed conference the store has not met yet
+        if command == "edit":
+            changes: dict[str, Any] = {
+                k: v
+                for k, v in [
+                    ("url", args.url),
+                    ("date", args.date),
+                    ("note", args.note),
+                    ("name", args.rename),
+                ]
+                if v is not None
+            }
+            if not changes:
+                raise UsageError("todo edit: give --url, --date, --note or --rename")
+            if "name" in changes:
+                changes["name"] = todo_name(changes["name"])
+            store.update_todo(name, **changes)
+        elif command in ("done", "undone"):
+            store.update_todo(name, done=command == "done")
+        elif command == "remove":
+            store.remove_todo(name)
+    echo(f"todo {command}: {name}")
     return 0
 
 
@@ -191,19 +255,40 @@ def run_doctor(args: argparse.Namespace) -> int:
     locations = Locations.resolve(args.home)
     if args.restore:
         used = Store.restore_newest_backup(locations.store)
-        print(f"restored {locations.store} from {used}")
+        age = _age(time.time() - used.stat().st_mtime)
+        states = len(Store.open(locations.store).states())
+        echo(
+            f"restored {locations.store} from backup {used} (saved {age} ago, "
+            f"{states} paper {'state' if states == 1 else 'states'})"
+        )
         return 0
     ws = open_workspace(args)
     report = ws.store.doctor(ws.catalog.by_id.keys())
-    data = report.model_dump(mode="json")
     if args.json:
-        print_json(data)
-        return 1 if data.get("problems") else 0
-    for key, value in data.items():
-        if isinstance(value, list):
-            print(f"{key}: {len(value)}")
-            for item in value:
-                print(f"  {item}")
-        else:
-            print(f"{key}: {value}")
-    return 1 if data.get("problems") else 0
+        print_json(report.model_dump(mode="json"))
+        return 1 if report.problems else 0
+    counts = report.counts
+    by_status = ", ".join(f"{n} {status}" for status, n in counts.by_status.items())
+    echo(f"store     {report.path} ({report.size_bytes} bytes, schema {report.schema_version})")
+    echo(f"states    {counts.states} ({by_status}); {counts.notes} notes")
+    echo(f"TODOs     {counts.todos} conferences")
+    echo(f"orphans   {len(report.orphans)} (state of papers no list holds now)")
+    for orphan in report.orphans:
+        note = " · has a note" if orphan.note else ""
+        echo(f"  {orphan.id}  {orphan.title} [{orphan.venue or '-'}, {orphan.status}{note}]")
+    echo(f"backups   {len(report.backups)}")
+    for backup in report.backups:
+        state = "ok" if backup.readable else "UNREADABLE"
+        echo(f"  {backup.path} ({backup.size} bytes, {state})")
+    echo(f"problems  {len(report.problems) or 'none'}")
+    for problem in report.problems:
+        echo(f"  {problem}")
+    return 1 if report.problems else 0
+
+
+def _age(seconds: float) -> str:
+    """A rough age: ``40 s``, ``12 min``, ``5 h``, ``3 days``."""
+    for unit, size in (("days", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit}"
+    return f"{max(int(seconds), 0)} s"

@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, TextIO
 
 from paperdesk.cli.catalog_cmds import print_import_report
-from paperdesk.cli.common import add_command, fail, open_workspace
+from paperdesk.cli.common import add_command, echo, fail, open_workspace
 from paperdesk.errors import EXIT_FAILURE, NotFoundError, PaperdeskError, UsageError
 from paperdesk.models import Paper
 
@@ -41,7 +41,7 @@ def run_sync(args: argparse.Namespace) -> int:
 
     ws = open_workspace(args)
     if not args.names and not args.catalog and not url_sources(ws.files):
-        print("no source was imported from a URL; import one with 'paperdesk import URL'")
+        echo("no source was imported from a URL; import one with 'paperdesk import URL'")
         return 0
     failed = False
     for result in sync_sources(ws, args.names, progress=_stderr_line):
@@ -49,10 +49,10 @@ def run_sync(args: argparse.Namespace) -> int:
             failed = True
             fail(result.error, EXIT_FAILURE)
         elif result.unchanged:
-            print(f"{result.name}: unchanged")
+            echo(f"{result.name}: unchanged")
         elif result.report is not None:
             report = result.report
-            print(
+            echo(
                 f"{result.name}: {report.papers} papers, {report.venues} venues "
                 f"({len(report.new_papers)} new, {len(report.removed)} removed, "
                 f"{len(report.relinked)} relinked)"
@@ -63,7 +63,7 @@ def run_sync(args: argparse.Namespace) -> int:
 
 def _stderr_line(message: str) -> None:
     if message.startswith("fetching "):
-        print(message, file=sys.stderr)
+        echo(message, file=sys.stderr)
 
 
 def run_enrich(args: argparse.Namespace) -> int:
@@ -76,12 +76,12 @@ def run_enrich(args: argparse.Namespace) -> int:
     if bar is not None:
         bar.close()
     titles = {p.id: p.title for p in papers}
-    print(
+    echo(
         f"enriched {len(report.matched)}, unmatched {len(report.unmatched)}, "
         f"skipped {len(report.skipped)} (already enriched; --force fetches them again)"
     )
     for pid in report.unmatched:
-        print(f"  no arXiv match: {titles[pid]}")
+        echo(f"  no arXiv match: {titles[pid]}")
     for error in report.errors:
         fail(error, EXIT_FAILURE)
     return EXIT_FAILURE if report.errors else 0
@@ -163,7 +163,7 @@ def finish_url_import(
             new_ids |= after_install(ws.locations, daily, daily_report)
             names.append(daily.catalog.source)
             assert daily.catalog.origin is not None
-            print(
+            echo(
                 f"imported {daily.catalog.origin.location} as {daily.catalog.source}: "
                 f"{daily_report.papers} papers, {len(daily_report.warnings)} warnings"
             )

@@ -29,6 +29,9 @@ Kind = Literal["list", "daily"]
 _DATE_HEADING = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}\b")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _DAILY_TITLE = re.compile(r"daily.*arxiv|arxiv.*daily", re.IGNORECASE)
+# C0/C1 controls but tab, newline and carriage return: in a title or tag they would reach the
+# terminal that shows it (screen clears, OSC 52 clipboard writes), and no list needs them.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def parse_text(
@@ -39,11 +42,14 @@ def parse_text(
     collecting = gc.isenabled()
     gc.disable()  # a big list makes ~10 objects per paper, none cyclic: spare the collector
     try:
-        blocks = read_blocks(_as_text(text))
+        text, stripped = _without_controls(_as_text(text))
+        blocks = read_blocks(text)
         chosen = kind if kind in ("list", "daily") else _kind_of(blocks)
-        if chosen == "daily":
-            return parse_daily(blocks, source)
-        return parse_list(blocks, source)
+        catalog = parse_daily(blocks, source) if chosen == "daily" else parse_list(blocks, source)
+        if stripped:
+            found = [ImportWarning(line=n, message="control characters removed") for n in stripped]
+            catalog.warnings = sorted([*catalog.warnings, *found], key=lambda w: w.line)
+        return catalog
     except Exception as error:  # the promise: a result, never a traceback
         message = f"internal error, nothing imported: {type(error).__name__}: {error}"
         return CatalogFile(source=source, warnings=[ImportWarning(line=1, message=message)])
@@ -73,6 +79,14 @@ def _kind_of(blocks: list[Block]) -> Kind:
         elif block.level == 1 and _DAILY_TITLE.search(block.content):
             daily_title = True
     return "daily" if dates > years or (daily_title and not years) else "list"
+
+
+def _without_controls(text: str) -> tuple[str, list[int]]:
+    """``text`` without control characters, and the numbers of the lines that had some."""
+    if _CONTROLS.search(text) is None:
+        return text, []
+    lines = [n for n, line in enumerate(text.split("\n"), 1) if _CONTROLS.search(line)]
+    return _CONTROLS.sub("", text), lines
 
 
 def _as_text(text: object) -> str:
