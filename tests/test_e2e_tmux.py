@@ -155,7 +155,7 @@ def test_user_text_is_shown_literally(
         b"* Bell \x1b]0;pwned\x07 and escape title\n"
     )
     terminal.start(f"{paperdesk_bin} --catalog {evil}")
-    screen = terminal.wait_for("EvilConf")
+    terminal.wait_for("EvilConf")
     assert "[bold]Not bold[/bold]" in terminal.wait_for("[bold]Not bold")
     # The importer drops the ESC and BEL, so what is left is inert text, never a sequence.
     assert "Bell ]0;pwned and escape title" in terminal.wait_for("Bell ")

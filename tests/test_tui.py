@@ -10,8 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
+from werkzeug import Request, Response
 
 from paperdesk.catalog import Catalog
 from paperdesk.identity import paper_id
@@ -21,6 +23,7 @@ from paperdesk.store import Store
 from paperdesk.tui.app import PaperdeskApp, make_app
 from paperdesk.tui.clipboard import TERMINAL
 from paperdesk.tui.screens.confirm import ConfirmScreen
+from paperdesk.tui.screens.export import ExportForm
 from paperdesk.tui.screens.help import HelpScreen
 from paperdesk.tui.screens.todo import TodoForm, TodoScreen
 from paperdesk.tui.widgets.nav_tree import NavTree
@@ -716,10 +719,12 @@ async def test_S_shows_the_reading_statistics(app: PaperdeskApp) -> None:
         assert app.screen is app.desk
 
 
-async def test_new_since_last_sync_is_a_smart_list(app: PaperdeskApp, isolated_home: Path) -> None:
+async def test_new_since_last_sync_is_a_smart_list(isolated_home: Path, catalog_path: Path) -> None:
     from paperdesk.sync import record_new_papers
 
     record_new_papers(Locations.resolve(isolated_home), ["awesome-papers"], {SERVERLESS_ID})
+    # The app starts loading when it is made, so it is made only after the sync was recorded.
+    app = make_app(home=isolated_home, catalog=catalog_path)
     async with app.run_test(size=SIZE) as pilot:
         await opened(app, pilot)
         tree = app.desk.query_one(NavTree)
@@ -741,3 +746,207 @@ async def test_y_without_a_local_clipboard_falls_back_to_osc52(
         await pilot.press("y")
         assert app.clipboard == app.desk.current_paper.url
         assert any(TERMINAL in n.message for n in app._notifications)
+
+
+# -- background tasks: enrich, sync, export ------------------------------------------------
+
+ABSTRACT = "Locality-enhanced checkpoint loading for serverless inference."
+ARXIV_ENTRY = """<entry>
+  <id>http://arxiv.org/abs/2401.14351v2</id>
+  <updated>2024-07-25T10:00:00Z</updated>
+  <published>2024-01-25T17:46:32Z</published>
+  <title>ServerlessLLM: Low-Latency Serverless Inference for Large Language
+  Models</title>
+  <summary>  Locality-enhanced checkpoint loading for serverless
+  inference.
+</summary>
+  <author><name>Yao Fu</name></author>
+  <author><name>Leyang Xue</name></author>
+  <link href="http://arxiv.org/abs/2401.14351v2" rel="alternate" type="text/html"/>
+  <category term="cs.LG" scheme="http://arxiv.org/schemas/atom"/>
+</entry>"""
+
+
+def arxiv_feed(request: Request) -> Response:
+    """The arXiv query API's Atom answer: the one known paper, or an empty feed."""
+    hit = "2401.14351" in request.args.get("id_list", "")
+    body = f"""<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title type="html">ArXiv Query</title>
+  <id>http://arxiv.org/api/query</id>
+  <updated>2024-07-26T00:00:00-04:00</updated>
+  {ARXIV_ENTRY if hit else ""}
+</feed>
+"""
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+def detail_text(app: PaperdeskApp) -> str:
+    return app.desk.query_one(PaperDetail).content.plain
+
+
+async def test_e_enriches_the_paper_and_the_detail_shows_it(
+    app: PaperdeskApp,
+    isolated_home: Path,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    httpserver.expect_request("/api/query").respond_with_handler(arxiv_feed)
+    monkeypatch.setenv("PAPERDESK_ARXIV_API", httpserver.url_for("/api/query"))
+    monkeypatch.setenv("PAPERDESK_ARXIV_INTERVAL", "0")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await search_serverless(pilot)
+        app.desk.catch_up()
+        assert highlighted_title(app) == SERVERLESS
+        assert "Yao Fu" not in detail_text(app)
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert ABSTRACT in detail_text(app)
+        assert "Yao Fu, Leyang Xue" in detail_text(app)
+        assert any("Enriched" in n.message for n in app._notifications)
+        await pilot.press("e")  # the cache answers now: no second request
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("Already enriched" in n.message for n in app._notifications)
+    assert len(httpserver.log) == 1
+    assert (Locations.resolve(isolated_home).cache_dir / "arxiv.json").is_file()
+
+
+async def test_e_says_when_arxiv_cannot_be_reached(
+    app: PaperdeskApp, monkeypatch: pytest.MonkeyPatch, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request("/api/query").respond_with_data("down", status=404)
+    monkeypatch.setenv("PAPERDESK_ARXIV_API", httpserver.url_for("/api/query"))
+    monkeypatch.setenv("PAPERDESK_ARXIV_INTERVAL", "0")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await search_serverless(pilot)
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        errors = [n for n in app._notifications if n.severity == "error"]
+        assert errors and "Could not enrich" in errors[0].message
+        assert app.is_running
+
+
+def awesome_list(*titles: str) -> str:
+    lines = "\n".join(f"* {title}" for title in titles)
+    return f"# synced list\n\n## [OSDI 2024](https://osdi.example)\n\n### LLM Serving\n{lines}\n"
+
+
+async def test_sync_now_brings_new_papers_and_keeps_notes_and_marks(
+    isolated_home: Path, httpserver: HTTPServer
+) -> None:
+    from paperdesk.cli import main
+
+    served = {"text": awesome_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")}
+    httpserver.expect_request("/list.md").respond_with_handler(
+        lambda _request: Response(served["text"], content_type="text/markdown")
+    )
+    url = httpserver.url_for("/list.md")
+    assert main(["import", url, "--as", "awesome-papers"]) == 0
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        assert titles(app) == ["Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables"]
+        await pilot.press("j", "a", "n", *"typed before the sync")
+        await written(app, pilot)
+        parrot = app.desk.current_paper
+        served["text"] = awesome_list(
+            "Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables", "Brand New Paper"
+        )
+        app.desk.action_sync()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: "Brand New Paper" in titles(app))
+        assert app.desk.current_paper.id == parrot.id
+        assert app.desk.model.status_of(app.desk.current_row) == "queued"
+        assert app.desk.query_one(NoteEditor).text == "typed before the sync"
+        assert any("1 new" in n.message for n in app._notifications)
+        tree = app.desk.query_one(NavTree)
+        tree.focus()
+        tree.move_cursor(tree.smart_node("new"))
+        await until(pilot, lambda: titles(app) == ["Brand New Paper"])
+        await pilot.press("q")
+    store = store_of(isolated_home)
+    assert store.status_of(parrot.id) == "queued"
+    assert store.note_of(parrot.id) == "typed before the sync"
+
+
+async def test_sync_with_a_catalog_file_says_why_not(app: PaperdeskApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        app.desk.action_sync()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors and "--catalog" in errors[0]
+        assert app.is_running
+
+
+async def test_export_form_writes_a_csv_row_per_paper(app: PaperdeskApp, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "papers.csv"
+    target.parent.mkdir()
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("r")
+        app.desk.action_export()
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ExportForm)
+        path = form.query_one("#export-path", Input)
+        assert path.value == "~/paperdesk-export.md"
+        await pilot.press("down", "down")  # the cursor from markdown to csv
+        await pilot.press("enter")
+        assert form.fmt == "csv"
+        assert path.value == "~/paperdesk-export.csv"
+        path.focus()
+        path.value = str(target)
+        await pilot.press("enter")
+        assert app.screen is app.desk
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("papers as csv" in n.message for n in app._notifications)
+    lines = target.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + len(main_list().papers)
+    assert sum(",read," in line for line in lines) == 1
+
+
+async def test_export_form_escape_cancels_and_errors_are_one_line(
+    app: PaperdeskApp, tmp_path: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        app.desk.action_export()
+        await pilot.pause()
+        await pilot.press("escape")
+        assert app.screen is app.desk
+        app.desk.action_export()
+        await pilot.pause()
+        app.screen.query_one("#export-path", Input).value = str(tmp_path)  # a directory
+        await pilot.click("#export-ok")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors and "is a directory" in errors[0]
+        assert "\n" not in errors[0]
+
+
+async def test_every_desk_key_and_palette_action_is_in_the_palette(app: PaperdeskApp) -> None:
+    from paperdesk.tui.commands import DeskCommands
+    from paperdesk.tui.keymap import key_help
+
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        provider = DeskCommands(app.desk)
+        names = {name for name, _, _ in provider._commands()}
+        for _, node in app.desk.key_nodes():
+            for item in key_help(node):
+                assert item.description in names
+        assert {"Enrich", "Sync now", "Export…"} <= names
+        await pilot.press("question_mark")
+        text = str(app.screen.query_one("#help-text").render())
+        assert "desk.enrich" in text and "Sync now" in text and "Export…" in text

@@ -172,6 +172,7 @@ class PaperdeskApp(App[None]):
     def binding_classes() -> list[type]:
         """Every class whose bindings a user may remap."""
         from paperdesk.tui.screens.confirm import ConfirmScreen
+        from paperdesk.tui.screens.export import ExportForm
         from paperdesk.tui.screens.help import HelpScreen
         from paperdesk.tui.screens.stats import StatsScreen
         from paperdesk.tui.screens.todo import TodoForm, TodoScreen
@@ -194,6 +195,7 @@ class PaperdeskApp(App[None]):
             HelpScreen,
             ConfirmScreen,
             StatsScreen,
+            ExportForm,
         ]
 
     # -- services for the screens ----------------------------------------------------------
@@ -255,11 +257,16 @@ class PaperdeskApp(App[None]):
 
     def key_sections(self) -> list[tuple[str, list[KeyHelp]]]:
         """The keys of the current screen, section by section, then the app's own."""
-        from paperdesk.tui.keymap import key_help
+        from paperdesk.tui.keymap import KeyHelp, key_help
 
-        nodes = getattr(self.screen, "key_nodes", list)()
+        screen = self.screen
+        nodes = getattr(screen, "key_nodes", list)()
         sections = [(title, key_help(node)) for title, node in nodes]
-        return [*sections, ("Everywhere", key_help(self))]
+        palette = [
+            KeyHelp(("ctrl+p",), name, action, None)
+            for name, action, _ in getattr(screen, "PALETTE_ACTIONS", ())
+        ]
+        return [*sections, ("Palette only (ctrl+p)", palette), ("Everywhere", key_help(self))]
 
 
 def make_app(

@@ -1,7 +1,8 @@
 """The command palette (ctrl+p): every action of the current screen, with its key.
 
 Built from the same bindings as the footer and the help screen (after the user's remaps), so a
-new key binding shows up here without touching this module.
+new key binding shows up here without touching this module; a screen's ``PALETTE_ACTIONS``
+(actions with no key, such as "Sync now") come first.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ class DeskCommands(Provider):
         for title, node in getattr(screen, "key_nodes", lambda: [])():
             sections.append((title, key_help(node), node))
         sections.append(("Everywhere", key_help(self.app), self.app))
-        commands = []
+        commands = [
+            (name, help_text, partial(screen.run_action, action))
+            for name, action, help_text in getattr(screen, "PALETTE_ACTIONS", ())
+        ]
         for title, helps, node in sections:
             for item in helps:
                 keys = " ".join(item.keys)

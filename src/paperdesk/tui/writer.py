@@ -86,7 +86,11 @@ class StoreWriter:
 
     async def drain(self) -> None:
         """Wait, without blocking the UI, until every submitted job has run."""
-        await asyncio.to_thread(self._queue.join)
+        await asyncio.to_thread(self.join)
+
+    def join(self) -> None:
+        """Block (a worker thread, never the UI) until every submitted job has run."""
+        self._queue.join()
 
     def close(self, timeout: float | None = None) -> None:
         """Run what is queued, then stop the thread."""

@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events
+from textual import events, work
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Tree
+from textual.worker import Worker, WorkerState
 
 from paperdesk.tui.selection import ALL, SORT_LABELS, SORTS, Selection
 from paperdesk.tui.widgets.desk_header import DeskHeader
@@ -35,9 +36,12 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
     from textual.timer import Timer
 
+    from paperdesk.arxiv import EnrichReport
     from paperdesk.models import ArxivMetadata, Paper, PaperState
+    from paperdesk.sync import SyncResult
     from paperdesk.tui.app import PaperdeskApp
     from paperdesk.tui.desk_model import DeskModel, MetadataSource
+    from paperdesk.tui.screens.export import ExportRequest
     from paperdesk.workspace import Workspace
 
 POLL_SECONDS = 1.5
@@ -78,11 +82,18 @@ class DeskScreen(Screen[None]):
         Binding("o", "open_url", "Open link", show=False, id="desk.open_url"),
         Binding("t", "todo", "TODO", id="desk.todo"),
         Binding("S", "stats", "Stats", show=False, id="desk.stats"),
+        Binding("e", "enrich", "Enrich", show=False, id="desk.enrich"),
         Binding("escape", "clear_search", "Clear search", show=False, id="desk.clear_search"),
         Binding("tab", "app.focus_next", "Next pane", show=False, id="desk.next_pane"),
         Binding(
             "shift+tab", "app.focus_previous", "Previous pane", show=False, id="desk.prev_pane"
         ),
+    ]
+
+    #: Actions with no key of their own: (name, action, help) for the palette and the help.
+    PALETTE_ACTIONS: ClassVar[list[tuple[str, str, str]]] = [
+        ("Sync now", "sync", "re-fetch the lists imported from a URL"),
+        ("Export…", "export", "write the papers as markdown, BibTeX, CSV or JSON"),
     ]
 
     def __init__(self) -> None:
@@ -595,6 +606,202 @@ class DeskScreen(Screen[None]):
         from paperdesk.tui.screens.stats import StatsScreen
 
         self.app.push_screen(StatsScreen(self.ws))
+
+    # -- background tasks: enrich, sync, export ---------------------------------------------
+    #
+    # Each runs in a thread worker (exit_on_error=False) and ends in on_worker_state_changed,
+    # which tells the user; a failure is one notification and the desk lives on.
+
+    class Activity(Message):
+        """A worker's progress line for the header (posted from its thread)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def on_desk_screen_activity(self, message: Activity) -> None:
+        self.query_one(DeskHeader).show_activity(message.text)
+
+    def _busy(self, name: str) -> bool:
+        if any(w.name == name and not w.is_finished for w in self.workers):
+            self.notify(f"Already running: {name}.", timeout=3)
+            return True
+        return False
+
+    def action_enrich(self) -> None:
+        paper = self.current_paper
+        if self.ws is None or paper is None or self._busy("enrich"):
+            return
+        self.query_one(DeskHeader).show_activity(f"enriching {paper.title[:40]}…")
+        self._enrich(self.ws, paper)
+
+    @work(thread=True, exit_on_error=False, name="enrich")
+    def _enrich(
+        self, ws: Workspace, paper: Paper
+    ) -> tuple[Paper, EnrichReport, dict[str, ArxivMetadata]]:
+        from paperdesk.arxiv import MetadataCache, enrich
+
+        report = enrich(ws, [paper], force=False)
+        return paper, report, MetadataCache(ws.locations).all()
+
+    def _enriched(self, paper: Paper, report: EnrichReport, metadata: dict) -> None:
+        if self.model is not None:
+            self.model.metadata = metadata
+            if self.current_paper is not None and self.current_paper.id == paper.id:
+                self._show_paper(note=False)
+        title = paper.title if len(paper.title) <= 60 else paper.title[:59] + "…"
+        if report.errors:
+            self.notify(
+                f"Could not enrich {title}: {report.errors[0]}", severity="error", markup=False
+            )
+        elif report.matched:
+            found = metadata.get(paper.id)
+            where = f" (arXiv {found.arxiv_id})" if found is not None else ""
+            self.notify(f"Enriched {title}{where}.", markup=False, timeout=4)
+        elif report.skipped:
+            self.notify(f"Already enriched: {title}.", markup=False, timeout=4)
+        else:
+            self.notify(f"No arXiv match for {title}.", severity="warning", markup=False)
+
+    def action_sync(self) -> None:
+        if self.ws is None or self._busy("sync"):
+            return
+        self.query_one(DeskHeader).show_activity("syncing…")
+        self._sync(self.ws)
+
+    @work(thread=True, exit_on_error=False, name="sync")
+    def _sync(self, ws: Workspace) -> tuple[list[SyncResult], DeskModel]:
+        """Sync with a store object of its own, as another process would: the writer thread
+        keeps serving marks meanwhile, and the store's lock orders the two."""
+        import dataclasses
+
+        from paperdesk.store import Store
+        from paperdesk.sync import new_since_last_sync, sync_sources
+        from paperdesk.tui.desk_model import DeskModel
+
+        own = dataclasses.replace(ws, store=Store.open(ws.locations.store))
+        results = sync_sources(
+            own, progress=lambda text: self.post_message(self.Activity(f"sync: {text}"))
+        )
+        ws.reload_sources()
+        catalog = ws.catalog
+        catalog.venues  # noqa: B018 - built here, off the UI thread
+        model = DeskModel(
+            catalog, own.store.states(), new_since_sync=new_since_last_sync(ws.locations)
+        )
+        return results, model
+
+    def _synced(self, results: list[SyncResult], model: DeskModel) -> None:
+        lines = []
+        for result in results:
+            if result.error:
+                lines.append(f"{result.name}: {result.error}")
+            elif result.unchanged or result.report is None:
+                lines.append(f"{result.name}: unchanged")
+            else:
+                report = result.report
+                lines.append(
+                    f"{result.name}: {len(report.new_papers)} new, {len(report.removed)} removed,"
+                    f" {len(report.relinked)} relinked, {len(report.new_venues)} new venues"
+                )
+        if not results:
+            lines.append("No source was imported from a URL: nothing to sync.")
+        failed = any(result.error for result in results)
+        self.notify(
+            "\n".join(lines),
+            title="Sync",
+            severity="warning" if failed else "information",
+            markup=False,
+            timeout=10 if failed else 6,
+        )
+        if any(result.report is not None for result in results):
+            self._adopt(model)
+
+    def _adopt(self, model: DeskModel) -> None:
+        """Show a rebuilt catalog, keeping the selection, the paper, the notes being typed and
+        undo. Waits for the writes in flight: their replies name rows of the old catalog."""
+        old = self.model
+        if old is None:
+            return
+        if old.writing_status or old.writing_notes:
+            self.set_timer(0.05, partial(self._adopt, model))
+            return
+        paper = self.current_paper
+        model.metadata = old.metadata
+        for paper_id, (_, text) in self.unsaved_notes.items():
+            model.set_note(paper_id, text if text.strip() else None)
+        self.undo_stack = [
+            {
+                new_row: status
+                for row, status in entry.items()
+                if (new_row := model.row_of(old.paper(row).id)) is not None
+            }
+            for entry in self.undo_stack
+        ]
+        self.model = model
+        self.query_one(PaperList).set_model(model)
+        tree = self.query_one(NavTree)
+        tree.populate(model)
+        if not tree.reveal(self.selection):
+            self.selection = ALL
+        self.current_row = model.row_of(paper.id) if paper is not None else None
+        self._show_rows(keep=self.current_row)
+        self._update_header()
+        self._show_paper(note=False)
+
+    def action_export(self) -> None:
+        if self.ws is None:
+            return
+        from paperdesk.export import FORMATS
+        from paperdesk.tui.screens.export import ExportForm
+
+        self.app.push_screen(ExportForm(FORMATS), self._export_chosen)
+
+    def _export_chosen(self, request: ExportRequest | None) -> None:
+        if request is None or self.ws is None or self._busy("export"):
+            return
+        self.flush()
+        self.query_one(DeskHeader).show_activity(f"exporting {request.fmt}…")
+        self._export(self.ws, request)
+
+    @work(thread=True, exit_on_error=False, name="export")
+    def _export(self, ws: Workspace, request: ExportRequest) -> str:
+        """Export what the store holds once the writes queued before it have landed, read
+        through a store object of its own (the writer thread owns the desk's)."""
+        import dataclasses
+
+        from paperdesk.export import export_to
+        from paperdesk.store import Store
+
+        writer = self.desk_app.writer
+        if writer is not None:
+            writer.join()
+        own = dataclasses.replace(ws, store=Store.open(ws.locations.store))
+        return export_to(own, request.fmt, request.path)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.name not in ("enrich", "sync", "export"):
+            return
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.query_one(DeskHeader).show_activity(None)
+        if event.state == WorkerState.SUCCESS:
+            result = worker.result
+            if worker.name == "enrich":
+                self._enriched(*result)  # type: ignore[misc]
+            elif worker.name == "sync":
+                self._synced(*result)  # type: ignore[misc]
+            else:
+                summary = str(result)
+                self.notify(f"{summary[:1].upper()}{summary[1:]}.", markup=False, timeout=6)
+        elif event.state == WorkerState.ERROR:
+            from paperdesk.tui.text import clean
+
+            self.notify(
+                f"Could not {worker.name}: {clean(str(worker.error))}",
+                severity="error",
+                markup=False,
+            )
 
     def key_nodes(self) -> list[tuple[str, DOMNode]]:
         """Where the desk's keys live, pane by pane, for the help screen and the palette."""

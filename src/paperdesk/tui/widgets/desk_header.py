@@ -14,7 +14,26 @@ if TYPE_CHECKING:
 
 
 class DeskHeader(Static):
-    """``paperdesk · LIST   read 3/110 · reading 1 · queued 5 · notes 2``."""
+    """``paperdesk · LIST   read 3/110 · reading 1 · queued 5 · notes 2   ⟳ syncing…``.
+
+    The end of the line says what a background task (sync, enrich, export) is doing.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._counts = Content("paperdesk")
+        self.activity: str | None = None
+
+    def show_activity(self, text: str | None) -> None:
+        """``text`` at the end of the line until the next call (None clears it)."""
+        self.activity = text
+        self._show()
+
+    def _show(self) -> None:
+        line = self._counts
+        if self.activity:
+            line = line + Content.styled(f"   ⟳ {clean(self.activity)}", "$accent")
+        self.update(line, layout=False)  # one line whatever it says: no layout pass
 
     def show_loading(self) -> None:
         self.update(
@@ -24,20 +43,18 @@ class DeskHeader(Static):
     def show_counts(self, name: str, model: DeskModel) -> None:
         counts = model.counts
         total = len(model.catalog)
-        self.update(
-            Content.assemble(
-                ("paperdesk", "bold"),
-                (" · ", "$text-muted"),
-                clean(name),
-                "   ",
-                ("read ", "$text-muted"),
-                (f"{counts['read']}/{total}", "bold $success"),
-                (" · reading ", "$text-muted"),
-                (str(counts["reading"]), "bold $warning"),
-                (" · queued ", "$text-muted"),
-                (str(counts["queued"]), "bold $accent"),
-                (" · notes ", "$text-muted"),
-                str(model.smart_count("notes")),
-            ),
-            layout=False,  # one line whatever it says: no layout pass on every mark
+        self._counts = Content.assemble(
+            ("paperdesk", "bold"),
+            (" · ", "$text-muted"),
+            clean(name),
+            "   ",
+            ("read ", "$text-muted"),
+            (f"{counts['read']}/{total}", "bold $success"),
+            (" · reading ", "$text-muted"),
+            (str(counts["reading"]), "bold $warning"),
+            (" · queued ", "$text-muted"),
+            (str(counts["queued"]), "bold $accent"),
+            (" · notes ", "$text-muted"),
+            str(model.smart_count("notes")),
         )
+        self._show()

@@ -137,8 +137,10 @@ class NavTree(Tree[Selection]):
             )
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[Selection]) -> None:
+        self._fill(event.node)
+
+    def _fill(self, node: TreeNode[Selection]) -> None:
         """Add a venue's topics (or a feed's days) the first time it is opened."""
-        node = event.node
         selection = node.data
         if self.model is None or selection is None or node.children:
             return
@@ -157,6 +159,36 @@ class NavTree(Tree[Selection]):
                     label(day.isoformat(), str(count)),
                     data=Selection("day", selection.key, f"{selection.label} · {day}", day=day),
                 )
+
+    def reveal(self, selection: Selection) -> bool:
+        """Put the cursor back on ``selection`` after a rebuild (its venue or feed opened for a
+        topic or a day); False when the rebuilt tree no longer has it."""
+        parent_key = selection.venue if selection.kind == "topic" else selection.key
+        if selection.kind == "smart":
+            node = self._smart.get(selection.key)
+        elif selection.kind in ("venue", "topic"):
+            node = self._venues.get(parent_key or "")
+        else:
+            node = next(
+                (
+                    child
+                    for group in self.root.children
+                    for child in group.children
+                    if child.data is not None
+                    and child.data.kind == "source"
+                    and child.data.key == parent_key
+                ),
+                None,
+            )
+        if node is not None and selection.kind in ("topic", "day"):
+            self._fill(node)
+            node.expand()
+            node = next((child for child in node.children if child.data == selection), None)
+        if node is None:
+            return False
+        self.last_line  # noqa: B018 - lays out the rebuilt lines, so the node has its line
+        self.move_cursor(node)
+        return True
 
     def venue_node(self, name: str) -> TreeNode[Selection] | None:
         return self._venues.get(name)
