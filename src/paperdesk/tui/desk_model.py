@@ -49,6 +49,8 @@ class DeskModel:
     writing_notes: Counter[str] = field(init=False, default_factory=Counter)
     _sort_keys: dict[str, list] = field(init=False, default_factory=dict)
     _last_search: tuple[Selection, str, list[int]] | None = field(init=False, default=None)
+    #: Catalog row -> case-folded note, kept in step with ``notes`` so no keystroke refolds them.
+    _folded_notes: dict[int, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._recount()
@@ -70,6 +72,8 @@ class DeskModel:
             if state.status == "read" and paper.venue:
                 self.venue_read[paper.venue] += 1
         self.counts = Counter(self.row_status)
+        by_id = self.catalog.by_id
+        self._folded_notes = {by_id[pid]: note.casefold() for pid, note in self.notes.items()}
         self._sort_keys.pop("status", None)
         self._sort_keys.pop("changed", None)
         self._last_search = None
@@ -105,10 +109,15 @@ class DeskModel:
         return previous
 
     def set_note(self, paper_id: str, note: str | None) -> None:
+        row = self.row_of(paper_id)
         if note:
             self.notes[paper_id] = note
+            if row is not None:
+                self._folded_notes[row] = note.casefold()
         else:
             self.notes.pop(paper_id, None)
+            if row is not None:
+                self._folded_notes.pop(row, None)
         self._last_search = None
 
     def remember(self, states: Iterable[PaperState]) -> None:
@@ -230,8 +239,7 @@ class DeskModel:
         keys = self.catalog.search_keys
         for word in words:
             hits = [row for row in hits if word in keys[row]]
-        by_id = self.catalog.by_id
-        noted = {by_id[pid]: note.casefold() for pid, note in self.notes.items() if pid in by_id}
+        noted = self._folded_notes
         if not noted:
             return hits
         found = set(hits)
