@@ -42,6 +42,9 @@ def render_keys(sections: list[tuple[str, list[KeyHelp]]]) -> Content:
     return Content("\n").join(lines)
 
 
+REMAP_HINT = 'remap in config.toml: [keymap] id = "key"  ·  escape closes'
+
+
 class HelpScreen(ModalScreen[None]):
     """The keys of the screen the help was opened from."""
 
@@ -58,7 +61,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"
-            box.border_subtitle = 'remap in config.toml: [keymap] id = "key"  ·  escape closes'
+            # Content, not a markup string: "[keymap]" must show as written.
+            box.border_subtitle = Content(REMAP_HINT)
             yield Static(render_keys(self.sections), id="help-text")
 
     def action_close(self) -> None:
