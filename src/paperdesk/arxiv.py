@@ -50,7 +50,6 @@ DEFAULT_INTERVAL = 3.0
 BATCH_SIZE = 50
 TITLE_MATCH_THRESHOLD = 0.9
 TITLE_SEARCH_RESULTS = 5
-CACHE_FILE = "arxiv.json"
 CACHE_SCHEMA_VERSION = 1
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
@@ -78,7 +77,7 @@ class MetadataCache:
     """
 
     def __init__(self, locations: Locations) -> None:
-        self.path: Path = locations.cache_dir / CACHE_FILE
+        self.path: Path = locations.arxiv_cache
         self._stamp: tuple[int, int] | None = None
         self._entries: dict[str, ArxivMetadata] = {}
 

@@ -48,6 +48,11 @@ class Locations:
     def config(self) -> Path:
         return self.home / "config.toml"
 
+    @property
+    def arxiv_cache(self) -> Path:
+        """arXiv metadata by paper id (``enrich``); absent until the first enrichment."""
+        return self.cache_dir / "arxiv.json"
+
     def source_file(self, name: str) -> Path:
         """The file of source ``name``; a name that could leave the directory is refused."""
         from paperdesk.sources import check_source_name

@@ -101,10 +101,12 @@ class Workspace:
 
     def _arxiv_fields(self, paper: Paper) -> dict[str, Any]:
         """``enrich``'s metadata of a paper (empty values when it was never enriched)."""
-        from paperdesk.arxiv import MetadataCache
+        meta = None
+        if self.locations.arxiv_cache.exists():  # never enriched: skip loading the arXiv code
+            from paperdesk.arxiv import MetadataCache
 
-        cache = self.__dict__.setdefault("_arxiv", MetadataCache(self.locations))
-        meta = cache.get(paper.id)
+            cache = self.__dict__.setdefault("_arxiv", MetadataCache(self.locations))
+            meta = cache.get(paper.id)
         if meta is None:
             return {"abstract": None, "authors": [], "published": None, "categories": []}
         return {

@@ -6,9 +6,6 @@ import argparse
 import datetime as dt
 import os
 import re
-import shlex
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -154,6 +151,8 @@ def edit_note(ws: Workspace, paper: Paper) -> None:
 
 def editor_command() -> list[str]:
     """``$VISUAL``, else ``$EDITOR``, else ``vi``, split like a shell would; blank means unset."""
+    import shlex
+
     for variable in ("VISUAL", "EDITOR"):
         value = os.environ.get(variable, "")
         if not value.strip():
@@ -169,6 +168,10 @@ def editor_command() -> list[str]:
 
 def edit_in_editor(text: str) -> str:
     """Open the editor on ``text`` and return what it saved; InputError if it failed."""
+    import shlex
+    import subprocess
+    import tempfile
+
     command = editor_command()
     shown = shlex.join(command)
     with tempfile.TemporaryDirectory(prefix="paperdesk-") as tmp:
