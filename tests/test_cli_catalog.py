@@ -176,3 +176,16 @@ def test_strict_turns_warnings_into_failure(tmp_path: Path) -> None:
     strict = run("import", str(listing), "--strict", "-o", str(tmp_path / "b.json"))
     assert strict.returncode == 1
     assert not (tmp_path / "b.json").exists()
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    code = (
+        "import io, sys, contextlib; from paperdesk.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()): code = main(['show', 'cachegen'])\n"
+        "print(code, sorted(m for m in sys.modules if m.startswith('paperdesk.cli.')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split(" ", 1) == [
+        "0",
+        "['paperdesk.cli.catalog_cmds', 'paperdesk.cli.common']\n",
+    ], result.stderr

@@ -15,10 +15,21 @@ from paperdesk import __version__
 from paperdesk.cli.common import add_global_options, fail
 from paperdesk.errors import EXIT_FAILURE, EXIT_OK, PaperdeskError
 
-COMMAND_MODULES = ("catalog_cmds", "store_cmds", "sync_cmds", "export_cmds")
+#: Which module registers each command, so a run loads only the modules its words name.
+COMMAND_MODULES = {
+    **dict.fromkeys(("import", "list", "show", "venues", "sources"), "catalog_cmds"),
+    **dict.fromkeys(("mark", "note", "todo", "doctor"), "store_cmds"),
+    **dict.fromkeys(("sync", "enrich"), "sync_cmds"),
+    **dict.fromkeys(("export", "stats"), "export_cmds"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: every command for help and errors, or only those ``argv`` names.
+
+    Registering only the modules of the words in ``argv`` keeps ``paperdesk show`` from
+    importing and building the parsers of every other command (it is on every call's path).
+    """
     parser = argparse.ArgumentParser(
         prog="paperdesk",
         description="A keyboard-first reading desk for research-paper lists. "
@@ -27,8 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"paperdesk {__version__}")
     add_global_options(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        import_module(f"paperdesk.cli.{name}").register(commands)
+    named = {COMMAND_MODULES[word] for word in argv or () if word in COMMAND_MODULES}
+    for module in dict.fromkeys(COMMAND_MODULES.values()):
+        if not named or module in named:
+            import_module(f"paperdesk.cli.{module}").register(commands)
     return parser
 
 
@@ -49,7 +62,8 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> a
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``paperdesk`` script; returns the exit code."""
-    args = parse_args(build_parser(), argv)
+    words = sys.argv[1:] if argv is None else argv
+    args = parse_args(build_parser(words), words)
     try:
         if args.command is None:
             from paperdesk.tui.app import run_desk
