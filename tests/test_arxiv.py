@@ -19,10 +19,10 @@ from paperdesk.arxiv import (
     BATCH_SIZE,
     TITLE_MATCH_THRESHOLD,
     MetadataCache,
-    arxiv_id_of,
     enrich,
     parse_feed,
 )
+from paperdesk.arxiv_ids import normalise_arxiv_id as arxiv_id_of
 from paperdesk.errors import FetchError
 from paperdesk.identity import paper_id, title_similarity
 from paperdesk.locations import Locations

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
+from paperdesk.arxiv_ids import arxiv_id_of_paper as arxiv_id_of
 from paperdesk.bibtex import (
-    arxiv_id_of,
     booktitle,
     citation_keys,
     entry_for,

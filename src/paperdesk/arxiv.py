@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, ValidationError
 
+from paperdesk.arxiv_ids import normalise_arxiv_id
 from paperdesk.atomic import atomic_write_bytes
 from paperdesk.errors import FetchError, InputError
 from paperdesk.identity import normalise_title, title_similarity
@@ -57,9 +58,6 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _ABS_ID = re.compile(r"arxiv\.org/abs/(.+?)(?:v\d+)?$", re.IGNORECASE)
-_NEW_ID = re.compile(r"\d{4}\.\d{4,5}")
-_OLD_ID = re.compile(r"[a-z][a-z.\-]*/\d{7}", re.IGNORECASE)
-_VERSION = re.compile(r"v\d+$")
 
 
 class ArxivCacheFile(Model):
@@ -123,14 +121,6 @@ class EnrichReport:
     unmatched: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
-
-def arxiv_id_of(text: str | None) -> str | None:
-    """The versionless arXiv id in ``text`` (``arXiv:2401.14351v2`` -> ``2401.14351``), or None."""
-    if not text:
-        return None
-    value = _VERSION.sub("", text.strip().removeprefix("arXiv:").removeprefix("arxiv:"))
-    return value if _NEW_ID.fullmatch(value) or _OLD_ID.fullmatch(value) else None
 
 
 def parse_feed(data: bytes) -> list[ArxivMetadata]:
@@ -286,8 +276,8 @@ def enrich(
             report.skipped.append(paper.id)
         else:
             todo.append(paper)
-    with_id = [p for p in todo if arxiv_id_of(p.arxiv_id)]
-    by_title = [p for p in todo if not arxiv_id_of(p.arxiv_id)]
+    with_id = [p for p in todo if normalise_arxiv_id(p.arxiv_id)]
+    by_title = [p for p in todo if not normalise_arxiv_id(p.arxiv_id)]
     done = 0
 
     def finished(paper: Paper, meta: ArxivMetadata | None) -> None:
@@ -300,10 +290,11 @@ def enrich(
     try:
         with ArxivClient() as client:
             for batch in _batches(with_id, BATCH_SIZE):
-                found = client.by_ids(list(dict.fromkeys(arxiv_id_of(p.arxiv_id) for p in batch)))
+                wanted = dict.fromkeys(normalise_arxiv_id(p.arxiv_id) for p in batch)
+                found = client.by_ids(list(wanted))
                 got = {}
                 for paper in batch:
-                    meta = found.get(arxiv_id_of(paper.arxiv_id) or "")
+                    meta = found.get(normalise_arxiv_id(paper.arxiv_id) or "")
                     if meta is None:
                         by_title.append(paper)
                         continue

@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 
+from paperdesk.arxiv_ids import arxiv_id_of_paper, normalise_arxiv_id
 from paperdesk.models import ArxivMetadata, Paper
 
 #: Short venue name (case-insensitive) -> full name; ``booktitle`` is ``Full Name (OSDI 2024)``.
@@ -76,24 +77,9 @@ _SPECIALS = {
 _SPECIAL = re.compile(r"[\\{}~^&%$#_]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _URL_UNSAFE = re.compile(r"[{}\\\s]")
-_ARXIV_URL = re.compile(
-    r"arxiv\.org/(?:abs|pdf|html)/(\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?", re.IGNORECASE
-)
-_ARXIV_VERSION = re.compile(r"v\d+$")
 _YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 _NEW_ARXIV_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}")
 _KEY_WORD = re.compile(r"[a-z0-9]+")
-
-
-def arxiv_id_of(paper: Paper) -> str | None:
-    """The paper's arXiv id without version: its own field, else found in its URL or links."""
-    if paper.arxiv_id:
-        return _ARXIV_VERSION.sub("", paper.arxiv_id.strip())
-    for url in [paper.url or "", *(link.url for link in paper.links)]:
-        found = _ARXIV_URL.findall(url)
-        if found:
-            return found[-1]  # a nested ``[text](target)`` puts the real target last
-    return None
 
 
 def is_arxiv_venue(venue: str | None) -> bool:
@@ -109,7 +95,7 @@ def year_of(paper: Paper) -> int | None:
         return int(match.group(1))
     if paper.date:
         return paper.date.year
-    arxiv = arxiv_id_of(paper)
+    arxiv = arxiv_id_of_paper(paper)
     if arxiv and (match := _NEW_ARXIV_ID.fullmatch(arxiv)):
         return 2000 + int(match.group(1))
     return None
@@ -185,9 +171,7 @@ def citation_keys(papers: Sequence[Paper]) -> dict[str, str]:
 
 def entry_for(paper: Paper, metadata: ArxivMetadata | None = None, key: str | None = None) -> str:
     """One BibTeX entry for ``paper``; ``metadata`` adds authors and arXiv details."""
-    arxiv = arxiv_id_of(paper) or (metadata.arxiv_id if metadata else None)
-    if arxiv:
-        arxiv = _ARXIV_VERSION.sub("", arxiv)
+    arxiv = arxiv_id_of_paper(paper) or normalise_arxiv_id(metadata.arxiv_id if metadata else None)
     year = year_of(paper) or (metadata.published.year if metadata and metadata.published else None)
     venue = paper.venue if paper.venue and not is_arxiv_venue(paper.venue) else None
     fields: list[tuple[str, str]] = [("title", f"{{{escape_title(paper.title)}}}")]

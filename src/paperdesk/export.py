@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from paperdesk.arxiv_ids import arxiv_id_of_paper
 from paperdesk.atomic import write_user_file
-from paperdesk.bibtex import arxiv_id_of, write_bibtex, year_of
+from paperdesk.bibtex import write_bibtex, year_of
 from paperdesk.errors import UsageError
 from paperdesk.models import (
     ArxivMetadata,
@@ -167,7 +168,7 @@ def write_csv(papers: Sequence[Paper], states: Mapping[str, PaperState]) -> str:
                 state.status if state else "unread",
                 (state.note or "") if state else "",
                 paper.url or "",
-                arxiv_id_of(paper) or "",
+                arxiv_id_of_paper(paper) or "",
                 state.updated_at.isoformat() if state else "",
             ]
         )

@@ -15,10 +15,11 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from paperdesk.arxiv_ids import arxiv_id_in_url
 from paperdesk.identity import paper_id
 from paperdesk.models import Paper
 
-from .inline import arxiv_id, primary_url
+from .inline import primary_url
 
 BATCH = 2000
 
@@ -90,9 +91,9 @@ class Collector:
 
     def _paper(self, pid: str, draft: Draft) -> dict[str, Any]:
         url = draft.url or primary_url(draft.links)
-        found = arxiv_id(url)
+        found = arxiv_id_in_url(url)
         if found is None:
-            found = next((a for a in (arxiv_id(u) for _, u in draft.links) if a), None)
+            found = next((a for a in (arxiv_id_in_url(u) for _, u in draft.links) if a), None)
         return {
             "id": pid,
             "title": draft.title,

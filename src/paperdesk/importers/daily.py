@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from paperdesk.arxiv_ids import arxiv_id_in_url
 from paperdesk.models import CatalogFile, ImportWarning
 
 from .blocks import Block, Heading, Item
@@ -17,7 +18,6 @@ from .dates import ISO_DATE
 from .inline import (
     CODE,
     LINK,
-    arxiv_id,
     atoms,
     clean,
     clean_title,
@@ -106,6 +106,6 @@ def _section_date(text: str) -> dt.date | None:
 
 
 def _year_of(url: str | None) -> int | None:
-    found = arxiv_id(url)
+    found = arxiv_id_in_url(url)
     match = _NEW_STYLE_ID.fullmatch(found) if found else None
     return 2000 + int(match[1]) if match else None

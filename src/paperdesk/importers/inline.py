@@ -51,11 +51,6 @@ _TAG_SPLIT = re.compile(r"[\[\]|]")
 _TAG_EDGES = " \t*_`:;,."
 _WORD = re.compile(r"[^\W_]")
 _TLDR = re.compile(r"\s*TL;?\s*DR\s*[:：]?\s*", re.IGNORECASE)
-_ARXIV = re.compile(
-    r"arxiv\.org/(?:abs|pdf|html|format)/"
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7})(?:v\d+)?",
-    re.IGNORECASE,
-)
 
 
 def atoms(content: str) -> list[Atom]:
@@ -287,14 +282,6 @@ def primary_url(links: list[tuple[str, str]]) -> str | None:
         if label.lower() in PAPER_LABELS:
             return url
     return links[0][1] if links else None
-
-
-def arxiv_id(url: str | None) -> str | None:
-    """The arXiv id in an abs/pdf/html URL, without version or ``.pdf`` (``2401.14351``)."""
-    if not url or "arxiv" not in url.lower():
-        return None
-    match = _ARXIV.search(url)
-    return match["id"] if match else None
 
 
 def quote_summary(quotes: list[str]) -> str | None:
