@@ -16,7 +16,7 @@ from pathlib import Path
 
 from paperdesk.atomic import atomic_write_bytes
 from paperdesk.identity import paper_id
-from paperdesk.models import Paper
+from paperdesk.records import Paper
 from paperdesk.store import Store
 
 SAMPLES = 60

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from paperdesk.identity import paper_id
-from paperdesk.models import STATUSES, Paper
+from paperdesk.records import STATUSES, Paper
 from paperdesk.store import Store
 
 REGISTERS = 20

@@ -26,7 +26,8 @@ from paperdesk.arxiv_ids import normalise_arxiv_id as arxiv_id_of
 from paperdesk.errors import FetchError
 from paperdesk.identity import paper_id, title_similarity
 from paperdesk.locations import Locations
-from paperdesk.models import ArxivMetadata, Paper
+from paperdesk.models import ArxivMetadata
+from paperdesk.records import Paper
 
 if TYPE_CHECKING:
     from paperdesk.workspace import Workspace

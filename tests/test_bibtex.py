@@ -20,7 +20,8 @@ from paperdesk.bibtex import (
     write_bibtex,
 )
 from paperdesk.identity import paper_id
-from paperdesk.models import ArxivMetadata, Link, Paper
+from paperdesk.models import ArxivMetadata
+from paperdesk.records import Link, Paper
 
 
 def paper(title: str, **fields: object) -> Paper:

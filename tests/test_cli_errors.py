@@ -375,6 +375,6 @@ def test_doctor_prints_readable_lines() -> None:
 
 
 def store_paper():
-    from paperdesk.models import Paper
+    from paperdesk.records import Paper
 
     return Paper(id="p-1", title="P", venue="V 2024", source="s")

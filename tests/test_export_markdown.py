@@ -15,8 +15,8 @@ from paperdesk.importers import parse_text
 from paperdesk.importers.inline import clean_title, primary_url
 from paperdesk.importers.venues import VenueNames
 from paperdesk.locations import Locations
-from paperdesk.models import CatalogFile, Link, Paper, PaperState, StatusChange
-from paperdesk.store import Store
+from paperdesk.models import CatalogFile, PaperState, StatusChange
+from paperdesk.records import Link, Paper
 from paperdesk.workspace import Workspace
 
 NOW = dt.datetime(2025, 1, 6, 12, tzinfo=dt.UTC)
@@ -30,7 +30,7 @@ def shape(papers: list[Paper]) -> dict[str, tuple]:
 def details(papers: list[Paper]) -> dict[str, dict]:
     """Everything else an importer-made paper carries (venue_label/source/line may move)."""
     keep = {"title", "year", "links", "tags", "keywords", "prefix", "arxiv_id", "date", "summary"}
-    return {p.id: p.model_dump(include=keep) for p in papers}
+    return {p.id: {k: v for k, v in p.as_json().items() if k in keep} for p in papers}
 
 
 def state(paper: Paper, status: str = "unread", note: str | None = None) -> PaperState:
@@ -47,8 +47,13 @@ def reimport(text: str) -> CatalogFile:
 
 
 def workspace_of(home: Path, *files: CatalogFile) -> Workspace:
+    """A home whose sources are ``files``, installed as an import would leave them."""
     locations = Locations.resolve(home)
-    return Workspace(locations, list(files), Store.open(locations.store))
+    for file in files:
+        target = locations.source_file(file.source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(file.model_dump_json(exclude_none=True), encoding="utf-8")
+    return Workspace.open(home=home)
 
 
 @pytest.mark.parametrize("name", ["seed_path", "upstream_path"])

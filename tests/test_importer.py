@@ -11,7 +11,8 @@ import pytest
 
 from paperdesk.identity import paper_id
 from paperdesk.importers import detect_kind, parse_text
-from paperdesk.models import CatalogFile, Paper
+from paperdesk.models import CatalogFile
+from paperdesk.records import Paper
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

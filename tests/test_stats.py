@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from paperdesk.identity import paper_id
-from paperdesk.models import CatalogFile, Paper, StatusChange, TodoItem, Venue
+from paperdesk.models import CatalogFile, StatusChange, TodoItem
+from paperdesk.records import Paper, Venue
 from paperdesk.stats import compute_stats, format_stats, iso_week, progress_bar, weekly_reads
 from paperdesk.workspace import Workspace
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import subprocess
@@ -18,7 +19,8 @@ from paperdesk.errors import (
     StoreError,
     UnknownStatusError,
 )
-from paperdesk.models import STATUSES, STORE_SCHEMA_VERSION, Paper, TodoItem
+from paperdesk.models import STORE_SCHEMA_VERSION, TodoItem
+from paperdesk.records import STATUSES, Paper
 from paperdesk.storage import backup_paths
 from paperdesk.store import (
     MIGRATIONS,
@@ -224,7 +226,7 @@ def test_touch_papers_refreshes_the_copy_in_one_write_only_if_needed(
     before = path.read_bytes()
     assert store.touch_papers([A, B, C]) == 0
     assert path.read_bytes() == before
-    moved_a = A.model_copy(update={"venue": "OSDI 2025", "title": A.title + " (extended)"})
+    moved_a = dataclasses.replace(A, venue="OSDI 2025", title=A.title + " (extended)")
     assert store.touch_papers(iter([moved_a, B, C])) == 1
     state = Store.open(path).state(A.id)
     assert (state.venue, state.title) == ("OSDI 2025", moved_a.title)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import paperdesk
-from paperdesk.models import STATUSES
+from paperdesk.records import STATUSES
 from paperdesk.store import Store
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -13,7 +13,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from paperdesk import identity
 from paperdesk.errors import NotFoundError
-from paperdesk.models import STATUSES, Paper, TodoItem
+from paperdesk.models import TodoItem
+from paperdesk.records import STATUSES, Paper
 from paperdesk.store import DuplicateTodoError, Store
 
 TITLES = ["Alpha: a paper", "Beta [draft] **bold**", "Γάμμα ünïcode", "Delta\ttab", "Ε"]

@@ -33,8 +33,9 @@ from paperdesk.arxiv_ids import normalise_arxiv_id
 from paperdesk.atomic import atomic_write_bytes
 from paperdesk.errors import FetchError, InputError
 from paperdesk.identity import normalise_title, title_similarity
-from paperdesk.models import ArxivMetadata, Model, Paper
+from paperdesk.models import ArxivMetadata, Model
 from paperdesk.net import FetchLimits, fetch, make_client
+from paperdesk.records import Paper
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element

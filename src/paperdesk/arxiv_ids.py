@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from paperdesk.models import Paper
+    from paperdesk.records import Paper
 
 _IN_URL = re.compile(
     r"arxiv\.org/(?:abs|pdf|html|format)/"

@@ -29,7 +29,8 @@ import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 
 from paperdesk.arxiv_ids import arxiv_id_of_paper, normalise_arxiv_id
-from paperdesk.models import ArxivMetadata, Paper
+from paperdesk.models import ArxivMetadata
+from paperdesk.records import Paper
 
 #: Short venue name (case-insensitive) -> full name; ``booktitle`` is ``Full Name (OSDI 2024)``.
 #: A venue missing here keeps its own name as the booktitle.

@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,16 +25,12 @@ from paperdesk.errors import UsageError
 from paperdesk.models import (
     ArxivMetadata,
     CatalogFile,
-    Paper,
     PaperState,
-    Status,
     StatusChange,
     TodoItem,
-    Venue,
-    Website,
-    parse_status,
     plain_todo,
 )
+from paperdesk.records import Paper, Status, Venue, Website, parse_status
 
 if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
@@ -57,12 +53,13 @@ LIST_SEPARATOR = "; "
 EXPORT_SOURCE = "export"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExportedPaper(Paper):
     """A paper with its reading state, as the JSON export writes it."""
 
     status: Status = "unread"
     note: str | None = None
-    history: list[StatusChange] = Field(default_factory=list)
+    history: list[StatusChange] = field(default_factory=list)
     last_changed: dt.datetime | None = None
 
 
@@ -121,7 +118,7 @@ def select(
     return Selection(
         papers=papers,
         states=states,
-        title=next((file.title for file in workspace.files if file.title), None),
+        title=next((source.title for source in catalog.sources if source.title), None),
         venues=venues,
         websites=catalog.websites if whole else [],
         todos=workspace.todos() if whole else [],
@@ -139,15 +136,16 @@ def _arxiv_metadata(workspace: Workspace, papers: Sequence[Paper]) -> Mapping[st
 
 def exported_paper(paper: Paper, state: PaperState | None) -> ExportedPaper:
     """A paper with its state; a paper never marked is ``unread`` with no history."""
-    record = dict(paper.__dict__)  # the fields, without a dump of the nested models
-    if state is not None:
-        record.update(
-            status=state.status,
-            note=state.note,
-            history=state.history,
-            last_changed=state.updated_at,
-        )
-    return ExportedPaper.model_validate(record)
+    record = {f.name: getattr(paper, f.name) for f in fields(paper)}
+    if state is None:
+        return ExportedPaper(**record)
+    return ExportedPaper(
+        **record,
+        status=state.status,
+        note=state.note,
+        history=list(state.history),
+        last_changed=state.updated_at,
+    )
 
 
 def write_csv(papers: Sequence[Paper], states: Mapping[str, PaperState]) -> str:

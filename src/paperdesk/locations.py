@@ -53,6 +53,15 @@ class Locations:
         """arXiv metadata by paper id (``enrich``); absent until the first enrichment."""
         return self.cache_dir / "arxiv.json"
 
+    def source_paths(self) -> dict[str, Path]:
+        """Name -> file of every installed source, in display order: the main list first (the
+        shipped ``papers.json`` until a list is imported under its name), then by name."""
+        paths = {DEFAULT_SOURCE: embedded_catalog()}
+        if self.sources_dir.is_dir():
+            for path in sorted(self.sources_dir.glob("*.json")):
+                paths[path.stem] = path
+        return paths
+
     def source_file(self, name: str) -> Path:
         """The file of source ``name``; a name that could leave the directory is refused."""
         from paperdesk.sources import check_source_name

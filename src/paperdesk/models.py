@@ -2,31 +2,24 @@
 
 Files carry an explicit ``schema_version`` so a newer paperdesk can migrate an older file and an
 older paperdesk can refuse a newer one instead of silently dropping fields. Models build their
-validators lazily (``defer_build``) so CLI commands only pay for the models they touch.
+validators lazily (``defer_build``) so CLI commands only pay for the models they touch. The
+papers, venues and websites inside a catalog file are the plain records of
+:mod:`paperdesk.records`, validated here field by field like any model.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, cast, get_args
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from paperdesk.errors import UnknownStatusError
+from paperdesk.records import Paper, Status, Venue, Website
 
 CATALOG_SCHEMA_VERSION = 1
 STORE_SCHEMA_VERSION = 1
 
-Status = Literal["unread", "queued", "reading", "read", "skipped"]
-STATUSES: tuple[str, ...] = get_args(Status)
 CatalogKind = Literal["list", "daily"]
-
-
-def parse_status(text: str) -> Status:
-    """A status the user typed; every command and the store check statuses here."""
-    if text not in STATUSES:
-        raise UnknownStatusError(f"unknown status {text!r}; use one of: {', '.join(STATUSES)}")
-    return cast(Status, text)
 
 
 def validation_summary(exc: ValidationError) -> str:
@@ -42,52 +35,6 @@ class Model(BaseModel):
     """Base for all models: lazy validator build, unknown keys ignored for forward compatibility."""
 
     model_config = ConfigDict(defer_build=True, extra="ignore")
-
-
-class Link(Model):
-    """A labelled link next to a paper (``[paper](url)``, ``[code](url)``, a bare URL...)."""
-
-    label: str
-    url: str
-
-
-class Paper(Model):
-    """One paper of a list. ``id`` comes from :mod:`paperdesk.identity` and survives list edits."""
-
-    id: str
-    title: str
-    venue: str | None = None
-    venue_label: str | None = None
-    year: int | None = None
-    topics: list[str] = Field(default_factory=list)
-    url: str | None = None
-    links: list[Link] = Field(default_factory=list)
-    tags: list[str] = Field(default_factory=list)
-    keywords: list[str] = Field(default_factory=list)
-    date: dt.date | None = None
-    arxiv_id: str | None = None
-    summary: str | None = None
-    prefix: str | None = None
-    source: str = ""
-    line: int = 0
-
-
-class Venue(Model):
-    """A venue section of a list: canonical name (``EuroSys 2025``) and the label shown."""
-
-    name: str
-    label: str
-    url: str | None = None
-    year: int | None = None
-
-
-class Website(Model):
-    """An entry of a list's "useful website" section; ``group`` is the parent bullet, if nested."""
-
-    name: str
-    url: str
-    description: str | None = None
-    group: str | None = None
 
 
 class TodoItem(Model):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from paperdesk.atomic import atomic_write_bytes
 from paperdesk.errors import InputError, StoreError, UsageError
 from paperdesk.identity import find_relinks
-from paperdesk.locations import DEFAULT_SOURCE, Locations, embedded_catalog
+from paperdesk.locations import Locations, embedded_catalog
 from paperdesk.models import CATALOG_SCHEMA_VERSION, CatalogFile, validation_summary
 
 if TYPE_CHECKING:
@@ -165,34 +165,6 @@ def load_source_file(path: Path) -> CatalogFile:
     )
 
 
-def installed_source_paths(locations: Locations) -> dict[str, Path]:
-    """Name -> file of every installed source, the shipped list first."""
-    paths = {DEFAULT_SOURCE: embedded_catalog()}
-    if locations.sources_dir.is_dir():
-        for path in sorted(locations.sources_dir.glob("*.json")):
-            paths[path.stem] = path
-    return paths
-
-
-def home_sources(
-    locations: Locations, *, skip_damaged: Callable[[str], None] | None = None
-) -> list[CatalogFile]:
-    """Every source of the home, in display order: the main list first, then by name.
-
-    A damaged source raises :class:`DamagedSourceError`, unless ``skip_damaged`` is given: then
-    it is left out and the callback gets the message (``import`` uses this to install over it).
-    """
-    files = []
-    for path in installed_source_paths(locations).values():
-        try:
-            files.append(load_source_file(path))
-        except DamagedSourceError as exc:
-            if skip_damaged is None:
-                raise
-            skip_damaged(str(exc))
-    return files
-
-
 @dataclass
 class ImportReport:
     """What installing a source changed, for the CLI to print and the desk to notify."""
@@ -223,7 +195,7 @@ def install_source(
     """
     name = catalog.source
     target = locations.source_file(name)
-    current = installed_source_paths(locations).get(name)
+    current = locations.source_paths().get(name)
     try:
         old = load_source_file(current) if current and current.is_file() else None
     except DamagedSourceError:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from paperdesk.models import STATUSES, Model, StatusChange
+from paperdesk.models import Model, StatusChange
+from paperdesk.records import STATUSES
 
 if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
@@ -89,10 +90,8 @@ def compute_stats(workspace: Workspace, *, today: dt.date | None = None) -> Stat
     today = today or dt.date.today()
     catalog = workspace.catalog
     states = workspace.store.states()
-    status = {
-        paper.id: (states[paper.id].status if paper.id in states else "unread")
-        for paper in catalog.papers
-    }
+    ids = catalog.columns.id
+    status = {pid: (states[pid].status if pid in states else "unread") for pid in ids}
 
     by_status = dict.fromkeys(STATUSES, 0)
     for value in status.values():
@@ -100,17 +99,16 @@ def compute_stats(workspace: Workspace, *, today: dt.date | None = None) -> Stat
 
     by_venue = {}
     for group in catalog.venues:
-        ids = [catalog.papers[row].id for row in group.rows]
         by_venue[group.name] = Progress(
-            read=sum(status[pid] == "read" for pid in ids), total=len(ids)
+            read=sum(status[ids[row]] == "read" for row in group.rows), total=len(group.rows)
         )
 
     by_topic: dict[str, Progress] = {}
-    for paper in catalog.papers:
-        for topic in dict.fromkeys(paper.topics):
+    for pid, topics in zip(ids, catalog.columns.topics, strict=True):
+        for topic in dict.fromkeys(topics):
             progress = by_topic.setdefault(topic, Progress())
             progress.total += 1
-            progress.read += status[paper.id] == "read"
+            progress.read += status[pid] == "read"
 
     weekly = weekly_reads(
         {pid: states[pid].history for pid in status if pid in states}, today=today
@@ -129,7 +127,7 @@ def compute_stats(workspace: Workspace, *, today: dt.date | None = None) -> Stat
         deadline = Deadline(name=item.name, date=date, days_left=(date - today).days, url=item.url)
 
     return Stats(
-        total=len(catalog.papers),
+        total=len(catalog),
         by_status=by_status,
         by_venue=by_venue,
         by_topic=by_topic,

@@ -40,19 +40,18 @@ from paperdesk.errors import (
     PaperdeskError,
     StoreError,
 )
+from paperdesk.glance import META, META_ID, PAPERS, TODOS
 from paperdesk.models import (
-    STATUSES,
     STORE_SCHEMA_VERSION,
     Model,
-    Paper,
     PaperState,
     StatusChange,
     StoredTodo,
     StoreMeta,
     TodoItem,
-    parse_status,
     validation_summary,
 )
+from paperdesk.records import STATUSES, Paper, parse_status
 from paperdesk.storage import (
     BACKUP_INTERVAL,
     RESTORE_HINT,
@@ -62,8 +61,6 @@ from paperdesk.storage import (
     parse_tables,
 )
 
-PAPERS, TODOS, META = "papers", "todos", "meta"
-META_ID = "1"
 TODO_FIELDS = ("name", "url", "note", "date", "done")
 
 M = TypeVar("M", bound=Model)

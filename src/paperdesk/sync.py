@@ -30,7 +30,6 @@ from paperdesk.net import FetchLimits, fetch, github_raw_url, is_url, resolve_li
 from paperdesk.sources import (
     ImportReport,
     decode_list,
-    install_source,
     is_source_name,
     parse_list,
 )
@@ -221,15 +220,14 @@ def sync_sources(
             say(f"{name}: unchanged")
             continue
         try:
-            report = install_source(ws.locations, ws.store, fetched.catalog, ws.files)
+            report = ws.install(fetched.catalog)
             new_ids |= after_install(ws.locations, fetched, report)
         except (PaperdeskError, OSError) as exc:
+            ws.reload_sources()  # the install may have stopped half-way
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             results.append(SyncResult(name, error=f"cannot install {name}: {reason}"))
             say(f"{name}: cannot install: {reason}")
             continue
-        finally:
-            ws.reload_sources()
         installed.append(name)
         results.append(SyncResult(name, report=report))
         say(f"{name}: {len(report.new_papers)} new, {len(report.removed)} removed")

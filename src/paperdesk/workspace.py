@@ -9,24 +9,38 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperdesk.catalog import Catalog
+from paperdesk.catalog_cache import (
+    LoadedSource,
+    load_sources,
+    open_catalog,
+    replace_source,
+    write_cache,
+)
 from paperdesk.errors import UsageError
 from paperdesk.locations import Locations
-from paperdesk.models import CatalogFile, Paper, TodoItem, plain_todo
-from paperdesk.sources import home_sources, read_catalog_path
-from paperdesk.store import Store
+
+if TYPE_CHECKING:
+    from paperdesk.models import CatalogFile, TodoItem
+    from paperdesk.records import Paper
+    from paperdesk.sources import ImportReport
+    from paperdesk.store import Store
 
 
 @dataclass
 class Workspace:
-    """A home's store with either the home's sources or one ``--catalog`` file."""
+    """A home's store with either the home's sources or one ``--catalog`` file.
+
+    Each part is opened when it is first used: the catalog (from the catalog cache), the
+    validated source files (what ``import`` and ``sync`` need) and the store. ``show`` reads
+    what it prints and nothing else, and the desk has its catalog before the store is open.
+    """
 
     locations: Locations
-    files: list[CatalogFile]
-    store: Store
     catalog_override: Path | None = None
     skip_damaged: Callable[[str], None] | None = None
 
@@ -44,27 +58,65 @@ class Workspace:
         if catalog is not None and not str(catalog).strip():
             raise UsageError("--catalog needs a path; drop it to use the home's sources")
         override = Path(catalog).expanduser() if catalog else None
-        files = (
-            [read_catalog_path(override)]
-            if override
-            else home_sources(locations, skip_damaged=skip_damaged)
-        )
-        store = Store.open(locations.store)
-        return cls(locations, files, store, override, skip_damaged)
+        return cls(locations, override, skip_damaged)
+
+    @cached_property
+    def store(self) -> Store:
+        from paperdesk.store import Store
+
+        return Store.open(self.locations.store)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        if self.catalog_override is not None:
+            return Catalog.from_files(self.files)
+        if self.skip_damaged is not None:
+            return Catalog.from_files(self.files)  # without the damaged ones, so never cached
+        return open_catalog(self.locations)
+
+    @cached_property
+    def loaded_sources(self) -> list[LoadedSource]:
+        """The validated source files, each with the stamp it had when it was read."""
+        if self.catalog_override is not None:
+            from paperdesk.sources import read_catalog_path
+
+            return [LoadedSource(None, read_catalog_path(self.catalog_override))]
+        return load_sources(self.locations, skip_damaged=self.skip_damaged)
 
     @property
-    def catalog(self) -> Catalog:
-        cached = self.__dict__.get("_catalog")
-        if cached is None:
-            cached = Catalog.from_files(self.files)
-            self.__dict__["_catalog"] = cached
-        return cached
+    def files(self) -> list[CatalogFile]:
+        return [source.file for source in self.loaded_sources]
+
+    def install(self, catalog: CatalogFile) -> ImportReport:
+        """Install ``catalog`` as a source of the home (see ``sources.install_source``) and
+        bring the catalog cache up to date with it."""
+        from paperdesk.sources import install_source
+
+        before = self.loaded_sources
+        report = install_source(self.locations, self.store, catalog, [s.file for s in before])
+        after = replace_source(before, self.locations, catalog)
+        self.__dict__["loaded_sources"] = after
+        self.__dict__["catalog"] = write_cache(self.locations, after)
+        return report
 
     def reload_sources(self) -> None:
-        """Re-read the home's sources after an import or sync changed them."""
+        """Read the home's sources again: another process may have changed them."""
         if self.catalog_override is None:
-            self.files = home_sources(self.locations, skip_damaged=self.skip_damaged)
-            self.__dict__.pop("_catalog", None)
+            self.__dict__.pop("loaded_sources", None)
+            self.__dict__.pop("catalog", None)
+
+    def adopt_catalog(self, catalog: Catalog) -> None:
+        """Use ``catalog``, read by a fork of this workspace after it changed the sources."""
+        self.__dict__.pop("loaded_sources", None)
+        self.__dict__["catalog"] = catalog
+
+    def fork(self) -> Workspace:
+        """The same home with a store object of its own, for a worker thread: the desk's
+        writer thread keeps serving the desk's, and the store's lock orders the two."""
+        fork = Workspace(self.locations, self.catalog_override, self.skip_damaged)
+        if "catalog" in self.__dict__:
+            fork.__dict__["catalog"] = self.catalog
+        return fork
 
     def todos(self) -> list[TodoItem]:
         """The store's TODO conferences plus listed ones the store has not met yet."""
@@ -87,7 +139,7 @@ class Workspace:
 
         ``history`` makes the full record ``show`` prints: status history and arXiv metadata.
         """
-        record = paper.model_dump(mode="json")
+        record = paper.as_json()
         state = self.store.state(paper.id)
         record["status"] = state.status if state else "unread"
         record["note"] = state.note if state else None
@@ -120,4 +172,6 @@ class Workspace:
 
 def todo_record(item: TodoItem) -> dict[str, Any]:
     """A TODO conference as ``todo list --json`` prints it."""
+    from paperdesk.models import plain_todo
+
     return plain_todo(item).model_dump(mode="json")

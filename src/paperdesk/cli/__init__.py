@@ -24,12 +24,7 @@ COMMAND_MODULES = {
 }
 
 
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
-    """The parser for ``argv``: every command for help and errors, or only those ``argv`` names.
-
-    Registering only the modules of the words in ``argv`` keeps ``paperdesk show`` from
-    importing and building the parsers of every other command (it is on every call's path).
-    """
+def _base_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="paperdesk",
         description="A keyboard-first reading desk for research-paper lists. "
@@ -37,6 +32,28 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"paperdesk {__version__}")
     add_global_options(parser, suppress=False)
+    return parser
+
+
+def desk_args(words: Sequence[str]) -> argparse.Namespace | None:
+    """The arguments of a plain ``paperdesk [--home H] [--catalog C]``, or None for anything
+    else. Parsed before any command module is loaded: the desk's start does not wait for them."""
+    if "-h" in words or "--help" in words:
+        return None
+    args, extra = _base_parser().parse_known_args(words)
+    if extra:
+        return None
+    args.command = None
+    return args
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: every command for help and errors, or only those ``argv`` names.
+
+    Registering only the modules of the words in ``argv`` keeps ``paperdesk show`` from
+    importing and building the parsers of every other command (it is on every call's path).
+    """
+    parser = _base_parser()
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     named = {COMMAND_MODULES[word] for word in argv or () if word in COMMAND_MODULES}
     for module in dict.fromkeys(COMMAND_MODULES.values()):
@@ -63,10 +80,10 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> a
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``paperdesk`` script; returns the exit code."""
     words = sys.argv[1:] if argv is None else argv
-    args = parse_args(build_parser(words), words)
+    args = desk_args(words) or parse_args(build_parser(words), words)
     try:
         if args.command is None:
-            from paperdesk.tui.app import run_desk
+            from paperdesk.tui import run_desk
 
             return run_desk(home=args.home, catalog=args.catalog)
         return args.handler(args) or EXIT_OK

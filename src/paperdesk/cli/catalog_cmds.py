@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from paperdesk.cli.common import add_command, echo, open_workspace, print_json
 from paperdesk.errors import EXIT_FAILURE, UsageError
-from paperdesk.models import STATUSES, CatalogFile
+from paperdesk.records import STATUSES
 
 if TYPE_CHECKING:
+    from paperdesk.models import CatalogFile
     from paperdesk.sources import ImportReport
 
 STATUS_GLYPHS = {"unread": " ", "queued": "+", "reading": ">", "read": "x", "skipped": "-"}
@@ -120,10 +121,8 @@ def run_import(args: argparse.Namespace) -> int:
         return 0
     if args.catalog:
         raise UsageError("import writes to the home; drop --catalog (or use -o OUT)")
-    from paperdesk.sources import install_source
-
     ws = open_workspace(args, skip_damaged=True)
-    report = install_source(ws.locations, ws.store, catalog, ws.files)
+    report = ws.install(catalog)
     echo(f"imported {args.path} as {catalog.source}: {summary}")
     print_import_report(report)
     if getattr(args, "fetched", None) is None:
@@ -149,7 +148,7 @@ def print_import_report(report: ImportReport) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from paperdesk.models import parse_status
+    from paperdesk.records import parse_status
 
     status = parse_status(args.status) if args.status else None
     ws = open_workspace(args)
@@ -241,17 +240,14 @@ def run_venues(args: argparse.Namespace) -> int:
 def run_sources(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     rows = []
-    for file in ws.files:
-        origin = file.origin
+    for source in ws.catalog.sources:
         rows.append(
             {
-                "name": file.source,
-                "kind": file.kind,
-                "papers": len(file.papers),
-                "origin": origin.location if origin else None,
-                "fetched_at": origin.fetched_at.isoformat()
-                if origin and origin.fetched_at
-                else None,
+                "name": source.name,
+                "kind": source.kind,
+                "papers": source.papers,
+                "origin": source.location,
+                "fetched_at": source.fetched_at,
             }
         )
     if args.json:

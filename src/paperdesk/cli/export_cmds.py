@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from paperdesk.cli.common import add_command, echo, open_workspace, print_json
-from paperdesk.models import STATUSES
+from paperdesk.records import STATUSES
 
 # paperdesk.export.FORMATS (a test keeps them equal): importing it here would cost every
 # command ~50 ms of pydantic model building.

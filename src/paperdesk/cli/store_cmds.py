@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from paperdesk.cli.common import add_command, echo, open_workspace, print_json
 from paperdesk.errors import InputError, NotFoundError, UsageError
-from paperdesk.models import STATUSES, Paper, TodoItem, parse_status
+from paperdesk.records import STATUSES, Paper, parse_status
 
 if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
@@ -224,6 +224,8 @@ def run_todo(args: argparse.Namespace) -> int:
     store = ws.store
     with store.transaction():  # a failing command writes nothing, not even the seeding
         if command == "add":
+            from paperdesk.models import TodoItem
+
             store.add_todo(TodoItem(name=name, url=args.url, date=args.date, note=args.note))
         else:
             ws.seed_todos([name])  # a listed conference the store has not met yet

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 from paperdesk.cli.catalog_cmds import print_import_report
 from paperdesk.cli.common import add_command, echo, fail, open_workspace
 from paperdesk.errors import EXIT_FAILURE, NotFoundError, PaperdeskError, UsageError
-from paperdesk.models import Paper
+from paperdesk.records import Paper
 
 if TYPE_CHECKING:
     from paperdesk.sources import ImportReport
@@ -146,7 +146,6 @@ def finish_url_import(
 ) -> int:
     """After ``import URL`` installed the list: cache its text, bring its daily feed if asked,
     and remember the new papers for the desk's "New since last sync"."""
-    from paperdesk.sources import install_source
     from paperdesk.sync import after_install, fetch_daily, record_new_papers
 
     names = [fetched.catalog.source]
@@ -155,8 +154,7 @@ def finish_url_import(
     if with_daily:
         try:
             daily = fetch_daily(fetched)
-            ws.reload_sources()
-            daily_report = install_source(ws.locations, ws.store, daily.catalog, ws.files)
+            daily_report = ws.install(daily.catalog)
         except PaperdeskError as exc:
             status = fail(str(exc), exc.exit_code)
         else:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from paperdesk.models import CatalogFile, ImportWarning, TodoItem, Venue, Website
+from paperdesk.models import CatalogFile, ImportWarning, TodoItem
+from paperdesk.records import Venue, Website
 
 from .blocks import Block, Heading, Html, Item, Paragraph
 from .collect import Collector, Draft

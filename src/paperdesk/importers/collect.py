@@ -17,7 +17,7 @@ from pydantic import TypeAdapter
 
 from paperdesk.arxiv_ids import arxiv_id_in_url
 from paperdesk.identity import paper_id
-from paperdesk.models import Paper
+from paperdesk.records import Paper
 
 from .inline import primary_url
 
