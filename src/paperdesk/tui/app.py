@@ -1,26 +1,28 @@
 """The desk application: ``paperdesk`` without a command.
 
-The first frame shows the layout at once; a thread worker opens the workspace (parsing the
-lists, reading the store) and fills it. From then on every store call goes through one writer
-thread (:mod:`paperdesk.tui.writer`). Quitting writes everything still pending first. A
-workspace that cannot be opened ends the app with the one-line error the CLI prints.
+The data arrives in two steps (:mod:`paperdesk.tui.opening`): the catalog and a raw look at
+the store from a thread started before Textual was imported, which fill the desk as it mounts
+(or right after the empty layout, when they are not there yet); then the validated store,
+opened by the writer thread's first job. From then on every store call goes through that one
+writer thread (:mod:`paperdesk.tui.writer`). Quitting writes everything still pending first. A
+workspace or store that cannot be opened ends the app with the one-line error the CLI prints.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import gc
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.worker import Worker, WorkerState
 
 from paperdesk.errors import PaperdeskError
 from paperdesk.tui.commands import DeskCommands
+from paperdesk.tui.opening import THEME_SETTING, Opened, settle_desk, start_opening
 from paperdesk.tui.screens.desk import DeskScreen
 from paperdesk.tui.writer import Job, StoreWriter
 
@@ -28,64 +30,8 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
     from textual.theme import Theme
 
-    from paperdesk.tui.desk_model import DeskModel, MetadataSource
     from paperdesk.tui.keymap import KeyHelp
     from paperdesk.workspace import Workspace
-
-THEME_SETTING = "theme"
-
-
-@dataclass
-class Loaded:
-    """What the loading worker hands to the UI thread."""
-
-    workspace: Workspace
-    model: DeskModel
-    theme: str | None
-    metadata: MetadataSource | None
-    keymap: dict[str, str]
-    keymap_problems: list[str]
-
-
-def open_desk(
-    home: str | os.PathLike[str] | None, catalog: str | os.PathLike[str] | None
-) -> Loaded:
-    """Open the workspace and build everything the first screen needs (off the UI thread)."""
-    from paperdesk.tui.desk_model import DeskModel
-    from paperdesk.workspace import Workspace
-
-    ws = Workspace.open(home=home, catalog=catalog)
-    catalog_view = ws.catalog
-    catalog_view.venues  # noqa: B018 - the tree needs them; built here, off the UI thread
-    model = DeskModel(catalog_view, ws.store.states(), new_since_sync=_new_since_sync(ws))
-    metadata = _metadata_source(ws)
-    if metadata is not None:
-        model.metadata = metadata.all()
-    from paperdesk.tui.keymap import binding_ids, load_keymap
-
-    keymap, problems = load_keymap(
-        ws.locations.config, lambda: binding_ids(PaperdeskApp.binding_classes())
-    )
-    theme = ws.store.get_setting(THEME_SETTING)
-    return Loaded(ws, model, theme, metadata, keymap, problems)
-
-
-def _metadata_source(ws: Workspace) -> MetadataSource | None:
-    """The home's arXiv metadata cache, when this paperdesk can enrich papers."""
-    try:
-        from paperdesk.arxiv import MetadataCache
-    except ImportError:
-        return None
-    return MetadataCache(ws.locations)
-
-
-def _new_since_sync(ws: Workspace) -> set[str] | None:
-    """Ids new since the last sync, when this paperdesk has the sync feature."""
-    try:
-        from paperdesk.sync import new_since_last_sync
-    except ImportError:
-        return None
-    return set(new_since_last_sync(ws.locations))
 
 
 class PaperdeskApp(App[None]):
@@ -103,7 +49,11 @@ class PaperdeskApp(App[None]):
         self,
         home: str | os.PathLike[str] | None = None,
         catalog: str | os.PathLike[str] | None = None,
+        *,
+        opening: Future[Opened] | None = None,
     ) -> None:
+        """``opening``: the data already being opened (``run_desk`` starts it before importing
+        Textual); by default it starts when the app starts, while Textual builds the layout."""
         super().__init__()
         self.home = home
         self.catalog_path = catalog
@@ -111,49 +61,66 @@ class PaperdeskApp(App[None]):
         self.workspace: Workspace | None = None
         self.open_error: PaperdeskError | None = None
         self.desk = DeskScreen()
-        # Opening starts now, not when the app has mounted: the lists parse while Textual
-        # builds and paints the empty layout. The worker started on mount waits for it.
-        opener = ThreadPoolExecutor(1, "paperdesk-open")
-        self._opening: Future[Loaded] = opener.submit(open_desk, home, catalog)
-        opener.shutdown(wait=False)
+        self._opening = opening
+
+    def on_load(self) -> None:
+        if self._opening is None:
+            self._opening = start_opening(self.home, self.catalog_path)
 
     def get_default_screen(self) -> DeskScreen:
         """The desk is the first screen itself: no blank screen pushed over and suspended."""
         return self.desk
 
-    def on_desk_screen_ready(self, _: DeskScreen.Ready) -> None:
-        self._load()
+    def desk_mounted(self) -> None:
+        """Fill the desk now if its data is there (it then shows in the first frame), else
+        when it arrives."""
+        assert self._opening is not None, "opening starts on load"
+        if self._opening.done():
+            self._opened(self._opening)
+        else:
+            self._wait_for_opening()
 
     @work(thread=True, exit_on_error=False, name="open-workspace")
-    def _load(self) -> Loaded:
-        return self._opening.result()
+    def _wait_for_opening(self) -> None:
+        opening = self._opening
+        assert opening is not None
+        concurrent.futures.wait([opening])
+        self.call_from_thread(self._opened, opening)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.name != "open-workspace":
+    def _opened(self, opening: Future[Opened]) -> None:
+        error = opening.exception()
+        if error is not None:
+            self.fail(error)
             return
-        if event.state == WorkerState.SUCCESS:
-            loaded: Loaded = event.worker.result  # type: ignore[assignment]
-            # Tens of thousands of long-lived papers: keep the cyclic GC from rescanning them
-            # in the middle of a keystroke (a full collection at 50k papers takes ~1 s).
-            gc.freeze()
-            self.workspace = loaded.workspace
-            self.writer = StoreWriter()
-            self._apply_theme(loaded.theme)
-            if loaded.keymap:
-                self.set_keymap(loaded.keymap)
-            for problem in loaded.keymap_problems:
-                self.notify(problem, severity="warning", timeout=8, markup=False)
-            self.desk.load(loaded.workspace, loaded.model, loaded.metadata)
-            # the search index, after the first frame rather than before it
-            catalog = loaded.model.catalog
-            self.submit(Job("warm-up", lambda: catalog.search_keys))
-        elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            if isinstance(error, PaperdeskError):
-                self.open_error = error
-                self.exit(return_code=error.exit_code)
-            else:
-                raise error  # a bug: let Textual show it
+        opened = opening.result()
+        # Tens of thousands of long-lived papers: keep the cyclic GC from rescanning them
+        # in the middle of a keystroke (a full collection at 50k papers takes ~1 s), and let
+        # it run again if start-up paused it (run_desk).
+        gc.freeze()
+        gc.enable()
+        self.workspace = opened.workspace
+        self.writer = StoreWriter()
+        self._apply_theme(opened.theme)
+        from paperdesk.tui.keymap import check_keymap
+
+        keymap, problems = check_keymap(
+            self.workspace.locations.config, opened.keymap, self.binding_classes
+        )
+        if keymap:
+            self.set_keymap(keymap)
+        for problem in [*opened.keymap_problems, *problems]:
+            self.notify(problem, severity="warning", timeout=8, markup=False)
+        self.desk.load(opened.workspace, opened.model)
+        ws, catalog = opened.workspace, opened.model.catalog
+        self.submit(Job("settle", lambda: settle_desk(ws, catalog), self.desk))
+
+    def fail(self, error: BaseException) -> None:
+        """The workspace or the store could not be opened: end with its one-line error."""
+        if isinstance(error, PaperdeskError):
+            self.open_error = error
+            self.exit(return_code=error.exit_code)
+        else:
+            raise error  # a bug: let Textual show it
 
     # -- settings --------------------------------------------------------------------------
 
@@ -165,8 +132,7 @@ class PaperdeskApp(App[None]):
     def _theme_changed(self, theme: Theme) -> None:
         ws = self.workspace
         if ws is not None:
-            store = ws.store
-            self.submit(Job("setting", lambda: store.set_setting(THEME_SETTING, theme.name)))
+            self.submit(Job("setting", lambda: ws.store.set_setting(THEME_SETTING, theme.name)))
 
     @staticmethod
     def binding_classes() -> list[type]:
@@ -270,18 +236,18 @@ class PaperdeskApp(App[None]):
 
 
 def make_app(
-    home: str | os.PathLike[str] | None = None, catalog: str | os.PathLike[str] | None = None
+    home: str | os.PathLike[str] | None = None,
+    catalog: str | os.PathLike[str] | None = None,
+    *,
+    opening: Future[Opened] | None = None,
 ) -> PaperdeskApp:
     """The desk for a home and an optional ``--catalog`` file (the entry point and tests)."""
-    return PaperdeskApp(home=home, catalog=catalog)
+    return PaperdeskApp(home=home, catalog=catalog, opening=opening)
 
 
-def run_desk(
-    home: str | os.PathLike[str] | None = None, catalog: str | os.PathLike[str] | None = None
-) -> int:
+def run_app(app: PaperdeskApp) -> int:
     """Run the desk; the exit code. A workspace that cannot be opened is raised after the
     terminal is restored, so the CLI prints its one line."""
-    app = make_app(home, catalog)
     try:
         app.run()
     finally:

@@ -1,7 +1,8 @@
 """What the desk shows, kept in memory: statuses, notes and counts over an immutable catalog.
 
-Built by the loading worker (it imports the pydantic models), never imported by the UI modules
-at start-up, so the first frame does not wait for them.
+Built by the loading thread from the catalog's columns and a raw look at the store
+(:mod:`paperdesk.glance`), so the first frame needs neither pydantic nor the store; the
+validated states replace that look a moment later (:meth:`DeskModel.replace_states`).
 
 The widgets never read the store: a key press changes this model at once (the mark is visible
 before the write lands) and the store writer confirms or reverts it later. Everything a
@@ -16,11 +17,15 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from paperdesk.catalog import Catalog
-from paperdesk.models import STATUSES, ArxivMetadata, Paper, PaperState
+from paperdesk.records import STATUSES
 from paperdesk.tui.selection import NEW_SINCE_SYNC, Selection
+
+if TYPE_CHECKING:
+    from paperdesk.catalog import Catalog
+    from paperdesk.models import ArxivMetadata, PaperState
+    from paperdesk.records import Paper
 
 #: Sorting by status puts what is in progress first and what is done or dropped last.
 _STATUS_RANK = {"reading": 0, "queued": 1, "unread": 2, "read": 3, "skipped": 4}
@@ -30,6 +35,17 @@ class MetadataSource(Protocol):
     """Where arXiv metadata comes from (``paperdesk.arxiv.MetadataCache``): re-read on change."""
 
     def all(self) -> dict[str, ArxivMetadata]: ...
+
+
+class ReadingState(Protocol):
+    """What the counts need of a paper's state: a validated ``PaperState``, or the raw look
+    at the store the first frame is drawn from."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def note(self) -> str | None: ...
 
 
 @dataclass
@@ -53,24 +69,34 @@ class DeskModel:
     _folded_notes: dict[int, str] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._recount()
+        self._recount(self.states)
 
-    def _recount(self) -> None:
+    @classmethod
+    def at_first_look(
+        cls, catalog: Catalog, looks: Mapping[str, ReadingState], **fields: object
+    ) -> DeskModel:
+        """A model whose statuses and notes come from ``looks`` until the store is open."""
+        model = cls(catalog, **fields)  # type: ignore[arg-type]
+        model._recount(looks)
+        return model
+
+    def _recount(self, states: Mapping[str, ReadingState]) -> None:
         """Statuses, notes and progress from ``states`` in one pass over the catalog."""
-        states = self.states
-        papers = self.catalog.papers
-        self.row_status = ["unread"] * len(papers)
+        columns = self.catalog.columns
+        ids, venues = columns.id, columns.venue
+        by_id = self.catalog.by_id
+        self.row_status = ["unread"] * len(ids)
         self.notes = {}
         self.venue_read = Counter()
-        for row, paper in enumerate(papers):
-            state = states.get(paper.id)
-            if state is None:
+        for paper_id, state in states.items():
+            row = by_id.get(paper_id)
+            if row is None:
                 continue
             self.row_status[row] = state.status
             if state.note:
-                self.notes[paper.id] = state.note
-            if state.status == "read" and paper.venue:
-                self.venue_read[paper.venue] += 1
+                self.notes[paper_id] = state.note
+            if state.status == "read" and venues[row]:
+                self.venue_read[venues[row]] += 1
         self.counts = Counter(self.row_status)
         by_id = self.catalog.by_id
         self._folded_notes = {by_id[pid]: note.casefold() for pid, note in self.notes.items()}
@@ -84,7 +110,7 @@ class DeskModel:
         return self.row_status[row]
 
     def paper(self, row: int) -> Paper:
-        return self.catalog.papers[row]
+        return self.catalog.paper(row)
 
     def row_of(self, paper_id: str) -> int | None:
         return self.catalog.by_id.get(paper_id)
@@ -92,7 +118,7 @@ class DeskModel:
     def set_status(self, rows: Iterable[int], status: str) -> dict[int, str]:
         """Show ``status`` on ``rows`` at once; returns the previous status of each changed row."""
         previous: dict[int, str] = {}
-        papers = self.catalog.papers
+        venues = self.catalog.columns.venue
         for row in rows:
             old = self.row_status[row]
             if old == status:
@@ -101,7 +127,7 @@ class DeskModel:
             self.row_status[row] = status
             self.counts[old] -= 1
             self.counts[status] += 1
-            venue = papers[row].venue
+            venue = venues[row]
             if venue and "read" in (old, status):
                 self.venue_read[venue] += 1 if status == "read" else -1
         if previous:
@@ -145,7 +171,7 @@ class DeskModel:
                 kept_status[row] = self.row_status[row]
         kept_notes = {pid: self.notes.get(pid) for pid in keep_notes}
         self.states = dict(states)
-        self._recount()
+        self._recount(self.states)
         for row, status in kept_status.items():
             self.set_status([row], status)
         for pid, note in kept_notes.items():
@@ -188,12 +214,9 @@ class DeskModel:
         if selection.kind == "source":
             return catalog.source_rows.get(selection.key, [])
         if selection.kind == "day":
-            papers = catalog.papers
-            return [
-                row
-                for row in catalog.source_rows.get(selection.key, [])
-                if papers[row].date == selection.day
-            ]
+            dates = catalog.columns.date
+            day = selection.day.isoformat() if selection.day else None
+            return [row for row in catalog.source_rows.get(selection.key, []) if dates[row] == day]
         return []
 
     def view(
@@ -261,20 +284,20 @@ class DeskModel:
         keys = self._sort_keys.get(sort)
         if keys is not None:
             return keys
-        papers = self.catalog.papers
+        columns = self.catalog.columns
         if sort == "title":
-            keys = [paper.title.casefold() for paper in papers]
+            keys = [title.casefold() for title in columns.title]
         elif sort == "venue":
             order = {group.name: rank for rank, group in enumerate(self.catalog.venues)}
             last = len(order)
-            keys = [order.get(paper.venue or "", last) for paper in papers]
+            keys = [order.get(venue or "", last) for venue in columns.venue]
         elif sort == "status":
             keys = [_STATUS_RANK[status] for status in self.row_status]
         elif sort == "changed":
             states = self.states
             keys = []
-            for paper in papers:
-                state = states.get(paper.id)
+            for paper_id in columns.id:
+                state = states.get(paper_id)
                 keys.append(-state.updated_at.timestamp() if state else 0.0)
         else:
             raise ValueError(f"unknown sort {sort!r}")
@@ -283,8 +306,6 @@ class DeskModel:
 
     def venue_days(self, source: str) -> list[tuple[dt.date, int]]:
         """Dates of a dated feed (newest first) with their paper counts."""
-        papers = self.catalog.papers
-        days = Counter(
-            papers[row].date for row in self.catalog.source_rows.get(source, ()) if papers[row].date
-        )
-        return sorted(days.items(), reverse=True)
+        dates = self.catalog.columns.date
+        days = Counter(dates[row] for row in self.catalog.source_rows.get(source, ()) if dates[row])
+        return sorted(((dt.date.fromisoformat(day), n) for day, n in days.items()), reverse=True)

@@ -13,13 +13,14 @@ reported once and the default keys stay.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from textual.binding import Binding
-from textual.dom import DOMNode
+if TYPE_CHECKING:
+    from textual.binding import Binding
+    from textual.dom import DOMNode
 
 
 @dataclass(frozen=True)
@@ -32,25 +33,34 @@ class KeyHelp:
     binding_id: str | None
 
 
-def load_keymap(
-    path: Path, known_ids: Callable[[], Iterable[str]]
-) -> tuple[dict[str, str], list[str]]:
-    """The ``[keymap]`` table of ``path`` (empty when there is no file) and what was wrong in it.
-
-    ``known_ids`` is only called when there is something to check (it imports every screen).
-    """
+def read_keymap(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The ``[keymap]`` table of ``path`` (empty when there is no file) and what was wrong with
+    the file; :func:`check_keymap` then checks the table's entries."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}, []
     except (OSError, UnicodeDecodeError) as exc:
         return {}, [f"cannot read {path}: {exc}"]
+    import tomllib  # only for a home that has a config file
+
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return {}, [f"{path} is not valid TOML ({exc}); default keys used"]
     table = data.get("keymap", {})
     if not isinstance(table, dict):
         return {}, [f'{path}: [keymap] must be a table of binding-id = "key"']
-    known = set(known_ids()) if table else set()
+    return table, []
+
+
+def check_keymap(
+    path: Path, table: dict[str, Any], classes: Callable[[], Iterable[type[DOMNode]]]
+) -> tuple[dict[str, str], list[str]]:
+    """The remaps of ``table`` (read from ``path``) that name a binding id of ``classes``, and
+    what was wrong with the others. ``classes`` is only called when there is something to
+    check: it imports every screen."""
+    known = binding_ids(classes()) if table else set()
     keymap: dict[str, str] = {}
     problems = []
     for binding_id, keys in table.items():

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 class ConfirmScreen(ModalScreen[bool]):
     """``question`` (user text inside is shown literally); y confirms, n or escape does not."""
 
+    CSS_PATH: ClassVar[list[str]] = ["dialogs.tcss", "confirm.tcss"]
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),

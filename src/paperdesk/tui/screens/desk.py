@@ -18,14 +18,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Tree
 from textual.worker import Worker, WorkerState
 
 from paperdesk.tui.selection import ALL, SORT_LABELS, SORTS, Selection
 from paperdesk.tui.widgets.desk_header import DeskHeader
 from paperdesk.tui.widgets.key_bar import KeyBar
 from paperdesk.tui.widgets.nav_tree import NavTree
-from paperdesk.tui.widgets.note_editor import NoteEditor
 from paperdesk.tui.widgets.paper_detail import PaperDetail
 from paperdesk.tui.widgets.paper_list import PaperList
 from paperdesk.tui.widgets.search_bar import SearchBar
@@ -37,11 +35,15 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from paperdesk.arxiv import EnrichReport
-    from paperdesk.models import ArxivMetadata, Paper, PaperState
+    from paperdesk.models import ArxivMetadata, PaperState
+    from paperdesk.records import Paper
+    from paperdesk.store import Store
     from paperdesk.sync import SyncResult
     from paperdesk.tui.app import PaperdeskApp
     from paperdesk.tui.desk_model import DeskModel, MetadataSource
+    from paperdesk.tui.opening import Settled
     from paperdesk.tui.screens.export import ExportRequest
+    from paperdesk.tui.widgets.note_editor import NoteEditor
     from paperdesk.workspace import Workspace
 
 POLL_SECONDS = 1.5
@@ -111,6 +113,8 @@ class DeskScreen(Screen[None]):
         self._polling = False
         self._note_timer: Timer | None = None
         self._detail_timer: Timer | None = None
+        #: Mounted just after the first frame (see :meth:`_add_note_editor`).
+        self.note_editor: NoteEditor | None = None
 
     @property
     def desk_app(self) -> PaperdeskApp:
@@ -125,41 +129,59 @@ class DeskScreen(Screen[None]):
                 yield PaperList(id="papers")
             with Vertical(id="right"):
                 yield PaperDetail(id="detail")
-                yield NoteEditor(id="note")
         yield KeyBar()
-
-    class Ready(Message):
-        """The panes exist: the app may fill them."""
 
     def on_mount(self) -> None:
         self.query_one(DeskHeader).show_loading()
         self.query_one("#nav").border_title = "Library"
         self.query_one("#right").border_title = "Paper"
-        self.query_one("#note").border_title = "Note"
         self._title_list(0)
-        self.post_message(self.Ready())
+        self.desk_app.desk_mounted()  # the panes exist: fill them, before the first frame
+        self.call_after_refresh(self._add_note_editor)
+
+    async def _add_note_editor(self) -> None:
+        """Mount the note editor once the first frame is out: the TextArea under it costs a
+        tenth of the whole start-up (import, styles, render), and shows nothing before the
+        highlighted paper's note is loaded anyway."""
+        from paperdesk.tui.widgets.note_editor import NoteEditor
+
+        editor = NoteEditor(id="note")
+        editor.border_title = "Note"
+        await self.query_one("#right").mount(editor)
+        self.note_editor = editor
+        if self.current_row is not None and self._detail_timer is None:
+            self._load_note()
 
     # -- loading -------------------------------------------------------------------------
 
-    def load(self, ws: Workspace, model: DeskModel, metadata: MetadataSource | None = None) -> None:
-        """Fill the panes once the workspace is open (called by the app, on the UI thread)."""
+    def load(self, ws: Workspace, model: DeskModel) -> None:
+        """Fill the panes from the first look (called by the app, on the UI thread)."""
         self.ws = ws
         self.model = model
-        self.metadata_source = metadata
         papers = self.query_one(PaperList)
         papers.set_model(model)
         papers.empty_text = "No papers here."
         self.query_one(NavTree).populate(model)
         self._show_rows()
         self._update_header()
+
+    def _settled(self, settled: Settled) -> None:
+        """The store is open: its validated states replace the first look, the metadata and
+        the new papers of the last sync arrive, and polling for other processes starts."""
+        model = self.model
+        assert model is not None
+        self.metadata_source = settled.metadata_source
+        model.metadata = settled.metadata
+        model.new_since_sync = settled.new_since_sync
+        self._reloaded(settled.states)  # recounts the tree, "New since sync" included
         self.set_interval(POLL_SECONDS, self._poll)
 
     @property
     def list_name(self) -> str:
-        if self.ws is None:
+        if self.model is None:
             return ""
-        first = self.ws.files[0] if self.ws.files else None
-        return (first.title or first.source) if first else "no list"
+        first = next(iter(self.model.catalog.sources), None)
+        return (first.title or first.name) if first else "no list"
 
     def _update_header(self) -> None:
         if self.model is not None:
@@ -196,7 +218,7 @@ class DeskScreen(Screen[None]):
         if pane.border_subtitle != subtitle:
             pane.border_subtitle = subtitle
 
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Selection]) -> None:
+    def on_nav_tree_highlighted(self, event: NavTree.Highlighted) -> None:
         self._select(event.node.data)
 
     def _select(self, selection: Selection | None) -> None:
@@ -206,7 +228,7 @@ class DeskScreen(Screen[None]):
             self.selection = selection
             self._show_rows()
 
-    def on_tree_node_selected(self, event: Tree.NodeSelected[Selection]) -> None:
+    def on_nav_tree_selected(self, event: NavTree.Selected) -> None:
         selection = event.node.data
         if selection is None:
             return
@@ -248,7 +270,8 @@ class DeskScreen(Screen[None]):
         paper = self.current_paper
         state = model.states.get(paper.id) if model and paper else None
         metadata = model.metadata.get(paper.id) if model and paper else None
-        self.query_one(PaperDetail).show_paper(paper, state, metadata)
+        status = model.status_of(self.current_row) if model and self.current_row is not None else ""
+        self.query_one(PaperDetail).show_paper(paper, status, state, metadata)
         if note:
             if self._note_timer is not None:
                 self._note_timer.stop()
@@ -262,7 +285,9 @@ class DeskScreen(Screen[None]):
             self._note_timer = None
         model = self.model
         paper = self.current_paper
-        editor = self.query_one(NoteEditor)
+        editor = self.note_editor
+        if editor is None:
+            return  # it loads the note itself once mounted
         if paper is None or model is None:
             editor.show_note(None, None)
         elif paper.id in self.unsaved_notes:
@@ -281,7 +306,7 @@ class DeskScreen(Screen[None]):
             self._load_note()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        if isinstance(event.widget, NoteEditor):
+        if event.widget is self.note_editor:
             self.catch_up()
 
     @property
@@ -319,7 +344,7 @@ class DeskScreen(Screen[None]):
         bar.action_clear()
 
     def action_cycle_filter(self) -> None:
-        from paperdesk.models import STATUSES
+        from paperdesk.records import STATUSES
 
         filters = (None, *STATUSES)  # None: every status
         self.status_filter = filters[(filters.index(self.status_filter) + 1) % len(filters)]
@@ -362,7 +387,7 @@ class DeskScreen(Screen[None]):
         for paper in papers:
             model.writing_status[paper.id] += 1
         self._status_shown(previous)
-        self._write("status", partial(ws.store.set_status, papers, status), (previous, status))
+        self._write("status", lambda store: store.set_status(papers, status), (previous, status))
 
     def _status_shown(self, rows: dict[int, str] | list[int]) -> None:
         """Redraw what a status change touches: its lines at once; counts, header and detail
@@ -371,7 +396,8 @@ class DeskScreen(Screen[None]):
         papers = self.query_one(PaperList)
         for row in rows:
             papers.refresh_row(row)
-        venues = {self.model.paper(row).venue for row in rows} - {None}
+        venue_of = self.model.catalog.columns.venue
+        venues = {venue_of[row] for row in rows} - {None}
         self.call_after_refresh(self._counts_shown, venues, self.current_row in rows)
 
     def _counts_shown(self, venues: set[str], detail: bool) -> None:
@@ -397,8 +423,8 @@ class DeskScreen(Screen[None]):
 
     def action_edit_note(self) -> None:
         self.catch_up()
-        editor = self.query_one(NoteEditor)
-        if editor.paper is None:
+        editor = self.note_editor
+        if editor is None or editor.paper is None:
             return
         self.set_focus(editor)  # now: the text typed right after n must land in the note
         editor.move_cursor(editor.document.end)
@@ -423,28 +449,30 @@ class DeskScreen(Screen[None]):
             self.query_one(NavTree).update_counts(())
             self._update_header()
         self.unsaved_notes[paper.id] = (paper, text)
-        self._write("note", partial(ws.store.set_note, paper, note), paper)
+        self._write("note", lambda store: store.set_note(paper, note), paper)
 
-    def _write(self, kind: str, call: Callable[[], object], data: object) -> None:
+    def _write(self, kind: str, call: Callable[[Store], object], data: object) -> None:
         """Queue a store write; its reply also says whether another process wrote first.
 
         A write re-reads the file under its lock, so it would silently absorb another
         process's changes that the next poll then never sees; checking just before the write
         catches them.
         """
-        assert self.ws is not None
-        store = self.ws.store
+        ws = self.ws
+        assert ws is not None
 
         def run() -> tuple[object, dict[str, PaperState] | None]:
+            store = ws.store  # opened on this, the writer thread, by its first job
             foreign = store.states() if store.reload_if_changed() else None
-            return call(), foreign
+            return call(store), foreign
 
         self.desk_app.submit(Job(kind, run, self, data))
 
     def flush(self) -> None:
         """Queue every note change not yet written: the editor's, and retries of failed ones."""
-        for paper, text in self.query_one(NoteEditor).take_unsaved():
-            self.save_note(paper, text)
+        if self.note_editor is not None:
+            for paper, text in self.note_editor.take_unsaved():
+                self.save_note(paper, text)
         if self.model is None:
             return
         for paper, text in list(self.unsaved_notes.values()):
@@ -457,6 +485,9 @@ class DeskScreen(Screen[None]):
         job = message.job
         model = self.model
         if model is None:
+            return
+        if job.kind == "settle":
+            self._settled(job.result)
             return
         if job.kind in ("status", "note"):
             result, foreign = job.result
@@ -477,8 +508,8 @@ class DeskScreen(Screen[None]):
                 model.remember([result])
             if model.writing_notes[paper.id] == 0:
                 self.unsaved_notes.pop(paper.id, None)
-            editor = self.query_one(NoteEditor)
-            if editor.paper is not None and editor.paper.id == paper.id and not editor.unsaved:
+            editor = self.note_editor
+            if editor and editor.paper and editor.paper.id == paper.id and not editor.unsaved:
                 editor.border_subtitle = "saved"
             if self.current_row is not None and model.paper(self.current_row).id == paper.id:
                 self._show_paper(note=False)
@@ -500,6 +531,9 @@ class DeskScreen(Screen[None]):
         job = message.job
         model = self.model
         if model is None:
+            return
+        if job.kind == "settle":
+            self.desk_app.fail(message.error)
             return
         if job.kind == "status":
             previous, status = job.data
@@ -534,10 +568,10 @@ class DeskScreen(Screen[None]):
         if ws is None or self._polling or self.desk_app.writer_busy:
             return
         self._polling = True
-        store = ws.store
         source = self.metadata_source
 
         def changes() -> tuple[dict[str, PaperState] | None, dict[str, ArxivMetadata] | None]:
+            store = ws.store
             states = store.states() if store.reload_if_changed() else None
             return states, source.all() if source is not None else None
 
@@ -546,16 +580,16 @@ class DeskScreen(Screen[None]):
     def _reloaded(self, states: dict[str, PaperState]) -> None:
         model = self.model
         assert model is not None
-        editor = self.query_one(NoteEditor)
+        editor = self.note_editor
         keep_notes = set(model.writing_notes) | set(self.unsaved_notes)
-        if editor.paper is not None and editor.unsaved:
+        if editor is not None and editor.paper is not None and editor.unsaved:
             keep_notes.add(editor.paper.id)
         model.replace_states(states, model.writing_status, keep_notes)
         self.query_one(PaperList).refresh()
         self.query_one(NavTree).update_counts()
         self._update_header()
         self._show_paper(note=False)
-        if editor.paper is not None and editor.paper.id not in keep_notes:
+        if editor is not None and editor.paper is not None and editor.paper.id not in keep_notes:
             editor.replace_saved(model.notes.get(editor.paper.id))
 
     # -- links -----------------------------------------------------------------------------
@@ -673,19 +707,16 @@ class DeskScreen(Screen[None]):
     def _sync(self, ws: Workspace) -> tuple[list[SyncResult], DeskModel]:
         """Sync with a store object of its own, as another process would: the writer thread
         keeps serving marks meanwhile, and the store's lock orders the two."""
-        import dataclasses
-
-        from paperdesk.store import Store
         from paperdesk.sync import new_since_last_sync, sync_sources
         from paperdesk.tui.desk_model import DeskModel
 
-        own = dataclasses.replace(ws, store=Store.open(ws.locations.store))
+        own = ws.fork()
         results = sync_sources(
             own, progress=lambda text: self.post_message(self.Activity(f"sync: {text}"))
         )
-        ws.reload_sources()
-        catalog = ws.catalog
+        catalog = own.catalog
         catalog.venues  # noqa: B018 - built here, off the UI thread
+        catalog.search_keys  # noqa: B018 - and so is the search index
         model = DeskModel(
             catalog, own.store.states(), new_since_sync=new_since_last_sync(ws.locations)
         )
@@ -739,6 +770,8 @@ class DeskScreen(Screen[None]):
             for entry in self.undo_stack
         ]
         self.model = model
+        if self.ws is not None:
+            self.ws.adopt_catalog(model.catalog)
         self.query_one(PaperList).set_model(model)
         tree = self.query_one(NavTree)
         tree.populate(model)
@@ -768,16 +801,12 @@ class DeskScreen(Screen[None]):
     def _export(self, ws: Workspace, request: ExportRequest) -> str:
         """Export what the store holds once the writes queued before it have landed, read
         through a store object of its own (the writer thread owns the desk's)."""
-        import dataclasses
-
         from paperdesk.export import export_to
-        from paperdesk.store import Store
 
         writer = self.desk_app.writer
         if writer is not None:
             writer.join()
-        own = dataclasses.replace(ws, store=Store.open(ws.locations.store))
-        return export_to(own, request.fmt, request.path)
+        return export_to(ws.fork(), request.fmt, request.path)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -805,11 +834,12 @@ class DeskScreen(Screen[None]):
 
     def key_nodes(self) -> list[tuple[str, DOMNode]]:
         """Where the desk's keys live, pane by pane, for the help screen and the palette."""
-        return [
+        nodes: list[tuple[str, DOMNode]] = [
             ("Papers (list and detail)", self),
             ("Paper list", self.query_one(PaperList)),
             ("Library tree", self.query_one(NavTree)),
             ("Paper detail", self.query_one(PaperDetail)),
-            ("Note editor", self.query_one(NoteEditor)),
-            ("Search", self.query_one(SearchBar)),
         ]
+        if self.note_editor is not None:
+            nodes.append(("Note editor", self.note_editor))
+        return [*nodes, ("Search", self.query_one(SearchBar))]

@@ -35,6 +35,8 @@ class ExportRequest:
 class ExportForm(ModalScreen[ExportRequest | None]):
     """Format and path of an export; Export (or enter in the path) exports, escape cancels."""
 
+    CSS_PATH: ClassVar[list[str]] = ["dialogs.tcss", "export.tcss"]
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export_form.cancel"),
     ]

@@ -48,6 +48,8 @@ REMAP_HINT = 'remap in config.toml: [keymap] id = "key"  ·  escape closes'
 class HelpScreen(ModalScreen[None]):
     """The keys of the screen the help was opened from."""
 
+    CSS_PATH: ClassVar[list[str]] = ["dialogs.tcss", "help.tcss"]
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "close", "Close", id="help.close"),
         Binding("j,down", "scroll('down')", "Scroll down", show=False, id="help.down"),

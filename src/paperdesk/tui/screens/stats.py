@@ -34,6 +34,8 @@ def stats_text(ws: Workspace) -> str:
 class StatsScreen(ModalScreen[None]):
     """Progress by status, venue, topic and week, and the next deadline."""
 
+    CSS_PATH: ClassVar[list[str]] = ["dialogs.tcss", "stats.tcss"]
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,S", "close", "Close", id="stats.close"),
         Binding("j,down", "scroll('down')", "Scroll down", show=False, id="stats.down"),

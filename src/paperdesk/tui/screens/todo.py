@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
     from textual.dom import DOMNode
 
+    from paperdesk.store import Store
     from paperdesk.tui.app import PaperdeskApp
     from paperdesk.workspace import Workspace
 
@@ -55,6 +55,8 @@ def _days(days: int) -> str:
 
 class TodoScreen(Screen[None]):
     """Conferences still to review."""
+
+    CSS_PATH = "todo.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor('down')", "Down", show=False, id="todo.down"),
@@ -98,13 +100,13 @@ class TodoScreen(Screen[None]):
     def _list(self) -> None:
         self.desk_app.submit(Job("todos", self.ws.todos, self))
 
-    def _change(self, change: Callable[[], object]) -> None:
+    def _change(self, change: Callable[[Store], object]) -> None:
         """Run ``change`` on the store (after seeding the listed TODOs), then list again."""
         ws = self.ws
 
         def run() -> list[TodoItem]:
             ws.seed_todos()
-            change()
+            change(ws.store)
             return ws.todos()
 
         self.desk_app.submit(Job("todos", run, self))
@@ -161,7 +163,7 @@ class TodoScreen(Screen[None]):
     def action_add(self) -> None:
         def added(item: TodoItem | None) -> None:
             if item is not None:
-                self._change(partial(self.ws.store.add_todo, item))
+                self._change(lambda store: store.add_todo(item))
 
         self.app.push_screen(TodoForm(), added)
 
@@ -181,15 +183,15 @@ class TodoScreen(Screen[None]):
             }
             if new.name != name:
                 changes["name"] = new.name
-            self._change(partial(self.ws.store.update_todo, name, **changes))
+            self._change(lambda store: store.update_todo(name, **changes))
 
         self.app.push_screen(TodoForm(item), edited)
 
     def action_toggle_done(self) -> None:
         item = self.current
         if item is not None:
-            update = partial(self.ws.store.update_todo, item.name, done=not item.done)
-            self._change(update)
+            done = not item.done
+            self._change(lambda store: store.update_todo(item.name, done=done))
 
     def action_remove(self) -> None:
         item = self.current
@@ -198,7 +200,7 @@ class TodoScreen(Screen[None]):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._change(partial(self.ws.store.remove_todo, item.name))
+                self._change(lambda store: store.remove_todo(item.name))
 
         self.app.push_screen(ConfirmScreen(f"Remove {item.name} from the TODO list?"), confirmed)
 
@@ -218,6 +220,8 @@ class TodoScreen(Screen[None]):
 
 class TodoForm(ModalScreen[TodoItem | None]):
     """Add or edit a TODO conference; enter saves, escape cancels."""
+
+    CSS_PATH: ClassVar[list[str]] = ["dialogs.tcss", "todo.tcss"]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="todo_form.cancel"),

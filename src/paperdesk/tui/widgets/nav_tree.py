@@ -1,51 +1,132 @@
 """The navigation tree: smart lists, venues by year with progress, other sources, websites.
 
-Venue nodes are added once (a few hundred at most); their topics only when a venue is
-expanded, so a 50,000-paper catalog builds the tree in milliseconds. Labels are
-:class:`~rich.text.Text` built from cleaned user text, never markup. Counts are updated in
-place after a mark (:meth:`NavTree.update_counts`).
+A line-API widget over a small node model, like the paper list: only the lines on screen are
+drawn, and a 50,000-paper catalog's 500 venues cost a list of nodes. (Textual's ``Tree`` took a
+tenth of the desk's start-up to build, style and draw them.) Venue nodes are added once; their
+topics only when a venue is first expanded. Labels are cleaned user text, never markup. Counts
+are updated in place after a mark (:meth:`NavTree.update_counts`).
+
+Messages up: :class:`NavTree.Highlighted` as the cursor moves, :class:`NavTree.Selected` on
+enter or a click, :class:`NavTree.LinkRequested` for ``y``/``o``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import groupby
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.message import Message
-from textual.widgets import Tree
-from textual.widgets.tree import TreeNode
+from textual.strip import Strip
 
 from paperdesk.tui.selection import NEW_SINCE_SYNC, SMART_LISTS, Selection
-from paperdesk.tui.text import literal
+from paperdesk.tui.text import clean
+from paperdesk.tui.widgets.line_view import LineView
 
 if TYPE_CHECKING:
-    from paperdesk.models import CatalogFile, Website
+    from paperdesk.catalog import SourceInfo
+    from paperdesk.records import Website
     from paperdesk.tui.desk_model import DeskModel
 
-
-def label(name: str, count: str = "") -> Text:
-    text = literal(name)
-    if count:
-        text.append(f"  {count}", style="dim")
-    return text
+_EXPANDED, _COLLAPSED, _LEAF = "▼ ", "▶ ", "  "
+_BRANCH, _LAST, _PIPE, _SPACE = "├ ", "└ ", "│ ", "  "
 
 
-class NavTree(Tree[Selection]):
+class NavNode:
+    """One line of the tree: a name, an optional count, what it selects, and its children."""
+
+    def __init__(
+        self,
+        tree: NavTree,
+        name: str,
+        data: Selection,
+        parent: NavNode | None,
+        *,
+        allow_expand: bool = False,
+        expanded: bool = False,
+    ) -> None:
+        self.tree = tree
+        self.name = clean(name)
+        self.count = ""
+        self.data = data
+        self.parent = parent
+        self.children: list[NavNode] = []
+        self.allow_expand = allow_expand
+        self.expanded = expanded
+        #: Index among the visible lines, or -1 while an ancestor is collapsed.
+        self.line = -1
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}  {self.count}" if self.count else self.name
+
+    def add(self, name: str, data: Selection, **options: bool) -> NavNode:
+        node = NavNode(self.tree, name, data, self, **options)
+        self.children.append(node)
+        return node
+
+    @property
+    def depth(self) -> int:
+        return 0 if self.parent is None or self.parent.parent is None else self.parent.depth + 1
+
+    @property
+    def is_last(self) -> bool:
+        return self.parent is None or self.parent.children[-1] is self
+
+    def toggle(self) -> None:
+        if self.expanded:
+            self.collapse()
+        else:
+            self.expand()
+
+    def expand(self) -> None:
+        if self.allow_expand and not self.expanded:
+            self.expanded = True
+            self.tree.expanded(self)
+
+    def collapse(self) -> None:
+        if self.expanded:
+            self.expanded = False
+            self.tree.relayout()
+
+
+class NavTree(LineView, can_focus=True):
     """What to show in the paper list; enter opens a node, space expands it."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"nav-tree--cursor", "nav-tree--dim"}
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="nav.down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="nav.up"),
-        Binding("g,home", "scroll_home", "First", show=False, id="nav.first"),
-        Binding("G,end", "scroll_end", "Last", show=False, id="nav.last"),
+        Binding("g,home", "first", "First", show=False, id="nav.first"),
+        Binding("G,end", "last", "Last", show=False, id="nav.last"),
         Binding("enter", "select_cursor", "Open", id="nav.open"),
         Binding("space", "toggle_node", "Expand", id="nav.toggle"),
+        Binding("right,l", "expand", "Expand", show=False, id="nav.expand"),
+        Binding("left,h", "collapse", "Collapse", show=False, id="nav.collapse"),
         Binding("y", "copy_link", "Copy link", id="nav.copy_link"),
         Binding("o", "open_link", "Open link", id="nav.open_link"),
     ]
+
+    class Highlighted(Message):
+        """The cursor moved to ``node``."""
+
+        def __init__(self, node: NavNode) -> None:
+            super().__init__()
+            self.node = node
+
+    class Selected(Message):
+        """Enter (or a click) on ``node``."""
+
+        def __init__(self, node: NavNode) -> None:
+            super().__init__()
+            self.node = node
 
     class LinkRequested(Message):
         """``y``/``o`` (or enter on a website): the app copies or opens ``url``."""
@@ -57,108 +138,149 @@ class NavTree(Tree[Selection]):
             self.copy = copy
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("paperdesk", id=id)
-        self.show_root = False
-        self.auto_expand = False
-        self.guide_depth = 2
+        super().__init__(id=id)
         self.model: DeskModel | None = None
-        self._smart: dict[str, TreeNode[Selection]] = {}
-        self._venues: dict[str, TreeNode[Selection]] = {}
+        self.root = NavNode(self, "", Selection("group", "", ""), None, expanded=True)
+        self.lines: list[NavNode] = []
+        self.cursor = 0
+        self._smart: dict[str, NavNode] = {}
+        self._venues: dict[str, NavNode] = {}
         self._venue_totals: dict[str, int] = {}
-        self._without_topics: set[str] = set()
-
-    def process_label(self, label: str | Text) -> Text:  # type: ignore[override]
-        """Plain strings are user text here: never parsed as markup."""
-        return literal(label) if isinstance(label, str) else label
+        self._styles: tuple[Style, Style, Style] | None = None
+        self._announced: NavNode | None = None
 
     # -- building --------------------------------------------------------------------------
 
     def populate(self, model: DeskModel) -> None:
         """(Re)build every node for ``model``; the cursor returns to the first smart list."""
         self.model = model
-        self.clear()
         root = self.root
+        root.children = []
+        self.lines = []
         self._smart = {}
         self._venues = {}
         self._venue_totals = {}
-        self._without_topics = set()
         smart = list(SMART_LISTS)
         if model.new_since_sync is not None:
             smart.append((NEW_SINCE_SYNC, "New since sync"))
         for key, name in smart:
-            selection = Selection("smart", key, name)
-            self._smart[key] = root.add_leaf(name, data=selection)
+            self._smart[key] = root.add(name, Selection("smart", key, name))
         catalog = model.catalog
         for year, groups in groupby(catalog.venues, key=lambda group: group.year):
             title = str(year) if year else "Other venues"
-            year_node = root.add(title, data=Selection("group", title, title), expand=True)
+            year_node = root.add(
+                title, Selection("group", title, title), allow_expand=True, expanded=True
+            )
             for group in groups:
                 node = year_node.add(
                     group.name,
-                    data=Selection("venue", group.name, group.name, url=group.url),
+                    Selection("venue", group.name, group.name, url=group.url),
                     allow_expand=bool(group.topics),
                 )
-                if not group.topics:
-                    self._without_topics.add(group.name)
                 self._venues[group.name] = node
                 self._venue_totals[group.name] = len(group.rows)
-        self._add_sources(root, catalog.files[1:])
-        self._add_websites(root, catalog.websites)
+        self._add_sources(catalog.sources[1:])
+        self._add_websites(catalog.websites)
         self.update_counts()
-        self.move_cursor_to_line(0)
+        self.cursor = 0
+        self._announced = None
+        self.relayout()
 
-    def _add_sources(self, root: TreeNode[Selection], files: Iterable[CatalogFile]) -> None:
-        files = list(files)
-        if not files:
+    def _add_sources(self, infos: Iterable[SourceInfo]) -> None:
+        infos = list(infos)
+        if not infos:
             return
-        sources = root.add("Sources", data=Selection("group", "sources", "Sources"), expand=True)
-        for file in files:
-            sources.add(
-                label(file.title or file.source, str(len(file.papers))),
-                data=Selection("source", file.source, file.title or file.source),
-                allow_expand=file.kind == "daily",
+        sources = self.root.add(
+            "Sources", Selection("group", "sources", "Sources"), allow_expand=True, expanded=True
+        )
+        for info in infos:
+            node = sources.add(
+                info.title or info.name,
+                Selection("source", info.name, info.title or info.name),
+                allow_expand=info.kind == "daily",
             )
+            node.count = str(info.papers)
 
-    def _add_websites(self, root: TreeNode[Selection], sites: list[Website]) -> None:
+    def _add_websites(self, sites: list[Website]) -> None:
         if not sites:
             return
-        node = root.add("Websites", data=Selection("group", "websites", "Websites"))
-        groups: dict[str, TreeNode[Selection]] = {}
+        node = self.root.add(
+            "Websites", Selection("group", "websites", "Websites"), allow_expand=True
+        )
+        groups: dict[str, NavNode] = {}
         for site in sites:
             parent = node
             if site.group:
                 parent = groups.get(site.group) or node.add(
-                    site.group, data=Selection("group", site.group, site.group), expand=True
+                    site.group,
+                    Selection("group", site.group, site.group),
+                    allow_expand=True,
+                    expanded=True,
                 )
                 groups[site.group] = parent
-            parent.add_leaf(
-                label(site.name, site.description or ""),
-                data=Selection("website", site.url, site.name, url=site.url),
-            )
+            leaf = parent.add(site.name, Selection("website", site.url, site.name, url=site.url))
+            leaf.count = clean(site.description or "")
 
-    def on_tree_node_expanded(self, event: Tree.NodeExpanded[Selection]) -> None:
-        self._fill(event.node)
-
-    def _fill(self, node: TreeNode[Selection]) -> None:
-        """Add a venue's topics (or a feed's days) the first time it is opened."""
+    def expanded(self, node: NavNode) -> None:
+        """``node`` was opened: add a venue's topics (or a feed's days) the first time."""
         selection = node.data
-        if self.model is None or selection is None or node.children:
-            return
-        if selection.kind == "venue":
-            catalog = self.model.catalog
-            group = catalog.venue(selection.key)
-            for topic in group.topics:
-                count = len(catalog.topic_rows(topic, group.name))
-                node.add_leaf(
-                    label(topic, str(count)),
-                    data=Selection("topic", topic, f"{group.name} · {topic}", venue=group.name),
-                )
-        elif selection.kind == "source":
-            for day, count in self.model.venue_days(selection.key):
-                node.add_leaf(
-                    label(day.isoformat(), str(count)),
-                    data=Selection("day", selection.key, f"{selection.label} · {day}", day=day),
-                )
+        if self.model is not None and not node.children:
+            if selection.kind == "venue":
+                catalog = self.model.catalog
+                group = catalog.venue(selection.key)
+                for topic in group.topics:
+                    leaf = node.add(
+                        topic,
+                        Selection("topic", topic, f"{group.name} · {topic}", venue=group.name),
+                    )
+                    leaf.count = str(len(catalog.topic_rows(topic, group.name)))
+            elif selection.kind == "source":
+                for day, count in self.model.venue_days(selection.key):
+                    leaf = node.add(
+                        day.isoformat(),
+                        Selection("day", selection.key, f"{selection.label} · {day}", day=day),
+                    )
+                    leaf.count = str(count)
+        self.relayout()
+
+    def relayout(self) -> None:
+        """Recompute the visible lines after nodes were added, opened or closed."""
+        current = self.cursor_node
+        for node in self.lines:
+            node.line = -1
+        self.lines = list(self._visible(self.root))
+        for index, node in enumerate(self.lines):
+            node.line = index
+        self.set_line_count(len(self.lines))
+        if current is not None and current.line < 0:  # closed under the cursor: go up to it
+            while current.parent is not None and current.line < 0:
+                current = current.parent
+        self.cursor = current.line if current is not None and current.line >= 0 else 0
+        self._scroll_to_cursor()
+        self.refresh()
+        self._announce()
+
+    def _visible(self, node: NavNode) -> Iterator[NavNode]:
+        for child in node.children:
+            yield child
+            if child.expanded:
+                yield from self._visible(child)
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    @property
+    def cursor_node(self) -> NavNode | None:
+        return self.lines[self.cursor] if 0 <= self.cursor < len(self.lines) else None
+
+    @property
+    def last_line(self) -> int:
+        return len(self.lines) - 1
+
+    def venue_node(self, name: str) -> NavNode | None:
+        return self._venues.get(name)
+
+    def smart_node(self, key: str) -> NavNode | None:
+        return self._smart.get(key)
 
     def reveal(self, selection: Selection) -> bool:
         """Put the cursor back on ``selection`` after a rebuild (its venue or feed opened for a
@@ -174,27 +296,17 @@ class NavTree(Tree[Selection]):
                     child
                     for group in self.root.children
                     for child in group.children
-                    if child.data is not None
-                    and child.data.kind == "source"
-                    and child.data.key == parent_key
+                    if child.data.kind == "source" and child.data.key == parent_key
                 ),
                 None,
             )
         if node is not None and selection.kind in ("topic", "day"):
-            self._fill(node)
             node.expand()
             node = next((child for child in node.children if child.data == selection), None)
         if node is None:
             return False
-        self.last_line  # noqa: B018 - lays out the rebuilt lines, so the node has its line
         self.move_cursor(node)
         return True
-
-    def venue_node(self, name: str) -> TreeNode[Selection] | None:
-        return self._venues.get(name)
-
-    def smart_node(self, key: str) -> TreeNode[Selection] | None:
-        return self._smart.get(key)
 
     # -- counts ----------------------------------------------------------------------------
 
@@ -204,22 +316,112 @@ class NavTree(Tree[Selection]):
         if model is None:
             return
         for key, node in self._smart.items():
-            assert node.data is not None
-            node.set_label(label(node.data.label, str(model.smart_count(key))))
+            node.count = str(model.smart_count(key))
         names = self._venues.keys() if venues is None else venues
         for name in names:
             node = self._venues.get(name)
             if node is not None:
-                read, total = model.venue_read[name], self._venue_totals[name]
-                # a venue without topics has no ▶: indent it to line up with those that do
-                indent = "  " if name in self._without_topics else ""
-                node.set_label(label(indent + name, f"{read}/{total}"))
+                node.count = f"{model.venue_read[name]}/{self._venue_totals[name]}"
+        self.refresh()
+
+    # -- cursor ------------------------------------------------------------------------------
+
+    def move_cursor(self, node: NavNode) -> None:
+        """Open ``node``'s ancestors and put the cursor on it."""
+        ancestor = node.parent
+        while ancestor is not None and ancestor is not self.root:
+            if not ancestor.expanded:
+                ancestor.expanded = True
+                self.relayout()
+            ancestor = ancestor.parent
+        self._move_to(node.line)
+
+    def _move_to(self, index: int) -> None:
+        if not self.lines:
+            return
+        index = max(0, min(index, len(self.lines) - 1))
+        if index != self.cursor:
+            self.refresh_line(self.cursor)
+            self.cursor = index
+            self.refresh_line(index)
+            self._scroll_to_cursor()
+        self._announce()
+
+    def _announce(self) -> None:
+        node = self.cursor_node
+        if node is not None and node is not self._announced:
+            self._announced = node
+            self.post_message(self.Highlighted(node))
+
+    def _scroll_to_cursor(self) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = round(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def on_resize(self) -> None:
+        self._scroll_to_cursor()
+
+    def action_cursor_down(self) -> None:
+        self._move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self._move_to(0)
+
+    def action_last(self) -> None:
+        self._move_to(len(self.lines) - 1)
+
+    def action_select_cursor(self) -> None:
+        node = self.cursor_node
+        if node is not None:
+            self.post_message(self.Selected(node))
+
+    def action_toggle_node(self) -> None:
+        node = self.cursor_node
+        if node is not None:
+            node.toggle()
+
+    def action_expand(self) -> None:
+        node = self.cursor_node
+        if node is not None:
+            node.expand()
+
+    def action_collapse(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self._move_to(node.parent.line)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        index = offset.y + round(self.scroll_offset.y)
+        if not 0 <= index < len(self.lines):
+            return
+        node = self.lines[index]
+        self._move_to(index)
+        arrow = len(self._guides(node))
+        if node.allow_expand and arrow <= offset.x < arrow + 2:
+            node.toggle()
+        else:
+            self.post_message(self.Selected(node))
 
     # -- links -----------------------------------------------------------------------------
 
     def _link(self) -> tuple[str, str] | None:
         node = self.cursor_node
-        if node is None or node.data is None or not node.data.url:
+        if node is None or not node.data.url:
             return None
         return node.data.url, node.data.label
 
@@ -232,3 +434,63 @@ class NavTree(Tree[Selection]):
         link = self._link()
         if link:
             self.post_message(self.LinkRequested(*link, copy=False))
+
+    # -- drawing -----------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._styles = None  # styles depend on focus and theme: once per paint
+        return super().render_lines(crop)
+
+    def _line_styles(self) -> tuple[Style, Style, Style]:
+        if self._styles is None:
+            base = self.base_style
+            dim = base + self.get_component_rich_style("nav-tree--dim", partial=True)
+            cursor = base + self.get_component_rich_style("nav-tree--cursor", partial=True)
+            self._styles = (base, dim, cursor)
+        return self._styles
+
+    @staticmethod
+    def _guides(node: NavNode) -> str:
+        """The guide columns in front of a node's arrow: ``│ ├ `` and the like."""
+        if node.depth == 0:
+            return ""
+        parts = [_BRANCH if not node.is_last else _LAST]
+        ancestor = node.parent
+        while ancestor is not None and ancestor.depth > 0:
+            parts.append(_SPACE if ancestor.is_last else _PIPE)
+            ancestor = ancestor.parent
+        return "".join(reversed(parts))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base, dim, cursor = self._line_styles()
+        index = y + round(self.scroll_offset.y)
+        if index >= len(self.lines):
+            return Strip.blank(width, base)
+        node = self.lines[index]
+        line = cursor if index == self.cursor else base
+        guides = self._guides(node)
+        if node.allow_expand:
+            arrow = _EXPANDED if node.expanded else _COLLAPSED
+        else:
+            arrow = _LEAF if node.depth else ""
+        name = node.name
+        count = f"  {node.count}" if node.count else ""
+        room = max(width - cell_len(guides) - cell_len(arrow), 0)
+        if cell_len(name) > room:
+            name, count = set_cell_size(name, max(room - 1, 0)) + "…", ""
+        elif cell_len(name) + cell_len(count) > room:
+            count = set_cell_size(count, room - cell_len(name))
+        used = cell_len(guides) + cell_len(arrow) + cell_len(name) + cell_len(count)
+        segments = [
+            Segment(guides, dim),
+            Segment(arrow, line),
+            Segment(name, line),
+            Segment(count, line + dim if index == self.cursor else dim),
+            Segment(" " * max(width - used, 0), line),
+        ]
+        return Strip(segments, width)

@@ -17,7 +17,8 @@ from paperdesk.tui.text import clean
 from paperdesk.tui.widgets.line_view import LineView
 
 if TYPE_CHECKING:
-    from paperdesk.models import ArxivMetadata, Paper, PaperState
+    from paperdesk.models import ArxivMetadata, PaperState
+    from paperdesk.records import Paper
 
 _LABEL = "$text-muted"
 _LABEL_WIDTH = 10
@@ -29,15 +30,15 @@ def _field(name: str, value: str | Content, *, multiline: bool = False) -> Conte
 
 
 def describe(
-    paper: Paper, state: PaperState | None, metadata: ArxivMetadata | None = None
+    paper: Paper, status: str, state: PaperState | None, metadata: ArxivMetadata | None = None
 ) -> Content:
-    """Everything the desk knows about ``paper``, one field per line."""
+    """Everything the desk knows about ``paper``, one field per line. ``status`` is the one on
+    screen, which leads the store's ``state`` while a mark is being written."""
     lines: list[Content] = [Content.styled(clean(paper.title), "bold")]
     where = " · ".join(clean(part) for part in [paper.venue or "", *paper.topics] if part)
     if where:
         lines.append(Content.styled(where, _LABEL))
     lines.append(Content(""))
-    status = state.status if state else "unread"
     when = f" · {state.updated_at.astimezone():%Y-%m-%d %H:%M}" if state else ""
     lines.append(_field("status", Content.assemble((status, "bold"), when)))
     if paper.tags:
@@ -89,13 +90,14 @@ class PaperDetail(LineView, can_focus=True):
     def show_paper(
         self,
         paper: Paper | None,
+        status: str,
         state: PaperState | None,
         metadata: ArxivMetadata | None = None,
     ) -> None:
         if paper is None:
             content = Content.styled("No paper selected.", _LABEL)
         else:
-            content = describe(paper, state, metadata)
+            content = describe(paper, status, state, metadata)
         self.content = content
         self._wrap()
         paper_id = paper.id if paper else None
