@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from paperdesk.identity import paper_id
-from paperdesk.models import CatalogFile, Link, Paper, TodoItem, Venue, Website
+from paperdesk.models import CatalogFile, TodoItem
+from paperdesk.records import Link, Paper, Venue, Website
 
 EVIL_TITLE = "[bold]Not bold[/bold] and [red]plain[/red] title"
 ESCAPE_TITLE = "Bell \x1b]0;pwned\x07 and \x1b[31mescape\x1b[0m title"
