@@ -8,6 +8,7 @@ once; the store write runs on the writer thread and a failure reverts the mark.
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -52,6 +53,9 @@ POLL_SECONDS = 1.5
 #: layout pass); one key at a time, the pane is there before the eye gets to it.
 DETAIL_FOLLOW_SECONDS = 0.05
 NOTE_FOLLOW_SECONDS = 0.12
+#: While a search is being typed they wait for a pause in the typing instead: a follow-up that
+#: lands between two keystrokes would hold up the next narrowing of the list.
+TYPING_FOLLOW_SECONDS = 0.3
 
 
 def settle(writing: Counter[str], ids: Iterable[str]) -> None:
@@ -175,6 +179,7 @@ class DeskScreen(Screen[None]):
         model.new_since_sync = settled.new_since_sync
         self._reloaded(settled.states)  # recounts the tree, "New since sync" included
         self.set_interval(POLL_SECONDS, self._poll)
+        gc.freeze()  # the validated states and the search index live as long as the desk
 
     @property
     def list_name(self) -> str:
@@ -251,7 +256,9 @@ class DeskScreen(Screen[None]):
         # the detail pane and the note follow once the cursor rests (see DETAIL_FOLLOW_SECONDS)
         if self._detail_timer is not None:
             self._detail_timer.stop()
-        self._detail_timer = self.set_timer(DETAIL_FOLLOW_SECONDS, self._show_paper)
+        typing = self.query_one(SearchBar).has_focus
+        delay = TYPING_FOLLOW_SECONDS if typing else DETAIL_FOLLOW_SECONDS
+        self._detail_timer = self.set_timer(delay, self._show_paper)
         if self._note_timer is not None:
             self._note_timer.stop()
             self._note_timer = None

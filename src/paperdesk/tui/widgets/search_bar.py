@@ -65,10 +65,10 @@ class SearchBar(Widget, can_focus=True):
         return character is not None and character.isprintable()
 
     def show_matches(self, count: int | None) -> None:
-        """How many papers the search finds (None: no search)."""
-        if count != self.matches:
-            self.matches = count
-            self.refresh()
+        """How many papers the search finds (None: no search); the typed text is repainted
+        with it (see :meth:`_set`)."""
+        self.matches = count
+        self.refresh()
 
     def render(self) -> Content:
         prompt = Content.styled(PROMPT, "bold $accent")
@@ -92,11 +92,12 @@ class SearchBar(Widget, can_focus=True):
         self.value = value
         self.cursor = max(0, min(cursor, len(value)))
         if changed:
-            # Straight to the screen rather than bubbling through the parents' queues: the
-            # screen filters the list before it next paints, so the new text and the
-            # narrowed list reach the terminal in one frame.
+            # Straight to the screen rather than bubbling through the parents' queues, and no
+            # repaint until the screen answers with show_matches: a repaint of the text alone
+            # would take the next frame, and the narrowed list would wait a frame for it.
             self.screen.post_message(self.Changed(value))
-        self.refresh()
+        else:
+            self.refresh()
 
     def insert(self, text: str) -> None:
         text = clean(text)
