@@ -1,24 +1,27 @@
-"""A look at the store without opening it: statuses, notes and settings as the file holds them.
+"""The store read without opening it: for the desk's first frame, and for commands that print.
 
-Opening the store (:class:`paperdesk.store.Store`) validates its records with pydantic, which
-costs more than the desk's whole first frame. The desk draws that frame from this look and
-opens the store in the background; the validated states then replace the look, and a store
-that does not validate ends the desk with the store's own one-line error. So a look never
-raises: a file it cannot make sense of gives an empty look, and of each record only a status
-the store knows and a note that is text are taken.
+Opening the store (:class:`paperdesk.store.Store`) validates its records with pydantic, and
+importing pydantic alone costs more than the desk's whole first frame, or than ``paperdesk
+show`` may take in all. Two ways around it, each for what it is used for:
+
+- :func:`glance` takes statuses, notes and settings as the file holds them, never raising: a
+  file it cannot make sense of is an empty look. The desk draws its first frame from it and
+  opens the store in the background; the validated states then replace the look, and a store
+  that does not validate ends the desk with the store's own one-line error.
+- :func:`vouched_states` returns states only from a file whose checksum vouches that
+  paperdesk wrote it exactly so (:mod:`paperdesk.store_format`), and None for any other file,
+  which the caller then reads through the validating store.
 """
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from paperdesk.records import STATUSES
-
-#: The tables of the store file (``{table: {doc_id: document}}``, TinyDB's layout).
-PAPERS, TODOS, META = "papers", "todos", "meta"
-META_ID = "1"
+from paperdesk.store_format import META, META_ID, PAPERS, STORE_SCHEMA_VERSION, verified_tables
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +42,8 @@ class StoreGlance:
 
 def glance(path: Path) -> StoreGlance:
     """What ``path`` holds, read with ``json`` alone; an empty look if it holds nothing usable."""
+    import json
+
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError, RecursionError):
@@ -66,3 +71,42 @@ def glance(path: Path) -> StoreGlance:
     return StoreGlance(
         states, {k: v for k, v in settings.items() if isinstance(k, str) and isinstance(v, str)}
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class StateView:
+    """What ``show`` and ``list`` print of a paper's state; ``history`` as JSON records."""
+
+    status: str
+    note: str | None
+    updated_at: dt.datetime
+    history: list[dict[str, Any]]
+
+
+def vouched_states(path: Path) -> dict[str, StateView] | None:
+    """Every paper's state from a store file paperdesk wrote and nobody changed since, or None
+    when the file cannot vouch for itself (then read it through the store). A home without a
+    store file has no states."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError:
+        return None
+    tables = verified_tables(raw)
+    if tables is None:
+        return None
+    meta = tables.get(META, {}).get(META_ID)
+    if not isinstance(meta, dict) or meta.get("schema_version") != STORE_SCHEMA_VERSION:
+        return None  # older, newer or odd: the store migrates or refuses it
+    # Written from validated records, so fields are there and of their type; left-out fields
+    # are at their default (the store writes records compactly).
+    return {
+        paper_id: StateView(
+            status=record.get("status", "unread"),
+            note=record.get("note"),
+            updated_at=dt.datetime.fromisoformat(record["updated_at"]),
+            history=record.get("history", []),
+        )
+        for paper_id, record in tables.get(PAPERS, {}).items()
+    }

@@ -15,9 +15,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from paperdesk.records import Paper, Status, Venue, Website
+from paperdesk.store_format import STORE_SCHEMA_VERSION
 
 CATALOG_SCHEMA_VERSION = 1
-STORE_SCHEMA_VERSION = 1
 
 CatalogKind = Literal["list", "daily"]
 

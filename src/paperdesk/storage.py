@@ -14,7 +14,9 @@ line is kept and reused until the document is replaced, so a write serialises on
 (serialising everything costs ~0.4 s at 50k), and on load the lines are paired back with the
 parsed documents. The first line carries a random write id (a ``_storage`` table that this
 storage hides from TinyDB), which tells the file we read from one another process wrote even
-when inode, size and mtime coincide (mtime ticks are coarse and inodes are reused).
+when inode, size and mtime coincide (mtime ticks are coarse and inodes are reused), and the
+CRC-32 of the rest, which vouches for the records to commands that only read
+(:mod:`paperdesk.store_format`).
 
 Backups: before a write replaces the file, the file is kept as ``<file>.1`` (``.1`` -> ``.2`` ...
 up to :data:`BACKUP_COUNT`) by a hard link, so rotation copies nothing. It happens at most once
@@ -28,7 +30,6 @@ import contextlib
 import fcntl
 import json
 import os
-import re
 import secrets
 import threading
 import time
@@ -42,20 +43,16 @@ from tinydb.storages import Storage
 
 from paperdesk.atomic import atomic_write_bytes
 from paperdesk.errors import StoreError
+from paperdesk.store_format import HEADER, WRITE_ID_TABLE, Tables, header_line
 
 BACKUP_COUNT = 3
 BACKUP_INTERVAL = 600.0
 LOCK_TIMEOUT = 10.0
 RESTORE_HINT = "run 'paperdesk doctor --restore' to restore the newest good backup"
-WRITE_ID_TABLE = "_storage"
 
-Tables = dict[str, dict[str, Any]]
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 _ASCII_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-_HEADER = re.compile(
-    rb'\{"' + WRITE_ID_TABLE.encode() + rb'":\{"1":\{"write_id":"([0-9a-f]{32})"\}\}'
-)
 _MISSING = object()
 
 
@@ -120,7 +117,7 @@ def _pair_lines(raw: bytes, tables: Tables) -> dict[str, dict[str, bytes]]:
     The per-document work is all ``map`` over C functions: it runs on every re-read.
     """
     rows = raw.split(b"\n")
-    if not _HEADER.fullmatch(rows[0].removesuffix(b",")):
+    if not HEADER.fullmatch(rows[0].removesuffix(b",")):
         return {}
     lines: dict[str, dict[str, bytes]] = {}
     i = 1
@@ -380,7 +377,7 @@ class AtomicJSONStorage(Storage):
                 head = handle.read(128).split(b"\n", 1)[0]
         except OSError:
             return None
-        match = _HEADER.fullmatch(head.removesuffix(b","))
+        match = HEADER.fullmatch(head.removesuffix(b","))
         return match.group(1).decode() if match else None
 
     def _load(self) -> None:
@@ -406,7 +403,7 @@ class AtomicJSONStorage(Storage):
         header = tables.pop(WRITE_ID_TABLE, None)
         write_id = None
         if header is not None:
-            match = _HEADER.fullmatch(raw.split(b"\n", 1)[0].removesuffix(b","))
+            match = HEADER.fullmatch(raw.split(b"\n", 1)[0].removesuffix(b","))
             write_id = match.group(1).decode() if match else None
         self._lines = _pair_lines(raw, tables) if write_id else {}
         self._tables, self._loaded = tables, True
@@ -420,8 +417,7 @@ class AtomicJSONStorage(Storage):
         A single ``join`` with the table brackets folded into the first and last line of each
         table: at 50k documents each extra pass over the 20 MB text costs ~10-25 ms here.
         """
-        head = b'{"' + WRITE_ID_TABLE.encode() + b'":{"1":{"write_id":"' + write_id.encode()
-        items = [head + b'"}}']
+        items = []
         for name, table in (self._tables or {}).items():
             if not table:
                 items.append(_key(name) + b"{}")
@@ -437,8 +433,8 @@ class AtomicJSONStorage(Storage):
             lines[0] = _key(name) + b"{\n" + lines[0]
             lines[-1] += b"\n}"
             items += lines
-        items[-1] += b"\n}"
-        return b",\n".join(items)
+        body = b",\n".join(items) + b"\n}" if items else b"}"
+        return header_line(write_id, body) + (b",\n" if items else b"\n") + body
 
     def _flush(self, *, force_backup: bool) -> None:
         """Write memory to disk under the lock: rotate backups, then replace atomically."""

@@ -40,9 +40,7 @@ from paperdesk.errors import (
     PaperdeskError,
     StoreError,
 )
-from paperdesk.glance import META, META_ID, PAPERS, TODOS
 from paperdesk.models import (
-    STORE_SCHEMA_VERSION,
     Model,
     PaperState,
     StatusChange,
@@ -60,6 +58,7 @@ from paperdesk.storage import (
     backup_paths,
     parse_tables,
 )
+from paperdesk.store_format import META, META_ID, PAPERS, STORE_SCHEMA_VERSION, TODOS
 
 TODO_FIELDS = ("name", "url", "note", "date", "done")
 

@@ -22,6 +22,7 @@ from paperdesk.catalog_cache import (
     write_cache,
 )
 from paperdesk.errors import UsageError
+from paperdesk.glance import StateView, vouched_states
 from paperdesk.locations import Locations
 
 if TYPE_CHECKING:
@@ -134,20 +135,40 @@ class Workspace:
             items = [item for item in items if item.name.casefold() in wanted]
         self.store.seed_todos(items)
 
+    @cached_property
+    def reading(self) -> dict[str, StateView]:
+        """Every paper's reading state as commands print it: straight from a store file whose
+        checksum vouches that paperdesk wrote it (no models to load), else read and validated
+        through the store. Commands that write use :attr:`store` instead."""
+        vouched = vouched_states(self.locations.store)
+        if vouched is not None:
+            return vouched
+        return {
+            paper_id: StateView(
+                status=state.status,
+                note=state.note,
+                updated_at=state.updated_at,
+                history=[change.model_dump(mode="json") for change in state.history],
+            )
+            for paper_id, state in self.store.states().items()
+        }
+
+    def status_of(self, paper_id: str) -> str:
+        state = self.reading.get(paper_id)
+        return state.status if state else "unread"
+
     def paper_record(self, paper: Paper, *, history: bool = False) -> dict[str, Any]:
         """A paper with its reading state, as ``list --json`` and ``show --json`` print it.
 
         ``history`` makes the full record ``show`` prints: status history and arXiv metadata.
         """
         record = paper.as_json()
-        state = self.store.state(paper.id)
+        state = self.reading.get(paper.id)
         record["status"] = state.status if state else "unread"
         record["note"] = state.note if state else None
         record["last_changed"] = state.updated_at.isoformat() if state else None
         if history:
-            record["history"] = (
-                [change.model_dump(mode="json") for change in state.history] if state else []
-            )
+            record["history"] = state.history if state else []
             record.update(self._arxiv_fields(paper))
         return record
 

@@ -159,19 +159,19 @@ def run_list(args: argparse.Namespace) -> int:
         rows = list(catalog.venue(args.venue).rows)
     else:
         rows = list(range(len(catalog)))
-    states = ws.store.states()
+    ids = catalog.columns.id
     if status:
-        rows = [r for r in rows if ws.store.status_of(catalog.papers[r].id) == status]
+        rows = [r for r in rows if ws.status_of(ids[r]) == status]
     if args.search:
-        notes = {pid: s.note for pid, s in states.items() if s.note}
+        notes = {pid: s.note for pid, s in ws.reading.items() if s.note}
         rows = catalog.search(args.search, rows, notes)
-    papers = [catalog.papers[r] for r in rows]
     if args.json:
-        print_json([ws.paper_record(p) for p in papers])
+        print_json([ws.paper_record(catalog.paper(r)) for r in rows])
         return 0
-    for paper in papers:
-        glyph = STATUS_GLYPHS[ws.store.status_of(paper.id)]
-        echo(f"[{glyph}] {paper.id:<37} {paper.venue or '-':<14} {paper.title}")
+    venues, titles = catalog.columns.venue, catalog.columns.title
+    for r in rows:
+        glyph = STATUS_GLYPHS[ws.status_of(ids[r])]
+        echo(f"[{glyph}] {ids[r]:<37} {venues[r] or '-':<14} {titles[r]}")
     return 0
 
 
@@ -215,9 +215,9 @@ def run_show(args: argparse.Namespace) -> int:
 def run_venues(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     rows = []
+    ids = ws.catalog.columns.id
     for venue in ws.catalog.venues:
-        ids = [ws.catalog.papers[r].id for r in venue.rows]
-        read = sum(1 for pid in ids if ws.store.status_of(pid) == "read")
+        read = sum(1 for r in venue.rows if ws.status_of(ids[r]) == "read")
         rows.append(
             {
                 "venue": venue.name,
@@ -225,7 +225,7 @@ def run_venues(args: argparse.Namespace) -> int:
                 "url": venue.url,
                 "year": venue.year,
                 "read": read,
-                "total": len(ids),
+                "total": len(venue.rows),
                 "topics": list(venue.topics),
             }
         )
