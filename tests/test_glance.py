@@ -84,6 +84,21 @@ def test_a_file_changed_after_paperdesk_wrote_it_is_not_vouched_for(path: Path, 
     assert vouched_states(path) is None
 
 
+def test_a_write_over_a_hand_edited_file_does_not_vouch_for_it(path: Path) -> None:
+    """The store validates records lazily: writing another paper's state must not make the
+    edited record look like one paperdesk wrote."""
+    path.write_bytes(path.read_bytes().replace(b'"queued"', b'"finished"', 1))
+    Store.open(path).set_status([C], "reading")
+    assert b'"finished"' in path.read_bytes()
+    assert vouched_states(path) is None
+    env = {**os.environ, "PAPERDESK_HOME": str(path.parent)}
+    result = subprocess.run(
+        [sys.executable, "-m", "paperdesk", "list"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 1 and "is invalid (status:" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_a_file_from_before_the_checksum_is_read_through_the_store(path: Path) -> None:
     first, _, rest = path.read_bytes().partition(b"\n")
     old_header = first.split(b',"crc32"')[0] + b"}},"

@@ -158,6 +158,27 @@ async def test_a_corrupt_store_ends_the_app_with_one_line(
     assert "store" in str(app.open_error)
 
 
+async def test_marks_made_before_a_store_is_refused_never_reach_it(
+    isolated_home: Path, catalog_path: Path
+) -> None:
+    """The first frame shows while the store is still being validated; if it then fails,
+    what was pressed meanwhile is dropped, and the file is left exactly as it was."""
+    catalog = Catalog.from_files([main_list()])
+    store = store_of(isolated_home)
+    store.set_status([catalog.paper(0)], "read")
+    path = store.path
+    path.write_bytes(path.read_bytes().replace(b'"status":"read"', b'"status":"finished"'))
+    before = path.read_bytes()
+    app = make_app(home=isolated_home, catalog=catalog_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("j", "r", "a")
+        await failed_to_open(app)
+    if app.writer is not None:
+        app.writer.close()
+    assert "is invalid (status:" in str(app.open_error)
+    assert path.read_bytes() == before
+
+
 async def test_home_sources_show_other_sources_by_date(isolated_home: Path) -> None:
     write_home_sources(isolated_home)
     app = make_app(home=isolated_home)
@@ -237,7 +258,7 @@ async def test_enter_on_a_venue_opens_it_and_on_a_paper_focuses_the_detail(
         tree = app.desk.query_one(NavTree)
         tree.focus()
         venue_line = next(
-            y for y in range(tree.last_line + 1) if "OSDI 2024" in tree.render_line(y).text
+            y for y in range(len(tree.lines)) if "OSDI 2024" in tree.render_line(y).text
         )
         await pilot.press(*["j"] * venue_line)
         assert app.desk.selection.key == "OSDI 2024"

@@ -38,14 +38,16 @@ def fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically and durably (a private 0600 file)."""
+def atomic_write_bytes(path: Path, data: bytes) -> os.stat_result:
+    """Replace ``path`` with ``data`` atomically and durably (a private 0600 file); the stat of
+    the file written, taken before it replaced ``path`` (a later stat of ``path`` that differs
+    in inode, size or mtime shows that another writer replaced it since)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _replace(path, data, None)
+    return _replace(path, data, None)
 
 
-def _replace(path: Path, data: bytes, mode: int | None) -> None:
+def _replace(path: Path, data: bytes, mode: int | None) -> os.stat_result:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         if mode is not None:
@@ -54,12 +56,14 @@ def _replace(path: Path, data: bytes, mode: int | None) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+            written = os.fstat(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
     fsync_directory(path.parent)
+    return written
 
 
 def atomic_write_text(path: Path, text: str) -> None:

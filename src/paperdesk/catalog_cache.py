@@ -3,11 +3,13 @@
 Reading a home's sources validates every paper with pydantic: ~2 s at 50,000 papers, and
 importing pydantic alone costs about as much as the desk's whole first frame may. The cache
 (``$HOME/cache/catalog.json``) holds :class:`~paperdesk.catalog.CatalogParts` — the merged
-papers as columns of plain JSON — with the stamp (path, size, mtime, inode) of every source
-file it was built from, taken before that file was read. It is used only while every stamp
-still matches the file on disk: an import, a sync, a hand edit or a reinstall of the shipped
-list changes a stamp, and the next reader rebuilds the cache from the validated sources.
-``import`` and ``sync`` rebuild it as they finish, so the desk after them opens at once.
+papers as columns of plain JSON — with the stamp (device, inode, size, mtime, ctime) of every
+source file it was built from, taken before that file was read (or, for a file just installed,
+checked against the file as written). It is used only while every stamp still matches the file
+on disk: an import, a sync, a hand edit or a reinstall of the shipped list changes a stamp,
+and the next reader rebuilds the cache from the validated sources. ``import`` and ``sync``
+rebuild it as they finish, so the desk after them opens at once. A change to how sources are
+merged must bump :data:`CACHE_SCHEMA_VERSION` (the version of paperdesk is checked too).
 
 The cache is data paperdesk derived from validated sources, not input: reading it checks its
 shape (every column a list of the right length and element type, every record the right
@@ -40,8 +42,10 @@ if TYPE_CHECKING:
 CACHE_SCHEMA_VERSION = 1
 CACHE_FILE = "catalog.json"
 
-#: (source name, path, size, mtime_ns, inode) of a source file: what the cache was built from.
-Stamp = tuple[str, str, int, int, int]
+#: (source name, path, device, inode, size, mtime_ns, ctime_ns) of a source file: what the cache
+#: was built from. The ctime changes with every write and cannot be set back, so even a
+#: rewrite in place that keeps size and mtime (``cp -p``) is seen.
+Stamp = tuple[str, str, int, int, int, int, int]
 
 _NONE = type(None)
 _STR, _OPT_STR, _OPT_INT = {str}, {str, _NONE}, {int, _NONE}
@@ -91,6 +95,7 @@ class LoadedSource:
 
 
 def cache_path(locations: Locations) -> Path:
+    """Where the home's catalog cache lives."""
     return locations.cache_dir / CACHE_FILE
 
 
@@ -100,10 +105,11 @@ def stamp_of(name: str, path: Path) -> Stamp | None:
         st = os.stat(path)
     except OSError:
         return None
-    return (name, str(path), st.st_size, st.st_mtime_ns, st.st_ino)
+    return (name, str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def current_stamps(locations: Locations) -> list[Stamp | None]:
+    """The stamps of every installed source, in display order, as they are now."""
     return [stamp_of(name, path) for name, path in locations.source_paths().items()]
 
 
@@ -155,15 +161,17 @@ def read_cache(path: Path, stamps: Sequence[Stamp | None]) -> Catalog:
         if [tuple(s) for s in data.get("stamps", ())] != list(stamps):
             raise BadCache("stale")
         return Catalog(_parts(data))
-    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise BadCache(str(exc)) from None
 
 
 def write_cache(locations: Locations, sources: Sequence[LoadedSource]) -> Catalog:
-    """The catalog of ``sources``, cached for the next reader when every stamp is known."""
+    """The catalog of ``sources``, cached for the next reader when they are all the home's
+    sources (none was skipped as damaged) and every stamp is known."""
     catalog = Catalog.from_files(source.file for source in sources)
     stamps = [source.stamp for source in sources]
-    if None in stamps:
+    complete = [stamp[0] for stamp in stamps if stamp] == list(locations.source_paths())
+    if None in stamps or not complete:
         return catalog
     payload = {
         "schema_version": CACHE_SCHEMA_VERSION,
@@ -178,12 +186,24 @@ def write_cache(locations: Locations, sources: Sequence[LoadedSource]) -> Catalo
 
 
 def replace_source(
-    sources: Sequence[LoadedSource], locations: Locations, file: CatalogFile
+    sources: Sequence[LoadedSource],
+    locations: Locations,
+    file: CatalogFile,
+    written: os.stat_result | None,
 ) -> list[LoadedSource]:
-    """``sources`` after ``file`` was installed: in its place, in the home's display order."""
+    """``sources`` after ``file`` was installed (``written``: the stat of the file as it was
+    written), in its place, in the home's display order. When the file on disk is no longer
+    the one written (another process installed over it meanwhile), its stamp is unknown and
+    nothing is cached."""
     by_name = {source.file.source: source for source in sources}
     paths = locations.source_paths()
-    by_name[file.source] = LoadedSource(stamp_of(file.source, paths[file.source]), file)
+    stamp = stamp_of(file.source, paths[file.source])
+    same = (
+        stamp is not None
+        and written is not None
+        and stamp[2:6] == (written.st_dev, written.st_ino, written.st_size, written.st_mtime_ns)
+    )
+    by_name[file.source] = LoadedSource(stamp if same else None, file)
     return [by_name[name] for name in paths if name in by_name]
 
 

@@ -102,7 +102,7 @@ def select(
     else:
         rows = range(len(catalog))
     states = workspace.store.states()
-    papers = [catalog.papers[row] for row in rows]
+    papers = [catalog.paper(row) for row in rows]
     if status:
         papers = [
             p for p in papers if (states[p.id].status if p.id in states else "unread") == status

@@ -99,14 +99,27 @@ def vouched_states(path: Path) -> dict[str, StateView] | None:
     meta = tables.get(META, {}).get(META_ID)
     if not isinstance(meta, dict) or meta.get("schema_version") != STORE_SCHEMA_VERSION:
         return None  # older, newer or odd: the store migrates or refuses it
-    # Written from validated records, so fields are there and of their type; left-out fields
-    # are at their default (the store writes records compactly).
-    return {
-        paper_id: StateView(
-            status=record.get("status", "unread"),
-            note=record.get("note"),
-            updated_at=dt.datetime.fromisoformat(record["updated_at"]),
-            history=record.get("history", []),
-        )
-        for paper_id, record in tables.get(PAPERS, {}).items()
-    }
+    # Only validated records are vouched for, so fields are there and of their type (left-out
+    # fields are at their default: the store writes records compactly). The checks below are
+    # for a file that a bug or a checksum collision let through: it is read through the store.
+    try:
+        states = {
+            paper_id: StateView(
+                status=record.get("status", "unread"),
+                note=record.get("note"),
+                updated_at=dt.datetime.fromisoformat(record["updated_at"]),
+                history=record.get("history", []),
+            )
+            for paper_id, record in tables.get(PAPERS, {}).items()
+        }
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+    known = set(STATUSES)
+    for state in states.values():
+        if not isinstance(state.status, str) or state.status not in known:
+            return None
+        if not isinstance(state.note, str | None):
+            return None
+        if not isinstance(state.history, list):
+            return None
+    return states

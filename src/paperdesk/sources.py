@@ -9,6 +9,7 @@ title was edited (relinking) so no note is ever left behind.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -179,6 +180,8 @@ class ImportReport:
     returned: list[str] = field(default_factory=list)
     new_venues: list[str] = field(default_factory=list)
     todos_added: list[str] = field(default_factory=list)
+    #: The stat of the source file as written (for the catalog cache's stamp).
+    written: os.stat_result | None = field(default=None, repr=False)
 
 
 def install_source(
@@ -216,7 +219,7 @@ def install_source(
 
     payload = catalog.model_dump_json(exclude_none=True).encode("utf-8")
     try:
-        atomic_write_bytes(target, payload)
+        written = atomic_write_bytes(target, payload)
     except OSError as exc:
         raise StoreError(
             f"cannot write source {target}: {exc.strerror or exc}; check that the home "
@@ -253,4 +256,5 @@ def install_source(
         returned=[p.title for p in catalog.papers if p.id in states and p.id not in old_ids],
         new_venues=[v.name for v in catalog.venues if v.name not in old_venues] if old else [],
         todos_added=todos_added,
+        written=written,
     )

@@ -43,7 +43,7 @@ from tinydb.storages import Storage
 
 from paperdesk.atomic import atomic_write_bytes
 from paperdesk.errors import StoreError
-from paperdesk.store_format import HEADER, WRITE_ID_TABLE, Tables, header_line
+from paperdesk.store_format import HEADER, WRITE_ID_TABLE, Tables, header_line, vouches
 
 BACKUP_COUNT = 3
 BACKUP_INTERVAL = 600.0
@@ -222,6 +222,10 @@ class AtomicJSONStorage(Storage):
         self._reload_on_rollback = False
         self._swept = False
         self._lock_fd: int | None = None
+        #: Whether every document in memory is known valid, so a write may vouch for the file
+        #: with a checksum: true for a file whose own checksum matched (or no file), after
+        #: :meth:`trust`, and kept by :meth:`put` (callers put validated records only).
+        self.trusted = False
 
     # -- TinyDB's Storage API ---------------------------------------------------------------
 
@@ -232,9 +236,11 @@ class AtomicJSONStorage(Storage):
                 self._load()
             return self._tables
 
-    def write(self, data: Tables) -> None:
-        """Replace the whole database (TinyDB may have changed documents in place)."""
+    def write(self, data: Tables, *, validated: bool = False) -> None:
+        """Replace the whole database (TinyDB may have changed documents in place).
+        ``validated``: the caller checked every record, so the file may vouch for them."""
         with self.mutex:
+            self.trusted = validated
             if self._undo is not None:
                 self._tables = data
                 self._lines.clear()
@@ -393,6 +399,7 @@ class AtomicJSONStorage(Storage):
                     f"paperdesk to start a new store, or {RESTORE_HINT}"
                 ) from None
             self._tables, self._lines, self._loaded = None, {}, True
+            self.trusted = True  # nothing to vouch for yet
             return
         except OSError as exc:
             raise StoreError(
@@ -407,9 +414,15 @@ class AtomicJSONStorage(Storage):
             write_id = match.group(1).decode() if match else None
         self._lines = _pair_lines(raw, tables) if write_id else {}
         self._tables, self._loaded = tables, True
+        self.trusted = vouches(raw)
         self._seen = (_stamp(st), write_id)
 
     # -- writing ------------------------------------------------------------------------------
+
+    def trust(self) -> None:
+        """Every document in memory has been validated: let the next write vouch for them."""
+        with self.mutex:
+            self.trusted = True
 
     def _render(self, write_id: str) -> bytes:
         """The file's bytes in the one-document-per-line layout, from the kept lines.
@@ -434,7 +447,8 @@ class AtomicJSONStorage(Storage):
             lines[-1] += b"\n}"
             items += lines
         body = b",\n".join(items) + b"\n}" if items else b"}"
-        return header_line(write_id, body) + (b",\n" if items else b"\n") + body
+        head = header_line(write_id, body if self.trusted else None)
+        return head + (b",\n" if items else b"\n") + body
 
     def _flush(self, *, force_backup: bool) -> None:
         """Write memory to disk under the lock: rotate backups, then replace atomically."""

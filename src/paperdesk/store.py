@@ -222,7 +222,23 @@ class Store:
             with store._storage.transaction(backup=True) as locked_tables:
                 store._migrate(locked_tables)
         store._meta()
+        if not store._storage.trusted:
+            store._vouch()
         return store
+
+    def _vouch(self) -> None:
+        """Validate every record of a file that could not vouch for itself (edited by hand,
+        migrated, or written before the checksum): when all are valid, the next write may
+        vouch for the file again (see :mod:`paperdesk.store_format`); when one is not, the
+        file is left to the errors of the reads that meet it, as before."""
+        with self._storage.mutex:
+            try:
+                self.states()
+                self.todos(include_removed=True)
+                self._meta()
+            except StoreError:
+                return
+            self._storage.trust()
 
     def _migrate(self, tables: Tables) -> None:
         """Bring ``tables`` (read under the lock) to the current schema, one step at a time."""
@@ -233,7 +249,12 @@ class Store:
             MIGRATIONS[version](tables)
             version += 1
             tables[META][META_ID] = {**tables[META][META_ID], "schema_version": version}
-        self._storage.write(tables)
+        try:
+            _check_tables(self.path, tables)
+        except StoreError:  # written as it is: the reads that meet the bad record report it
+            self._storage.write(tables)
+        else:
+            self._storage.write(tables, validated=True)
 
     def reload_if_changed(self) -> bool:
         """Re-read the file if another process wrote it (a stat and a 128-byte read otherwise)."""

@@ -69,10 +69,8 @@ class Workspace:
 
     @cached_property
     def catalog(self) -> Catalog:
-        if self.catalog_override is not None:
-            return Catalog.from_files(self.files)
-        if self.skip_damaged is not None:
-            return Catalog.from_files(self.files)  # without the damaged ones, so never cached
+        if self.catalog_override is not None or self.skip_damaged is not None:
+            return Catalog.from_files(self.files)  # one file, or the home without damaged ones
         return open_catalog(self.locations)
 
     @cached_property
@@ -95,7 +93,7 @@ class Workspace:
 
         before = self.loaded_sources
         report = install_source(self.locations, self.store, catalog, [s.file for s in before])
-        after = replace_source(before, self.locations, catalog)
+        after = replace_source(before, self.locations, catalog, report.written)
         self.__dict__["loaded_sources"] = after
         self.__dict__["catalog"] = write_cache(self.locations, after)
         return report

@@ -80,8 +80,9 @@ class PaperdeskApp(App[None]):
         else:
             self._wait_for_opening()
 
-    @work(thread=True, exit_on_error=False, name="open-workspace")
+    @work(thread=True, name="wait-for-opening")
     def _wait_for_opening(self) -> None:
+        """Fill the desk when the data arrives (a bug on the way ends the app, shown)."""
         opening = self._opening
         assert opening is not None
         concurrent.futures.wait([opening])
@@ -112,15 +113,19 @@ class PaperdeskApp(App[None]):
             self.notify(problem, severity="warning", timeout=8, markup=False)
         self.desk.load(opened.workspace, opened.model)
         ws, catalog = opened.workspace, opened.model.catalog
-        self.submit(Job("settle", lambda: settle_desk(ws, catalog), self.desk))
+        model = opened.model
+        settle = Job("settle", lambda: settle_desk(ws, catalog), self.desk, model, gate=True)
+        self.submit(settle)
 
     def fail(self, error: BaseException) -> None:
         """The workspace or the store could not be opened: end with its one-line error."""
-        if isinstance(error, PaperdeskError):
-            self.open_error = error
-            self.exit(return_code=error.exit_code)
-        else:
+        if isinstance(error, OSError):  # one no check foresaw: still one line, as in the CLI
+            where = f" ({error.filename})" if error.filename else ""
+            error = PaperdeskError(f"cannot open the desk: {error.strerror or error}{where}")
+        if not isinstance(error, PaperdeskError):
             raise error  # a bug: let Textual show it
+        self.open_error = error
+        self.exit(return_code=error.exit_code)
 
     # -- settings --------------------------------------------------------------------------
 

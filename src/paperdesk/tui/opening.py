@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import gc
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -51,12 +52,19 @@ class Settled:
 def start_opening(
     home: str | os.PathLike[str] | None, catalog: str | os.PathLike[str] | None
 ) -> Future[Opened]:
-    """Run :func:`open_desk` in a thread of its own; the future holds its result or error."""
-    opener = ThreadPoolExecutor(1, "paperdesk-open")
-    try:
-        return opener.submit(_open_without_gc, home, catalog)
-    finally:
-        opener.shutdown(wait=False)
+    """Run :func:`open_desk` in a thread of its own; the future holds its result or error.
+
+    A daemon thread: quitting while a big list still opens does not wait for it."""
+    future: Future[Opened] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(_open_without_gc(home, catalog))
+        except BaseException as error:  # handed to the UI thread, which reports it
+            future.set_exception(error)
+
+    threading.Thread(target=run, name="paperdesk-open", daemon=True).start()
+    return future
 
 
 def open_desk(

@@ -27,6 +27,8 @@ class Job:
     run: Callable[[], Any]
     reply_to: MessagePump | None = None
     data: Any = None
+    #: A job the later ones depend on (opening the store): if it fails, they fail unrun.
+    gate: bool = False
     result: Any = field(default=None, init=False)
 
 
@@ -55,6 +57,7 @@ class StoreWriter:
 
     def __init__(self) -> None:
         self._queue: queue.Queue[Job | object] = queue.Queue()
+        self._closed_by: Exception | None = None
         self._thread = threading.Thread(target=self._serve, name="paperdesk-store", daemon=True)
         self._thread.start()
 
@@ -70,8 +73,12 @@ class StoreWriter:
                     return
                 assert isinstance(job, Job)
                 try:
+                    if self._closed_by is not None:
+                        raise self._closed_by
                     job.result = job.run()
                 except Exception as error:
+                    if job.gate:
+                        self._closed_by = error
                     if job.reply_to is not None:
                         job.reply_to.post_message(JobFailed(job, error))
                 else:

@@ -8,6 +8,7 @@ once; the store write runs on the writer thread and a failure reverts the mark.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -119,6 +120,8 @@ class DeskScreen(Screen[None]):
         self._detail_timer: Timer | None = None
         #: Mounted just after the first frame (see :meth:`_add_note_editor`).
         self.note_editor: NoteEditor | None = None
+        self._editor_mounting = False
+        self._editor_mounted = asyncio.Event()
 
     @property
     def desk_app(self) -> PaperdeskApp:
@@ -146,15 +149,24 @@ class DeskScreen(Screen[None]):
     async def _add_note_editor(self) -> None:
         """Mount the note editor once the first frame is out: the TextArea under it costs a
         tenth of the whole start-up (import, styles, render), and shows nothing before the
-        highlighted paper's note is loaded anyway."""
+        highlighted paper's note is loaded anyway. Also awaited by ``n`` pressed before."""
+        if self._editor_mounting:
+            await self._editor_mounted.wait()
+            return
+        self._editor_mounting = True
+        right = self.query_one("#right")
+        if not right.is_attached:  # the desk is closing already (it could not open)
+            self._editor_mounted.set()
+            return
         from paperdesk.tui.widgets.note_editor import NoteEditor
 
         editor = NoteEditor(id="note")
         editor.border_title = "Note"
-        await self.query_one("#right").mount(editor)
+        await right.mount(editor)
         self.note_editor = editor
         if self.current_row is not None and self._detail_timer is None:
             self._load_note()
+        self._editor_mounted.set()
 
     # -- loading -------------------------------------------------------------------------
 
@@ -169,15 +181,17 @@ class DeskScreen(Screen[None]):
         self._show_rows()
         self._update_header()
 
-    def _settled(self, settled: Settled) -> None:
+    def _settled(self, settled: Settled, first_look: DeskModel) -> None:
         """The store is open: its validated states replace the first look, the metadata and
-        the new papers of the last sync arrive, and polling for other processes starts."""
+        the new papers of the last sync arrive, and polling for other processes starts.
+        (A sync that finished first brought a model with newer states: those stay.)"""
         model = self.model
         assert model is not None
         self.metadata_source = settled.metadata_source
         model.metadata = settled.metadata
-        model.new_since_sync = settled.new_since_sync
-        self._reloaded(settled.states)  # recounts the tree, "New since sync" included
+        if model is first_look:
+            model.new_since_sync = settled.new_since_sync
+            self._reloaded(settled.states)  # recounts the tree, "New since sync" included
         self.set_interval(POLL_SECONDS, self._poll)
         gc.freeze()  # the validated states and the search index live as long as the desk
 
@@ -331,6 +345,8 @@ class DeskScreen(Screen[None]):
 
     def on_search_bar_changed(self, event: SearchBar.Changed) -> None:
         self.query_text = event.value
+        if self.model is None:  # still opening: show the text, the search runs on load
+            self.query_one(SearchBar).show_matches(None)
         self._show_rows()
 
     def on_search_bar_kept(self, _: SearchBar.Kept) -> None:
@@ -428,7 +444,9 @@ class DeskScreen(Screen[None]):
 
     # -- notes -----------------------------------------------------------------------------
 
-    def action_edit_note(self) -> None:
+    async def action_edit_note(self) -> None:
+        if self.note_editor is None:  # n right after start: the keys after it wait for this
+            await self._add_note_editor()
         self.catch_up()
         editor = self.note_editor
         if editor is None or editor.paper is None:
@@ -494,7 +512,7 @@ class DeskScreen(Screen[None]):
         if model is None:
             return
         if job.kind == "settle":
-            self._settled(job.result)
+            self._settled(job.result, job.data)
             return
         if job.kind in ("status", "note"):
             result, foreign = job.result

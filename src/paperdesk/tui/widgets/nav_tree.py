@@ -106,6 +106,8 @@ class NavTree(LineView, can_focus=True):
         Binding("k,up", "cursor_up", "Up", show=False, id="nav.up"),
         Binding("g,home", "first", "First", show=False, id="nav.first"),
         Binding("G,end", "last", "Last", show=False, id="nav.last"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="nav.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="nav.page_up"),
         Binding("enter", "select_cursor", "Open", id="nav.open"),
         Binding("space", "toggle_node", "Expand", id="nav.toggle"),
         Binding("right,l", "expand", "Expand", show=False, id="nav.expand"),
@@ -272,10 +274,6 @@ class NavTree(LineView, can_focus=True):
     def cursor_node(self) -> NavNode | None:
         return self.lines[self.cursor] if 0 <= self.cursor < len(self.lines) else None
 
-    @property
-    def last_line(self) -> int:
-        return len(self.lines) - 1
-
     def venue_node(self, name: str) -> NavNode | None:
         return self._venues.get(name)
 
@@ -377,6 +375,12 @@ class NavTree(LineView, can_focus=True):
 
     def action_last(self) -> None:
         self._move_to(len(self.lines) - 1)
+
+    def action_page_down(self) -> None:
+        self._move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        self._move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))
 
     def action_select_cursor(self) -> None:
         node = self.cursor_node
