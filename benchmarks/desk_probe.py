@@ -9,9 +9,11 @@ Headless Textual composes every frame but skips turning it into terminal output.
 applies the frame to a character grid, so the probe sees the screen a user would see.
 ``textual._compositor`` is private API; it is what the driver itself is handed.
 
-Prints one JSON object on stdout: ``first_frame`` (a monotonic time), the process's peak RSS,
-and with ``--status``/``--search`` the latency of each status change and search keystroke, in
-seconds. A measurement that cannot be taken prints ``{"error": ...}`` and exits 1.
+Prints one JSON object on stdout: ``first_frame`` and, for the desk, ``settled`` (monotonic
+times: the first frame with titles, and the store open with its validated states shown), the
+process's peak RSS, and with ``--status``/``--search`` the latency of each status change and
+search keystroke, in seconds (timed once the desk is settled). A measurement that cannot be
+taken prints ``{"error": ...}`` and exits 1.
 """
 
 from __future__ import annotations
@@ -164,6 +166,17 @@ def find_list(app: App, grid: Grid) -> Widget:
     return best
 
 
+async def desk_settled(app: App) -> float:
+    """When the desk had its store open (validated states shown): keys are timed from then
+    on, as the steady state a user works in; the first frame measures the start-up."""
+    deadline = time.monotonic() + TIMEOUT
+    while not app.desk.settled:  # type: ignore[attr-defined]
+        if time.monotonic() > deadline:
+            raise ProbeError(f"the desk's store did not open within {TIMEOUT:.0f} s")
+        await asyncio.sleep(0.005)
+    return time.monotonic()
+
+
 async def settle(pilot: Pilot) -> None:
     """Let debounced work and follow-up frames finish before the next timed action."""
     await pilot.pause()
@@ -281,6 +294,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             raise ProbeError(
                 f"no frame matched {args.marker!r} in {TIMEOUT:.0f} s: {screen[:300]}"
             ) from None
+        if args.app == "desk":
+            result["settled"] = await desk_settled(app)
         if args.status or args.search:
             await settle(pilot)
         if args.status:

@@ -67,8 +67,8 @@ def store_of(home: Path) -> Store:
 
 
 async def opened(app: PaperdeskApp, pilot: Pilot) -> None:
-    """Wait for the loading worker and the first fill of the panes."""
-    await app.workers.wait_for_complete()
+    """Wait for the desk to be filled and its store to be open (validated states shown)."""
+    await until(pilot, lambda: app.desk.settled or app.open_error is not None)
     await pilot.pause()
     assert app.desk.model is not None, app.open_error
 
@@ -393,6 +393,20 @@ async def test_q_quits_after_writing_pending_marks(app: PaperdeskApp, isolated_h
         await pilot.press("a", "q")
         assert app._exit  # q asked the app to end, after the write
     assert store_of(isolated_home).status_of(SERVERLESS_ID) == "queued"
+
+
+async def test_a_mark_and_q_the_moment_the_papers_show(
+    app: PaperdeskApp, isolated_home: Path
+) -> None:
+    """Before the store has even opened: the mark is written and the desk ends at once."""
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.desk.model is not None)
+        first = app.desk.current_paper
+        started = time.monotonic()
+        await pilot.press("a", "q")
+        await until(pilot, lambda: bool(app._exit), timeout=5)
+        assert time.monotonic() - started < 0.9  # not the writer's one-second safety net
+    assert store_of(isolated_home).status_of(first.id) == "queued"
 
 
 async def test_typing_autosaves_after_a_pause_and_on_switching_papers(

@@ -39,7 +39,11 @@ async def settled(pilot: Pilot) -> None:
 
 
 async def loaded(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
+    """The desk filled, its store open and the note editor mounted."""
+    app = pilot.app
+    assert isinstance(app, PaperdeskApp)
+    while not (app.desk.settled and app.desk.note_editor is not None):
+        await pilot.pause(0.02)
     await settled(pilot)
 
 

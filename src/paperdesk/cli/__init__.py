@@ -1,19 +1,22 @@
 """The command line: argument parsing and printing only; every command calls the core.
 
 Nothing here imports Textual: the desk is imported only when ``paperdesk`` runs without a
-command, which keeps ``list`` and ``show`` fast and scriptable.
+command, which keeps ``list`` and ``show`` fast and scriptable. A bare ``paperdesk`` does not
+even load the argument parser: it goes straight to the desk.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from paperdesk import __version__
-from paperdesk.cli.common import add_global_options, fail
 from paperdesk.errors import EXIT_FAILURE, EXIT_OK, PaperdeskError
+
+if TYPE_CHECKING:
+    import argparse
 
 #: Which module registers each command, so a run loads only the modules its words name.
 COMMAND_MODULES = {
@@ -25,6 +28,10 @@ COMMAND_MODULES = {
 
 
 def _base_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from paperdesk.cli.common import add_global_options
+
     parser = argparse.ArgumentParser(
         prog="paperdesk",
         description="A keyboard-first reading desk for research-paper lists. "
@@ -80,20 +87,29 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> a
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``paperdesk`` script; returns the exit code."""
     words = sys.argv[1:] if argv is None else argv
-    args = desk_args(words) or parse_args(build_parser(words), words)
+    args = (desk_args(words) or parse_args(build_parser(words), words)) if words else None
+    command = args.command if args is not None else None
     try:
-        if args.command is None:
+        if args is None or command is None:
             from paperdesk.tui import run_desk
 
+            if args is None:
+                return run_desk()
             return run_desk(home=args.home, catalog=args.catalog)
         return args.handler(args) or EXIT_OK
     except PaperdeskError as exc:
-        return fail(str(exc), exc.exit_code)
+        return _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        return fail("interrupted", 130)
+        return _fail("interrupted", 130)
     except BrokenPipeError:
         sys.stderr.close()
         return EXIT_OK
     except OSError as exc:  # a case no command foresaw: still one line, never a traceback
         where = f" ({exc.filename})" if exc.filename else ""
-        return fail(f"{args.command or 'desk'}: {exc.strerror or exc}{where}", EXIT_FAILURE)
+        return _fail(f"{command or 'desk'}: {exc.strerror or exc}{where}", EXIT_FAILURE)
+
+
+def _fail(message: str, code: int) -> int:
+    from paperdesk.cli.common import fail
+
+    return fail(message, code)

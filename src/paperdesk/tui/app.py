@@ -13,6 +13,7 @@ from __future__ import annotations
 import concurrent.futures
 import gc
 import os
+import threading
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, ClassVar
 
@@ -22,7 +23,14 @@ from textual.binding import Binding, BindingType
 
 from paperdesk.errors import PaperdeskError
 from paperdesk.tui.commands import DeskCommands
-from paperdesk.tui.opening import THEME_SETTING, Opened, settle_desk, start_opening
+from paperdesk.tui.opening import (
+    AFTER_FIRST_FRAME,
+    THEME_SETTING,
+    Opened,
+    Settled,
+    settle_desk,
+    start_opening,
+)
 from paperdesk.tui.screens.desk import DeskScreen
 from paperdesk.tui.writer import Job, StoreWriter
 
@@ -61,6 +69,7 @@ class PaperdeskApp(App[None]):
         self.workspace: Workspace | None = None
         self.open_error: PaperdeskError | None = None
         self.desk = DeskScreen()
+        self._first_frame_out = threading.Event()
         self._opening = opening
 
     def on_load(self) -> None:
@@ -114,8 +123,16 @@ class PaperdeskApp(App[None]):
         self.desk.load(opened.workspace, opened.model)
         ws, catalog = opened.workspace, opened.model.catalog
         model = opened.model
-        settle = Job("settle", lambda: settle_desk(ws, catalog), self.desk, model, gate=True)
-        self.submit(settle)
+        shown = self._first_frame_out
+
+        def settle() -> Settled:
+            # The writer's first job, so the store's later jobs wait behind it. The timeout is
+            # a safety net: the app's timer cannot fire while one of its actions is running.
+            shown.wait(timeout=1.0)
+            return settle_desk(ws, catalog)
+
+        self.submit(Job("settle", settle, self.desk, model, gate=True))
+        self.call_after_refresh(self.set_timer, AFTER_FIRST_FRAME, shown.set)
 
     def fail(self, error: BaseException) -> None:
         """The workspace or the store could not be opened: end with its one-line error."""
@@ -205,6 +222,7 @@ class PaperdeskApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit after every pending write (and the note being typed) reached the store."""
+        self._first_frame_out.set()  # the writer waits for it before its first job
         self.desk.flush()
         if self.writer is not None:
             await self.writer.drain()
@@ -218,6 +236,7 @@ class PaperdeskApp(App[None]):
     ) -> None:
         """Whatever ends the app, what was typed is queued; :func:`run_desk` then waits for
         the writer before returning."""
+        self._first_frame_out.set()  # a store job waiting for it can run (or fail) now
         self.desk.flush()
         super().exit(result, return_code, message)
 

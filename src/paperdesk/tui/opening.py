@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
 
 THEME_SETTING = "theme"
+#: How long after the first frame is composed the rest of the opening starts (settling, the
+#: note editor). Textual's driver writes a frame from a thread of its own, which needs the
+#: interpreter for a moment: work started at once (importing pydantic, say) holds that write
+#: back by up to a tenth of a second in a real terminal.
+AFTER_FIRST_FRAME = 0.1
 
 
 @dataclass

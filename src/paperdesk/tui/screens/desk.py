@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from paperdesk.tui.opening import AFTER_FIRST_FRAME
 from paperdesk.tui.selection import ALL, SORT_LABELS, SORTS, Selection
 from paperdesk.tui.widgets.desk_header import DeskHeader
 from paperdesk.tui.widgets.key_bar import KeyBar
@@ -122,6 +123,8 @@ class DeskScreen(Screen[None]):
         self.note_editor: NoteEditor | None = None
         self._editor_mounting = False
         self._editor_mounted = asyncio.Event()
+        #: The store is open and its validated states are shown (see :meth:`_settled`).
+        self.settled = False
 
     @property
     def desk_app(self) -> PaperdeskApp:
@@ -144,7 +147,7 @@ class DeskScreen(Screen[None]):
         self.query_one("#right").border_title = "Paper"
         self._title_list(0)
         self.desk_app.desk_mounted()  # the panes exist: fill them, before the first frame
-        self.call_after_refresh(self._add_note_editor)
+        self.call_after_refresh(self.set_timer, AFTER_FIRST_FRAME, self._add_note_editor)
 
     async def _add_note_editor(self) -> None:
         """Mount the note editor once the first frame is out: the TextArea under it costs a
@@ -187,6 +190,7 @@ class DeskScreen(Screen[None]):
         (A sync that finished first brought a model with newer states: those stay.)"""
         model = self.model
         assert model is not None
+        self.settled = True
         self.metadata_source = settled.metadata_source
         model.metadata = settled.metadata
         if model is first_look:
