@@ -371,7 +371,9 @@ class Bench:
         for key in cases:
             self.values[key] = median(real[key] if terminal else headless[key])
             if terminal:
-                self.detail(key, "headless (run_test)", median(headless[key]), "s")
+                desk = cases[key][0] == "desk"
+                label = "headless (make_app, no early opening)" if desk else "headless"
+                self.detail(key, label, median(headless[key]), "s")
             if settled[key]:
                 self.detail(key, "store open, states validated", median(settled[key]), "s")
         self.first_frame_rss = max(rss) / 1024

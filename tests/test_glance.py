@@ -42,15 +42,7 @@ def path(tmp_path: Path) -> Path:
 
 
 def validated(path: Path) -> dict[str, StateView]:
-    return {
-        pid: StateView(
-            status=s.status,
-            note=s.note,
-            updated_at=s.updated_at,
-            history=[c.model_dump(mode="json") for c in s.history],
-        )
-        for pid, s in Store.open(path).states().items()
-    }
+    return {pid: StateView.of(s) for pid, s in Store.open(path).states().items()}
 
 
 def test_vouched_states_are_the_validated_states(path: Path) -> None:

@@ -18,10 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperdesk.records import STATUSES
 from paperdesk.store_format import META, META_ID, PAPERS, STORE_SCHEMA_VERSION, verified_tables
+
+if TYPE_CHECKING:
+    from paperdesk.models import PaperState
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,16 @@ class StateView:
     note: str | None
     updated_at: dt.datetime
     history: list[dict[str, Any]]
+
+    @classmethod
+    def of(cls, state: PaperState) -> StateView:
+        """The view of a state the store validated."""
+        return cls(
+            status=state.status,
+            note=state.note,
+            updated_at=state.updated_at,
+            history=[change.model_dump(mode="json") for change in state.history],
+        )
 
 
 def vouched_states(path: Path) -> dict[str, StateView] | None:

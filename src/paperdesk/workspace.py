@@ -141,15 +141,7 @@ class Workspace:
         vouched = vouched_states(self.locations.store)
         if vouched is not None:
             return vouched
-        return {
-            paper_id: StateView(
-                status=state.status,
-                note=state.note,
-                updated_at=state.updated_at,
-                history=[change.model_dump(mode="json") for change in state.history],
-            )
-            for paper_id, state in self.store.states().items()
-        }
+        return {paper_id: StateView.of(state) for paper_id, state in self.store.states().items()}
 
     def status_of(self, paper_id: str) -> str:
         state = self.reading.get(paper_id)

@@ -37,3 +37,61 @@ class LineView(ScrollView):
         self.set_reactive(Widget.virtual_size, size)
         self._scroll_update(size)
         self.refresh()
+
+
+class CursorList(LineView):
+    """A :class:`LineView` of ``line_total`` lines with a cursor line the keys move and the
+    view follows; :meth:`cursor_moved` says where it went (the subclass posts its message)."""
+
+    cursor = 0
+
+    @property
+    def line_total(self) -> int:
+        raise NotImplementedError
+
+    def cursor_moved(self) -> None:
+        """The cursor is on another line (or its line shows something else)."""
+
+    def move_to(self, index: int) -> None:
+        if not self.line_total:
+            return
+        index = max(0, min(index, self.line_total - 1))
+        if index != self.cursor:
+            self.refresh_line(self.cursor)
+            self.cursor = index
+            self.refresh_line(index)
+            self._scroll_to_cursor()
+        self.cursor_moved()
+
+    def _scroll_to_cursor(self, *, center: bool = False) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = round(self.scroll_offset.y)
+        if center and not (top <= self.cursor < top + height):
+            self.scroll_to(y=max(0, self.cursor - height // 2), animate=False)
+        elif self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def on_resize(self) -> None:
+        self._scroll_to_cursor()
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.line_total - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))

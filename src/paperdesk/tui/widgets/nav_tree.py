@@ -27,7 +27,7 @@ from textual.strip import Strip
 
 from paperdesk.tui.selection import NEW_SINCE_SYNC, SMART_LISTS, Selection
 from paperdesk.tui.text import clean
-from paperdesk.tui.widgets.line_view import LineView
+from paperdesk.tui.widgets.line_view import CursorList
 
 if TYPE_CHECKING:
     from paperdesk.catalog import SourceInfo
@@ -96,7 +96,7 @@ class NavNode:
             self.tree.relayout()
 
 
-class NavTree(LineView, can_focus=True):
+class NavTree(CursorList, can_focus=True):
     """What to show in the paper list; enter opens a node, space expands it."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"nav-tree--cursor", "nav-tree--dim"}
@@ -260,7 +260,7 @@ class NavTree(LineView, can_focus=True):
         self.cursor = current.line if current is not None and current.line >= 0 else 0
         self._scroll_to_cursor()
         self.refresh()
-        self._announce()
+        self.cursor_moved()
 
     def _visible(self, node: NavNode) -> Iterator[NavNode]:
         for child in node.children:
@@ -324,6 +324,10 @@ class NavTree(LineView, can_focus=True):
 
     # -- cursor ------------------------------------------------------------------------------
 
+    @property
+    def line_total(self) -> int:
+        return len(self.lines)
+
     def move_cursor(self, node: NavNode) -> None:
         """Open ``node``'s ancestors and put the cursor on it."""
         ancestor = node.parent
@@ -332,55 +336,13 @@ class NavTree(LineView, can_focus=True):
                 ancestor.expanded = True
                 self.relayout()
             ancestor = ancestor.parent
-        self._move_to(node.line)
+        self.move_to(node.line)
 
-    def _move_to(self, index: int) -> None:
-        if not self.lines:
-            return
-        index = max(0, min(index, len(self.lines) - 1))
-        if index != self.cursor:
-            self.refresh_line(self.cursor)
-            self.cursor = index
-            self.refresh_line(index)
-            self._scroll_to_cursor()
-        self._announce()
-
-    def _announce(self) -> None:
+    def cursor_moved(self) -> None:
         node = self.cursor_node
         if node is not None and node is not self._announced:
             self._announced = node
             self.post_message(self.Highlighted(node))
-
-    def _scroll_to_cursor(self) -> None:
-        height = self.scrollable_content_region.height
-        if height <= 0:
-            return
-        top = round(self.scroll_offset.y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
-
-    def on_resize(self) -> None:
-        self._scroll_to_cursor()
-
-    def action_cursor_down(self) -> None:
-        self._move_to(self.cursor + 1)
-
-    def action_cursor_up(self) -> None:
-        self._move_to(self.cursor - 1)
-
-    def action_first(self) -> None:
-        self._move_to(0)
-
-    def action_last(self) -> None:
-        self._move_to(len(self.lines) - 1)
-
-    def action_page_down(self) -> None:
-        self._move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
-
-    def action_page_up(self) -> None:
-        self._move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))
 
     def action_select_cursor(self) -> None:
         node = self.cursor_node
@@ -404,7 +366,7 @@ class NavTree(LineView, can_focus=True):
         if node.expanded:
             node.collapse()
         elif node.parent is not None and node.parent is not self.root:
-            self._move_to(node.parent.line)
+            self.move_to(node.parent.line)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -414,7 +376,7 @@ class NavTree(LineView, can_focus=True):
         if not 0 <= index < len(self.lines):
             return
         node = self.lines[index]
-        self._move_to(index)
+        self.move_to(index)
         arrow = len(self._guides(node))
         if node.allow_expand and arrow <= offset.x < arrow + 2:
             node.toggle()

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from paperdesk.tui.text import clean
-from paperdesk.tui.widgets.line_view import LineView
+from paperdesk.tui.widgets.line_view import CursorList
 
 if TYPE_CHECKING:
     from paperdesk.tui.desk_model import DeskModel
@@ -44,7 +44,7 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-class PaperList(LineView, can_focus=True, inherit_bindings=False):
+class PaperList(CursorList, can_focus=True, inherit_bindings=False):
     """Papers of the current selection with status glyph, title, venue and tags."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -122,7 +122,7 @@ class PaperList(LineView, can_focus=True, inherit_bindings=False):
         self.cursor = index
         self._scroll_to_cursor(center=keep is not None)
         self.refresh()
-        self._announce()
+        self.cursor_moved()
 
     @property
     def highlighted_row(self) -> int | None:
@@ -143,54 +143,15 @@ class PaperList(LineView, can_focus=True, inherit_bindings=False):
 
     # -- cursor --------------------------------------------------------------------------
 
-    def move_to(self, index: int) -> None:
-        if not self.rows:
-            return
-        index = max(0, min(index, len(self.rows) - 1))
-        if index == self.cursor:
-            return
-        old = self.cursor
-        self.cursor = index
-        self.refresh_line(old)
-        self.refresh_line(index)
-        self._scroll_to_cursor()
-        self._announce()
+    @property
+    def line_total(self) -> int:
+        return len(self.rows)
 
-    def _scroll_to_cursor(self, *, center: bool = False) -> None:
-        height = self.scrollable_content_region.height
-        if height <= 0:
-            return
-        top = round(self.scroll_offset.y)
-        if center and not (top <= self.cursor < top + height):
-            self.scroll_to(y=max(0, self.cursor - height // 2), animate=False)
-        elif self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
-
-    def _announce(self) -> None:
+    def cursor_moved(self) -> None:
         row = self.highlighted_row
         if row != self._highlighted:
             self._highlighted = row
             self.post_message(self.Highlighted(self, row))
-
-    def action_cursor_down(self) -> None:
-        self.move_to(self.cursor + 1)
-
-    def action_cursor_up(self) -> None:
-        self.move_to(self.cursor - 1)
-
-    def action_first(self) -> None:
-        self.move_to(0)
-
-    def action_last(self) -> None:
-        self.move_to(len(self.rows) - 1)
-
-    def action_page_down(self) -> None:
-        self.move_to(self.cursor + max(1, self.scrollable_content_region.height - 1))
-
-    def action_page_up(self) -> None:
-        self.move_to(self.cursor - max(1, self.scrollable_content_region.height - 1))
 
     def action_open(self) -> None:
         row = self.highlighted_row
@@ -201,9 +162,6 @@ class PaperList(LineView, can_focus=True, inherit_bindings=False):
         offset = event.get_content_offset(self)
         if offset is not None:
             self.move_to(offset.y + round(self.scroll_offset.y))
-
-    def on_resize(self) -> None:
-        self._scroll_to_cursor()
 
     # -- drawing -------------------------------------------------------------------------
 
