@@ -17,13 +17,17 @@ import pytest
 from paperdesk.catalog import Catalog
 from paperdesk.catalog_cache import (
     CACHE_FILE,
+    SHIPPED_COLUMNS,
     BadCache,
     current_stamps,
     load_sources,
     open_catalog,
     read_cache,
+    shipped_catalog,
+    write_shipped_columns,
 )
-from paperdesk.locations import Locations
+from paperdesk.locations import Locations, embedded_catalog
+from paperdesk.sources import load_source_file
 from paperdesk.workspace import Workspace
 from tui_catalog import daily_feed, main_list, write_catalog, write_home_sources
 
@@ -220,3 +224,30 @@ def test_main_list_fixture_round_trips_through_the_cache(isolated_home: Path) ->
     open_catalog(Locations.resolve(isolated_home))
     cached = open_catalog(Locations.resolve(isolated_home))
     assert list(cached.papers) == [*main_list().papers, *daily_feed().papers]
+
+
+def test_the_shipped_column_form_is_the_shipped_list(tmp_path: Path) -> None:
+    """papers.columns.json is regenerated from papers.json and equal to the committed one, and
+    is what the shipped list reads as."""
+    out = tmp_path / SHIPPED_COLUMNS
+    write_shipped_columns(REPO / "papers.json", out)
+    committed = (REPO / SHIPPED_COLUMNS).read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == committed, (
+        "papers.columns.json drifted from papers.json; regenerate it (README, Development)"
+    )
+    shipped = shipped_catalog()
+    assert shipped is not None
+    same(shipped, Catalog.from_files([load_source_file(embedded_catalog())]))
+
+
+def test_a_new_homes_first_open_validates_nothing(isolated_home: Path) -> None:
+    code = (
+        "import sys; from paperdesk.catalog_cache import open_catalog;"
+        "from paperdesk.locations import Locations;"
+        f"c = open_catalog(Locations.resolve({str(isolated_home)!r}));"
+        "print(len(c), 'pydantic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["94", "False"]
+    assert cache_of(isolated_home).is_file()  # and the home has its cache for next time
+    same(open_catalog(Locations.resolve(isolated_home)), from_sources(isolated_home))

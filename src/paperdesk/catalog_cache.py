@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from paperdesk import __version__
 from paperdesk.atomic import atomic_write_bytes
 from paperdesk.catalog import COLUMN_NAMES, Catalog, CatalogParts, PaperColumns, SourceInfo
+from paperdesk.locations import embedded_catalog
 from paperdesk.records import Venue, Website
 
 if TYPE_CHECKING:
@@ -41,6 +43,8 @@ if TYPE_CHECKING:
 
 CACHE_SCHEMA_VERSION = 1
 CACHE_FILE = "catalog.json"
+#: The shipped list's column form, beside ``papers.json`` in the wheel (and the repository).
+SHIPPED_COLUMNS = "papers.columns.json"
 
 #: (source name, path, device, inode, size, mtime_ns, ctime_ns) of a source file: what the cache
 #: was built from. The ctime changes with every write and cannot be set back, so even a
@@ -138,31 +142,47 @@ def load_sources(
 
 def open_catalog(locations: Locations) -> Catalog:
     """The home's catalog: from the cache while it matches the sources, else rebuilt from the
-    validated sources (and cached). A damaged source raises, as reading it directly would."""
+    validated sources (and cached). A damaged source raises, as reading it directly would.
+
+    A home whose only source is the shipped list starts from that list's column form, shipped
+    beside it (:func:`shipped_catalog`): even the first start needs no validation."""
     stamps = current_stamps(locations)
     if None not in stamps:
         try:
             return read_cache(cache_path(locations), stamps)
         except BadCache:
             pass
+        if len(stamps) == 1 and stamps[0] is not None and Path(stamps[0][1]) == embedded_catalog():
+            shipped = shipped_catalog()
+            if shipped is not None:
+                _store(locations, stamps, shipped)
+                return shipped
     return write_cache(locations, load_sources(locations))
 
 
 def read_cache(path: Path, stamps: Sequence[Stamp | None]) -> Catalog:
     """The cached catalog, if it was built from exactly the sources ``stamps`` describe."""
+    return _read(path, "stamps", [list(stamp) for stamp in stamps if stamp])
+
+
+def shipped_catalog() -> Catalog | None:
+    """The shipped list's catalog from ``papers.columns.json``, when that file is the column
+    form of the shipped ``papers.json`` as it is (by content hash); else None."""
+    digest = _digest(embedded_catalog())
+    if digest is None:
+        return None
     try:
-        data = json.loads(path.read_bytes())
-        if not isinstance(data, dict):
-            raise BadCache("not an object")
-        if data.get("schema_version") != CACHE_SCHEMA_VERSION or data.get("paperdesk") != (
-            __version__
-        ):
-            raise BadCache("another version")
-        if [tuple(s) for s in data.get("stamps", ())] != list(stamps):
-            raise BadCache("stale")
-        return Catalog(_parts(data))
-    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        raise BadCache(str(exc)) from None
+        return _read(embedded_catalog().with_name(SHIPPED_COLUMNS), "source_sha256", digest)
+    except BadCache:
+        return None
+
+
+def write_shipped_columns(papers_json: Path, out: Path) -> None:
+    """Write the column form of a catalog file (the shipped list's, for the wheel)."""
+    from paperdesk.sources import load_source_file
+
+    catalog = Catalog.from_files([load_source_file(papers_json)])
+    out.write_text(_payload("source_sha256", _digest(papers_json), catalog) + "\n", "utf-8")
 
 
 def write_cache(locations: Locations, sources: Sequence[LoadedSource]) -> Catalog:
@@ -171,18 +191,49 @@ def write_cache(locations: Locations, sources: Sequence[LoadedSource]) -> Catalo
     catalog = Catalog.from_files(source.file for source in sources)
     stamps = [source.stamp for source in sources]
     complete = [stamp[0] for stamp in stamps if stamp] == list(locations.source_paths())
-    if None in stamps or not complete:
-        return catalog
+    if None not in stamps and complete:
+        _store(locations, stamps, catalog)
+    return catalog
+
+
+def _store(locations: Locations, stamps: Sequence[Stamp | None], catalog: Catalog) -> None:
+    text = _payload("stamps", list(stamps), catalog)
+    with contextlib.suppress(OSError):  # a read-only home: every open rebuilds, no harm done
+        atomic_write_bytes(cache_path(locations), text.encode("utf-8"))
+
+
+def _payload(key: str, value: object, catalog: Catalog) -> str:
     payload = {
         "schema_version": CACHE_SCHEMA_VERSION,
         "paperdesk": __version__,
-        "stamps": stamps,
+        key: value,
         **_encode(catalog.parts),
     }
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
-    with contextlib.suppress(OSError):  # a read-only home: every open rebuilds, no harm done
-        atomic_write_bytes(cache_path(locations), text.encode("utf-8"))
-    return catalog
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def _read(path: Path, key: str, expected: object) -> Catalog:
+    """The catalog in a column file, if it was written for ``expected`` (its ``key``)."""
+    try:
+        data = json.loads(path.read_bytes())
+        if not isinstance(data, dict):
+            raise BadCache("not an object")
+        if data.get("schema_version") != CACHE_SCHEMA_VERSION or data.get("paperdesk") != (
+            __version__
+        ):
+            raise BadCache("another version")
+        if data.get(key) != expected:
+            raise BadCache("stale")
+        return Catalog(_parts(data))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        raise BadCache(str(exc)) from None
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def replace_source(
@@ -273,3 +324,9 @@ def _record(value: object, fields: Mapping[str, set[type]]) -> dict[str, Any]:
         if type(value[name]) not in allowed:
             raise BadCache(f"record field {name}")
     return value
+
+
+if __name__ == "__main__":  # python -m paperdesk.catalog_cache papers.json papers.columns.json
+    import sys
+
+    write_shipped_columns(Path(sys.argv[1]), Path(sys.argv[2]))
