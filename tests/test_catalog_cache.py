@@ -69,19 +69,24 @@ def test_the_shipped_list_is_cached_too(isolated_home: Path) -> None:
     same(open_catalog(Locations.resolve(isolated_home)), catalog)
 
 
-def test_a_cache_hit_imports_no_pydantic(isolated_home: Path) -> None:
-    write_home_sources(isolated_home)
-    open_catalog(Locations.resolve(isolated_home))
+def open_elsewhere(home: Path) -> tuple[int, str, bool]:
+    """Open the home's catalog in a new process: papers, the first title, pydantic loaded."""
     code = (
         "import sys; from paperdesk.catalog_cache import open_catalog;"
         "from paperdesk.locations import Locations;"
-        f"c = open_catalog(Locations.resolve({str(isolated_home)!r}));"
-        "print(len(c), c.paper(0).title, 'pydantic' in sys.modules)"
+        f"c = open_catalog(Locations.resolve({str(home)!r}));"
+        "print(len(c), 'pydantic' in sys.modules, c.paper(0).title)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    count, *_, loaded = out.stdout.split()
-    assert int(count) == len(from_sources(isolated_home))
-    assert loaded == "False"
+    count, loaded, title = out.stdout.strip().split(" ", 2)
+    return int(count), title, loaded == "True"
+
+
+def test_a_cache_hit_imports_no_pydantic(isolated_home: Path) -> None:
+    write_home_sources(isolated_home)
+    open_catalog(Locations.resolve(isolated_home))
+    catalog = from_sources(isolated_home)
+    assert open_elsewhere(isolated_home) == (len(catalog), catalog.paper(0).title, False)
 
 
 def test_an_edited_source_is_read_again(isolated_home: Path) -> None:
@@ -241,13 +246,7 @@ def test_the_shipped_column_form_is_the_shipped_list(tmp_path: Path) -> None:
 
 
 def test_a_new_homes_first_open_validates_nothing(isolated_home: Path) -> None:
-    code = (
-        "import sys; from paperdesk.catalog_cache import open_catalog;"
-        "from paperdesk.locations import Locations;"
-        f"c = open_catalog(Locations.resolve({str(isolated_home)!r}));"
-        "print(len(c), 'pydantic' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["94", "False"]
+    count, _, loaded = open_elsewhere(isolated_home)
+    assert (count, loaded) == (94, False)
     assert cache_of(isolated_home).is_file()  # and the home has its cache for next time
     same(open_catalog(Locations.resolve(isolated_home)), from_sources(isolated_home))
