@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paperdesk import __version__
-from paperdesk.atomic import atomic_write_bytes
+from paperdesk.atomic import atomic_write_text
 from paperdesk.catalog import COLUMN_NAMES, Catalog, CatalogParts, PaperColumns, SourceInfo
 from paperdesk.locations import embedded_catalog
 from paperdesk.records import Venue, Website
@@ -152,7 +152,8 @@ def open_catalog(locations: Locations) -> Catalog:
             return read_cache(cache_path(locations), stamps)
         except BadCache:
             pass
-        if len(stamps) == 1 and stamps[0] is not None and Path(stamps[0][1]) == embedded_catalog():
+        only = stamps[0] if len(stamps) == 1 else None
+        if only is not None and Path(only[1]) == embedded_catalog():
             shipped = shipped_catalog()
             if shipped is not None:
                 _store(locations, stamps, shipped)
@@ -197,9 +198,8 @@ def write_cache(locations: Locations, sources: Sequence[LoadedSource]) -> Catalo
 
 
 def _store(locations: Locations, stamps: Sequence[Stamp | None], catalog: Catalog) -> None:
-    text = _payload("stamps", list(stamps), catalog)
     with contextlib.suppress(OSError):  # a read-only home: every open rebuilds, no harm done
-        atomic_write_bytes(cache_path(locations), text.encode("utf-8"))
+        atomic_write_text(cache_path(locations), _payload("stamps", list(stamps), catalog))
 
 
 def _payload(key: str, value: object, catalog: Catalog) -> str:

@@ -16,6 +16,7 @@ show`` may take in all. Two ways around it, each for what it is used for:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,8 +46,6 @@ class StoreGlance:
 
 def glance(path: Path) -> StoreGlance:
     """What ``path`` holds, read with ``json`` alone; an empty look if it holds nothing usable."""
-    import json
-
     try:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError, RecursionError):

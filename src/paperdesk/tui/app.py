@@ -10,7 +10,6 @@ workspace or store that cannot be opened ends the app with the one-line error th
 
 from __future__ import annotations
 
-import concurrent.futures
 import gc
 import os
 import threading
@@ -94,7 +93,7 @@ class PaperdeskApp(App[None]):
         """Fill the desk when the data arrives (a bug on the way ends the app, shown)."""
         opening = self._opening
         assert opening is not None
-        concurrent.futures.wait([opening])
+        opening.exception()  # waits until it is done, either way
         self.call_from_thread(self._opened, opening)
 
     def _opened(self, opening: Future[Opened]) -> None:

@@ -74,10 +74,14 @@ class DeskModel:
 
     @classmethod
     def at_first_look(
-        cls, catalog: Catalog, looks: Mapping[str, ReadingState], **fields: object
+        cls,
+        catalog: Catalog,
+        looks: Mapping[str, ReadingState],
+        *,
+        new_since_sync: set[str] | None = None,
     ) -> DeskModel:
         """A model whose statuses and notes come from ``looks`` until the store is open."""
-        model = cls(catalog, **fields)  # type: ignore[arg-type]
+        model = cls(catalog, new_since_sync=new_since_sync)
         model._recount(looks)
         return model
 
