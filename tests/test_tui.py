@@ -402,6 +402,7 @@ async def test_a_mark_and_q_the_moment_the_papers_show(
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.desk.model is not None)
         first = app.desk.current_paper
+        assert first is not None  # the cursor's paper, before the list's message arrives
         started = time.monotonic()
         await pilot.press("a", "q")
         await until(pilot, lambda: bool(app._exit), timeout=5)

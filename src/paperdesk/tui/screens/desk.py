@@ -112,7 +112,8 @@ class DeskScreen(Screen[None]):
         self.query_text = ""
         self.status_filter: str | None = None
         self.sort = "list"
-        self.current_row: int | None = None
+        #: Made here rather than in compose: :attr:`current_row` reads it at any time.
+        self.paper_list = PaperList(id="papers")
         self.undo_stack: list[dict[int, str]] = []
         self.unsaved_notes: dict[str, tuple[Paper, str]] = {}
         self.metadata_source: MetadataSource | None = None
@@ -136,7 +137,7 @@ class DeskScreen(Screen[None]):
             yield NavTree(id="nav")
             with Vertical(id="middle"):
                 yield SearchBar(id="search")
-                yield PaperList(id="papers")
+                yield self.paper_list
             with Vertical(id="right"):
                 yield PaperDetail(id="detail")
         yield KeyBar()
@@ -270,7 +271,6 @@ class DeskScreen(Screen[None]):
             self.desk_app.open_link(event.url)
 
     def on_paper_list_highlighted(self, event: PaperList.Highlighted) -> None:
-        self.current_row = event.row
         # the detail pane and the note follow once the cursor rests (see DETAIL_FOLLOW_SECONDS)
         if self._detail_timer is not None:
             self._detail_timer.stop()
@@ -333,6 +333,12 @@ class DeskScreen(Screen[None]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if event.widget is self.note_editor:
             self.catch_up()
+
+    @property
+    def current_row(self) -> int | None:
+        """The catalog row under the list's cursor, read from the list itself: a key pressed
+        before its Highlighted message arrives acts on the paper the user sees."""
+        return self.paper_list.highlighted_row
 
     @property
     def current_paper(self) -> Paper | None:
@@ -806,8 +812,7 @@ class DeskScreen(Screen[None]):
         tree.populate(model)
         if not tree.reveal(self.selection):
             self.selection = ALL
-        self.current_row = model.row_of(paper.id) if paper is not None else None
-        self._show_rows(keep=self.current_row)
+        self._show_rows(keep=model.row_of(paper.id) if paper is not None else None)
         self._update_header()
         self._show_paper(note=False)
 
