@@ -24,6 +24,7 @@ from paperdesk.errors import PaperdeskError
 from paperdesk.tui.commands import DeskCommands
 from paperdesk.tui.opening import (
     AFTER_FIRST_FRAME,
+    FIRST_FRAME_WAIT_MAX,
     THEME_SETTING,
     Opened,
     Settled,
@@ -125,9 +126,8 @@ class PaperdeskApp(App[None]):
         shown = self._first_frame_out
 
         def settle() -> Settled:
-            # The writer's first job, so the store's later jobs wait behind it. The timeout is
-            # a safety net: the app's timer cannot fire while one of its actions is running.
-            shown.wait(timeout=1.0)
+            # The writer's first job, so the store's later jobs wait behind it.
+            shown.wait(timeout=FIRST_FRAME_WAIT_MAX)
             return settle_desk(ws, catalog)
 
         self.submit(Job("settle", settle, self.desk, model, gate=True))

@@ -31,6 +31,9 @@ THEME_SETTING = "theme"
 #: interpreter for a moment: work started at once (importing pydantic, say) holds that write
 #: back by up to a tenth of a second in a real terminal.
 AFTER_FIRST_FRAME = 0.1
+#: How long the store's first job waits for that signal at most: the app's timer cannot fire
+#: while one of its actions runs, and quitting sends the signal itself.
+FIRST_FRAME_WAIT_MAX = 1.0
 
 
 @dataclass
