@@ -18,6 +18,7 @@ from paperdesk.bibtex import (
     entry_for,
     escape_url,
     write_bibtex,
+    year_of,
 )
 from paperdesk.identity import paper_id
 from paperdesk.models import ArxivMetadata
@@ -144,6 +145,12 @@ def test_unknown_venue_keeps_its_own_name_as_booktitle() -> None:
         "European Conference on Computer Systems (EuroSys 2025)"
     )
     assert booktitle("USENIX ATC 2024", 2024).endswith("(ATC 2024)")
+
+
+def test_a_year_glued_to_the_venue_still_counts() -> None:
+    assert booktitle("NeurIPS2023", 2023).endswith("(NeurIPS 2023)")
+    assert year_of(paper("Glued", venue="NeurIPS2023")) == 2023
+    assert year_of(paper("Not a year", venue="ICML 120245")) is None
 
 
 @pytest.mark.parametrize("item", [*TRICKY, SERVERLESS])

@@ -30,7 +30,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from paperdesk.arxiv_ids import arxiv_id_of_paper, normalise_arxiv_id
 from paperdesk.models import ArxivMetadata
-from paperdesk.records import Paper
+from paperdesk.records import YEAR, Paper
 
 #: Short venue name (case-insensitive) -> full name; ``booktitle`` is ``Full Name (OSDI 2024)``.
 #: A venue missing here keeps its own name as the booktitle.
@@ -78,7 +78,6 @@ _SPECIALS = {
 _SPECIAL = re.compile(r"[\\{}~^&%$#_]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _URL_UNSAFE = re.compile(r"[{}\\\s]")
-_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 _NEW_ARXIV_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}")
 _KEY_WORD = re.compile(r"[a-z0-9]+")
 
@@ -92,7 +91,7 @@ def year_of(paper: Paper) -> int | None:
     """The year a citation shows, from the list alone (never metadata, so keys stay put)."""
     if paper.year:
         return paper.year
-    if paper.venue and (match := _YEAR.search(paper.venue)):
+    if paper.venue and (match := YEAR.search(paper.venue)):
         return int(match.group(1))
     if paper.date:
         return paper.date.year
@@ -104,7 +103,7 @@ def year_of(paper: Paper) -> int | None:
 
 def booktitle(venue: str, year: int | None) -> str:
     """``OSDI 2024`` -> ``USENIX Symposium on … Implementation (OSDI 2024)``."""
-    short = _YEAR.sub("", venue).replace("'", " ").split()
+    short = YEAR.sub("", venue).replace("'", " ").split()
     short = [word for word in short if word.casefold() not in {"usenix", "acm", "ieee"}]
     name = " ".join(short)
     full = VENUES.get(name.casefold())

@@ -16,20 +16,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
 from paperdesk.errors import AmbiguousError, NotFoundError
-from paperdesk.records import Link, Paper, Venue, Website
+from paperdesk.records import YEAR, Link, Paper, Venue, Website
 
 if TYPE_CHECKING:
     from paperdesk.models import CatalogFile, TodoItem
 
 CANDIDATES_SHOWN = 5
-_YEAR = re.compile(r"(19|20)\d{2}")
 
 
 @dataclass(frozen=True)
@@ -392,5 +390,5 @@ def _union(first: list[str], second: list[str]) -> list[str]:
 
 
 def _year_of(name: str) -> int | None:
-    match = _YEAR.search(name)
-    return int(match.group(0)) if match else None
+    match = YEAR.search(name)
+    return int(match.group(1)) if match else None

@@ -30,7 +30,7 @@ from paperdesk.models import (
     TodoItem,
     plain_todo,
 )
-from paperdesk.records import Paper, Status, Venue, Website, parse_status
+from paperdesk.records import YEAR, Paper, Status, Venue, Website, parse_status
 
 if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
@@ -203,7 +203,6 @@ _ANGLE_DESTINATION = re.compile(r"[\\<>]")
 _SPACE = re.compile(r"\s")
 _ENTITY_START = re.compile(r"&(?=#\d|#[xX][0-9a-fA-F]|[A-Za-z][A-Za-z0-9]*;)")
 _DAILY_WORDS = re.compile(r"daily.*arxiv|arxiv.*daily", re.IGNORECASE)
-_YEAR_WORD = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
 def _escape(text: str) -> str:
@@ -316,7 +315,7 @@ class _MarkdownWriter:
         websites: Sequence[Website],
         todos: Sequence[TodoItem],
     ) -> str:
-        if _DAILY_WORDS.search(title) and not _YEAR_WORD.search(title):
+        if _DAILY_WORDS.search(title) and not YEAR.search(title):
             title = "Reading list"  # else the importer would take the file for a daily feed
         lines = [f"# {_heading(title)}", ""]
         self.names.heading(title)
@@ -472,7 +471,7 @@ class _MarkdownWriter:
 
     def daily_form(self, title: str) -> str:
         """``### 2026-08-18`` sections of `` `tag` [Title](url) `` bullets, newest first."""
-        if not _DAILY_WORDS.search(title) or _YEAR_WORD.search(title):
+        if not _DAILY_WORDS.search(title) or YEAR.search(title):
             title = DAILY_TITLE
         lines = [f"# {_heading(title)}", ""]
         undated = [paper for paper in self.papers if paper.date is None]

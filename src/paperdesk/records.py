@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
@@ -17,6 +18,9 @@ from paperdesk.errors import UnknownStatusError
 
 Status = Literal["unread", "queued", "reading", "read", "skipped"]
 STATUSES: tuple[str, ...] = get_args(Status)
+
+#: A year in a venue's name, a heading or a title ("OSDI 2024", "NeurIPS2023"); group 1 is it.
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 def parse_status(text: str) -> Status:

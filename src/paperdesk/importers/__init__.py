@@ -17,6 +17,7 @@ import re
 from typing import Literal
 
 from paperdesk.models import CatalogFile, ImportWarning
+from paperdesk.records import YEAR
 
 from .awesome import parse_list
 from .blocks import Block, Heading, read_blocks
@@ -27,7 +28,6 @@ __all__ = ["detect_kind", "parse_text"]
 Kind = Literal["list", "daily"]
 
 _DATE_HEADING = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}\b")
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _DAILY_TITLE = re.compile(r"daily.*arxiv|arxiv.*daily", re.IGNORECASE)
 # C0/C1 controls but tab, newline and carriage return: in a title or tag they would reach the
 # terminal that shows it (screen clears, OSC 52 clipboard writes), and no list needs them.
@@ -74,7 +74,7 @@ def _kind_of(blocks: list[Block]) -> Kind:
             continue
         if _DATE_HEADING.match(block.content):
             dates += 1
-        elif _YEAR.search(block.content):
+        elif YEAR.search(block.content):
             years += 1
         elif block.level == 1 and _DAILY_TITLE.search(block.content):
             daily_title = True

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from paperdesk.records import YEAR
+
 ARXIV = "arXiv"
 KNOWN_VENUES = (
     "OSDI", "SOSP", "NSDI", "ATC", "EuroSys", "ASPLOS", "MLSys", "SIGCOMM", "HPCA", "ISCA",
@@ -25,7 +27,6 @@ ALIASES = {
 }  # fmt: skip
 
 _CANONICAL = {name.lower(): name for name in KNOWN_VENUES} | ALIASES
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")
 _SPACES = re.compile(r"\s+")
 # ``NSDI'24``, ``NeurIPS 2023``, ``ICML2024``, ``NSDI24``, ``arxiv``, ``EuroSys'25 Spring``.
@@ -66,7 +67,7 @@ class VenueNames:
 
     def heading(self, label: str) -> VenueName | None:
         """The venue a section heading names, when its label holds a year (else a topic)."""
-        match = _YEAR.search(label)
+        match = YEAR.search(label)
         if match is None:
             return self._short_year_heading(label)
         year = int(match[1])
