@@ -427,4 +427,4 @@ def test_cli_enrich_needs_a_selection() -> None:
         [sys.executable, "-m", "paperdesk", "enrich"], capture_output=True, text=True
     )
     assert result.returncode == 2
-    assert "give papers to enrich" in result.stderr
+    assert "name at least one paper, or use --venue" in result.stderr

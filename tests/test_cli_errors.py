@@ -352,6 +352,26 @@ def test_mark_accepts_the_status_after_options() -> None:
     assert unknown.returncode == 2 and "unrecognized arguments: --bogus" in unknown.stderr
 
 
+def ids_of(*list_args: str) -> list[str]:
+    result = run("list", "--json", *list_args)
+    assert result.returncode == 0, result.stderr
+    return [paper["id"] for paper in json.loads(result.stdout)]
+
+
+def test_mark_scopes_narrow_together_and_never_mix_with_papers() -> None:
+    osdi = ids_of("--venue", "OSDI 2024")
+    scheduling = ids_of("--venue", "OSDI 2024", "--topic", "ML Scheduling")
+    assert 0 < len(scheduling) < len(osdi)
+    marked = run("mark", "--venue", "OSDI 2024", "--topic", "ML Scheduling", "skipped")
+    assert marked.returncode == 0, marked.stderr
+    assert ids_of("--status", "skipped") == scheduling
+    assert run("mark", "--source", "awesome-papers", "queued").returncode == 0
+    assert ids_of("--status", "queued") == ids_of()
+    one_line_error(run("mark", "--all", "--venue", "OSDI 2024", "read"), 2, "--all takes no")
+    one_line_error(run("mark", "read"), 2, "name at least one paper")
+    one_line_error(run("mark", "--source", "bogus", "read"), 1, "no source named 'bogus'")
+
+
 # --- 15. doctor ---------------------------------------------------------------------------------
 
 

@@ -299,6 +299,23 @@ class Catalog:
             )
         return rows
 
+    def rows_of(
+        self, *, venue: str | None = None, topic: str | None = None, source: str | None = None
+    ) -> Sequence[int]:
+        """The rows the filters name together, in catalog order (every row with none)."""
+        if topic:
+            rows: Sequence[int] = self.topic_rows(topic, venue)
+        elif venue:
+            rows = self.venue(venue).rows
+        else:
+            rows = range(len(self))
+        if source is not None:
+            if source not in self.source_rows:
+                raise NotFoundError(f"no source named {source!r}; 'paperdesk sources' lists them")
+            in_source = set(self.source_rows[source])
+            rows = [row for row in rows if row in in_source]
+        return rows
+
     @cached_property
     def search_keys(self) -> list[str]:
         """One lower-cased string per paper over title, venue, topics, tags and keywords."""

@@ -95,14 +95,8 @@ def select(
     if status is not None:
         parse_status(status)
     catalog = workspace.catalog
-    if topic:
-        rows: Sequence[int] = catalog.topic_rows(topic, venue)
-    elif venue:
-        rows = catalog.venue(venue).rows
-    else:
-        rows = range(len(catalog))
     states = workspace.store.states()
-    papers = [catalog.paper(row) for row in rows]
+    papers = [catalog.paper(row) for row in catalog.rows_of(venue=venue, topic=topic)]
     if status:
         papers = [
             p for p in papers if (states[p.id].status if p.id in states else "unread") == status

@@ -153,12 +153,7 @@ def run_list(args: argparse.Namespace) -> int:
     status = parse_status(args.status) if args.status else None
     ws = open_workspace(args)
     catalog = ws.catalog
-    if args.topic:
-        rows = catalog.topic_rows(args.topic, args.venue)
-    elif args.venue:
-        rows = list(catalog.venue(args.venue).rows)
-    else:
-        rows = list(range(len(catalog)))
+    rows = catalog.rows_of(venue=args.venue, topic=args.topic)
     ids = catalog.columns.id
     if status:
         rows = [r for r in rows if ws.status_of(ids[r]) == status]

@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from paperdesk.records import Paper
     from paperdesk.workspace import Workspace
 
 
@@ -35,6 +36,36 @@ def add_command(
     parser = commands.add_parser(name, help=help_text, description=help_text)
     add_global_options(parser)
     return parser
+
+
+def add_scope(parser: argparse.ArgumentParser) -> None:
+    """``--venue``/``--topic``/``--source`` (together they narrow) or ``--all``: what a
+    command acting on many papers acts on, instead of naming them."""
+    scope = parser.add_argument_group("instead of naming papers")
+    scope.add_argument("--venue", metavar="V", help="every paper of this venue")
+    scope.add_argument("--topic", metavar="T", help="every paper with this topic")
+    scope.add_argument("--source", metavar="NAME", help="every paper of this source")
+    scope.add_argument("--all", action="store_true", help="every paper of the catalog")
+
+
+def scoped_papers(ws: Workspace, args: argparse.Namespace, refs: list[str]) -> list[Paper]:
+    """The papers named by ``refs`` or by the options of :func:`add_scope`, never both."""
+    from paperdesk.errors import NotFoundError, UsageError
+
+    catalog = ws.catalog
+    filters = {"venue": args.venue, "topic": args.topic, "source": args.source}
+    if args.all and any(filters.values()):
+        raise UsageError("--all takes no --venue, --topic or --source")
+    if refs and (args.all or any(filters.values())):
+        raise UsageError("give either papers or --venue/--topic/--source/--all, not both")
+    if refs:
+        return [catalog.find(ref) for ref in refs]
+    if not args.all and not any(filters.values()):
+        raise UsageError("name at least one paper, or use --venue, --topic, --source or --all")
+    papers = [catalog.paper(row) for row in catalog.rows_of(**filters)]
+    if not papers:
+        raise NotFoundError("no papers in that selection")
+    return papers
 
 
 def open_workspace(args: argparse.Namespace, *, skip_damaged: bool = False) -> Workspace:

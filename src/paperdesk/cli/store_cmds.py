@@ -10,8 +10,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paperdesk.cli.common import add_command, echo, open_workspace, print_json
-from paperdesk.errors import InputError, NotFoundError, UsageError
+from paperdesk.cli.common import (
+    add_command,
+    add_scope,
+    echo,
+    open_workspace,
+    print_json,
+    scoped_papers,
+)
+from paperdesk.errors import InputError, UsageError
 from paperdesk.records import STATUSES, Paper, parse_status
 
 if TYPE_CHECKING:
@@ -26,10 +33,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="PAPER… STATUS",
         help=f"paper ids or title fragments, then one of: {', '.join(STATUSES)}",
     )
-    scope = mark.add_mutually_exclusive_group()
-    scope.add_argument("--venue", metavar="V", help="every paper of this venue")
-    scope.add_argument("--topic", metavar="T", help="every paper with this topic")
-    scope.add_argument("--all", action="store_true", help="every paper of the catalog")
+    add_scope(mark)
     mark.set_defaults(handler=run_mark)
 
     note = add_command(commands, "note", "show or change a paper's note")
@@ -82,22 +86,7 @@ def run_mark(args: argparse.Namespace) -> int:
     *refs, status = args.items
     status = parse_status(status)
     ws = open_workspace(args)
-    catalog = ws.catalog
-    scoped = args.all or args.venue or args.topic
-    if scoped and refs:
-        raise UsageError("give either papers or --venue/--topic/--all, not both")
-    if args.all:
-        papers: list[Paper] = list(catalog.papers)
-    elif args.venue:
-        papers = [catalog.papers[r] for r in catalog.venue(args.venue).rows]
-    elif args.topic:
-        papers = [catalog.papers[r] for r in catalog.topic_rows(args.topic)]
-    elif refs:
-        papers = [catalog.find(ref) for ref in refs]
-    else:
-        raise UsageError("name at least one paper (or --venue/--topic/--all) before the status")
-    if not papers:
-        raise NotFoundError("no papers in that selection")
+    papers = scoped_papers(ws, args, refs)
     ws.store.set_status(papers, status)
     noun = "paper" if len(papers) == 1 else "papers"
     echo(f"{status}: {len(papers)} {noun}" + (f" ({papers[0].title})" if len(papers) == 1 else ""))

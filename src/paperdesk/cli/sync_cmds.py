@@ -8,9 +8,8 @@ import time
 from typing import TYPE_CHECKING, TextIO
 
 from paperdesk.cli.catalog_cmds import print_import_report
-from paperdesk.cli.common import add_command, echo, fail, open_workspace
-from paperdesk.errors import EXIT_FAILURE, NotFoundError, PaperdeskError, UsageError
-from paperdesk.records import Paper
+from paperdesk.cli.common import add_command, add_scope, echo, fail, open_workspace, scoped_papers
+from paperdesk.errors import EXIT_FAILURE, PaperdeskError
 
 if TYPE_CHECKING:
     from paperdesk.sources import ImportReport
@@ -28,10 +27,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     enrich = add_command(commands, "enrich", "fetch abstracts and authors from arXiv")
     enrich.add_argument("papers", nargs="*", metavar="PAPER", help="paper ids or title fragments")
-    scope = enrich.add_mutually_exclusive_group()
-    scope.add_argument("--venue", metavar="V", help="every paper of this venue")
-    scope.add_argument("--source", metavar="NAME", help="every paper of this source")
-    scope.add_argument("--all", action="store_true", help="every paper of the catalog")
+    add_scope(enrich)
     enrich.add_argument("--force", action="store_true", help="fetch again papers already enriched")
     enrich.set_defaults(handler=run_enrich)
 
@@ -70,7 +66,7 @@ def run_enrich(args: argparse.Namespace) -> int:
     from paperdesk.arxiv import enrich
 
     ws = open_workspace(args)
-    papers = _chosen_papers(ws, args)
+    papers = scoped_papers(ws, args, args.papers)
     bar = ProgressBar(sys.stderr) if len(papers) >= PROGRESS_MIN_PAPERS else None
     report = enrich(ws, papers, force=args.force, progress=bar.update if bar else None)
     if bar is not None:
@@ -85,24 +81,6 @@ def run_enrich(args: argparse.Namespace) -> int:
     for error in report.errors:
         fail(error, EXIT_FAILURE)
     return EXIT_FAILURE if report.errors else 0
-
-
-def _chosen_papers(ws: Workspace, args: argparse.Namespace) -> list[Paper]:
-    catalog = ws.catalog
-    scoped = args.all or args.venue or args.source
-    if scoped and args.papers:
-        raise UsageError("give either papers or --venue/--source/--all, not both")
-    if args.all:
-        return list(catalog.papers)
-    if args.venue:
-        return [catalog.papers[row] for row in catalog.venue(args.venue).rows]
-    if args.source:
-        if args.source not in catalog.source_rows:
-            raise NotFoundError(f"no source named {args.source!r}; 'paperdesk sources' lists them")
-        return [catalog.papers[row] for row in catalog.source_rows[args.source]]
-    if not args.papers:
-        raise UsageError("give papers to enrich, or --venue V, --source NAME or --all")
-    return [catalog.find(ref) for ref in args.papers]
 
 
 class ProgressBar:
