@@ -20,6 +20,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from paperdesk.catalog import Catalog
+from paperdesk.catalog_cache import CACHE_FILE, current_stamps, load_sources, read_cache
 from paperdesk.cli import main
 from paperdesk.errors import FetchError, NotFoundError, UsageError
 from paperdesk.identity import paper_id
@@ -293,6 +295,30 @@ def test_sync_keeps_going_when_one_source_fails(
         f"paperdesk: error: could not fetch {upstream.url('a.md')}: HTTP 404 NOT FOUND"
     ]
     assert "Traceback" not in result.stderr
+    assert_cache_is_fresh(isolated_home)
+
+
+def assert_cache_is_fresh(home: Path) -> None:
+    """The next reader of the home gets its catalog from the cache, equal to the sources."""
+    locations = Locations.resolve(home)
+    cached = read_cache(locations.cache_dir / CACHE_FILE, current_stamps(locations))
+    built = Catalog.from_files(source.file for source in load_sources(locations))
+    assert list(cached.papers) == list(built.papers)
+    assert cached.sources == built.sources and cached.venues == built.venues
+
+
+def test_a_sync_of_several_sources_leaves_the_cache_fresh(
+    isolated_home: Path, upstream: Upstream, ok: Callable[..., Ran]
+) -> None:
+    ok("import", upstream.put("a.md", SMALL), "--as", "first")
+    other = SMALL.replace("OSDI 2024", "SOSP 2024")
+    ok("import", upstream.put("b.md", other), "--as", "second")
+    upstream.put("a.md", SMALL + "* A Paper New In The First\n")
+    upstream.put("b.md", other + "* A Paper New In The Second\n")
+    ok("sync")
+    assert_cache_is_fresh(isolated_home)
+    titles = {paper["title"] for paper in json.loads(ok("list", "--json").stdout)}
+    assert {"A Paper New In The First", "A Paper New In The Second"} <= titles
 
 
 def test_sync_names_are_checked_before_fetching(

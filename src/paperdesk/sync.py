@@ -220,7 +220,7 @@ def sync_sources(
             say(f"{name}: unchanged")
             continue
         try:
-            report = ws.install(fetched.catalog)
+            report = ws.install(fetched.catalog, cache=False)
             new_ids |= after_install(ws.locations, fetched, report)
         except (PaperdeskError, OSError) as exc:
             ws.reload_sources()  # the install may have stopped half-way
@@ -232,5 +232,6 @@ def sync_sources(
         results.append(SyncResult(name, report=report))
         say(f"{name}: {len(report.new_papers)} new, {len(report.removed)} removed")
     if installed:
+        ws.cache_catalog()  # once, for all the sources installed
         record_new_papers(ws.locations, installed, new_ids)
     return results

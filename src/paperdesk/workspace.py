@@ -86,17 +86,25 @@ class Workspace:
     def files(self) -> list[CatalogFile]:
         return [source.file for source in self.loaded_sources]
 
-    def install(self, catalog: CatalogFile) -> ImportReport:
+    def install(self, catalog: CatalogFile, *, cache: bool = True) -> ImportReport:
         """Install ``catalog`` as a source of the home (see ``sources.install_source``) and
-        bring the catalog cache up to date with it."""
+        bring the catalog cache up to date with it; ``cache=False`` leaves that to one
+        :meth:`cache_catalog` after installing several."""
         from paperdesk.sources import install_source
 
         before = self.loaded_sources
         report = install_source(self.locations, self.store, catalog, [s.file for s in before])
-        after = replace_source(before, self.locations, catalog, report.written)
-        self.__dict__["loaded_sources"] = after
-        self.__dict__["catalog"] = write_cache(self.locations, after)
+        self.__dict__["loaded_sources"] = replace_source(
+            before, self.locations, catalog, report.written
+        )
+        self.__dict__.pop("catalog", None)
+        if cache:
+            self.cache_catalog()
         return report
+
+    def cache_catalog(self) -> None:
+        """Build the catalog of the loaded sources and cache it for the next reader."""
+        self.__dict__["catalog"] = write_cache(self.locations, self.loaded_sources)
 
     def reload_sources(self) -> None:
         """Read the home's sources again: another process may have changed them."""
