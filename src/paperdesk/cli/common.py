@@ -8,6 +8,8 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any
 
+from paperdesk.errors import NotFoundError, UsageError
+
 if TYPE_CHECKING:
     from paperdesk.records import Paper
     from paperdesk.workspace import Workspace
@@ -50,8 +52,6 @@ def add_scope(parser: argparse.ArgumentParser) -> None:
 
 def scoped_papers(ws: Workspace, args: argparse.Namespace, refs: list[str]) -> list[Paper]:
     """The papers named by ``refs`` or by the options of :func:`add_scope`, never both."""
-    from paperdesk.errors import NotFoundError, UsageError
-
     catalog = ws.catalog
     filters = {"venue": args.venue, "topic": args.topic, "source": args.source}
     if args.all and any(filters.values()):
