@@ -1,8 +1,8 @@
-"""Timings of the store at 5,000 and 50,000 states: ``python tests/store_bench.py [N ...]``.
+"""The store alone at 5,000 and 50,000 states: ``python benchmarks/store_bench.py [N ...]``.
 
 A write is durable when it returns (fsync of file and directory), so these numbers include the
-disk; the bare atomic write of the same bytes is shown as the floor. Used by
-``test_store_perf.py`` (marked slow) as a regression guard.
+disk; the bare atomic write of the same bytes is shown as the floor, to tell the store's own
+cost from the disk's.
 """
 
 from __future__ import annotations
