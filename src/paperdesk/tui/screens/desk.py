@@ -178,9 +178,8 @@ class DeskScreen(Screen[None]):
         """Fill the panes from the first look (called by the app, on the UI thread)."""
         self.ws = ws
         self.model = model
-        papers = self.query_one(PaperList)
-        papers.set_model(model)
-        papers.empty_text = "No papers here."
+        self.paper_list.set_model(model)
+        self.paper_list.empty_text = "No papers here."
         self.query_one(NavTree).populate(model)
         self._show_rows()
         self._update_header()
@@ -217,7 +216,7 @@ class DeskScreen(Screen[None]):
         if self.model is None:
             return
         rows = self.model.view(self.selection, self.query_text, self.status_filter, self.sort)
-        self.query_one(PaperList).show_rows(rows, keep=keep)
+        self.paper_list.show_rows(rows, keep=keep)
         self._title_list(len(rows))
 
     def _title_list(self, count: int) -> None:
@@ -262,7 +261,7 @@ class DeskScreen(Screen[None]):
             event.node.toggle()
         else:
             self._select(selection)
-            self.set_focus(self.query_one(PaperList))
+            self.set_focus(self.paper_list)
 
     def on_nav_tree_link_requested(self, event: NavTree.LinkRequested) -> None:
         if event.copy:
@@ -360,17 +359,16 @@ class DeskScreen(Screen[None]):
         self._show_rows()
 
     def on_search_bar_kept(self, _: SearchBar.Kept) -> None:
-        papers = self.query_one(PaperList)
         if not self.query_text.strip():
             self.query_one(SearchBar).display = False
-        self.set_focus(papers)
-        papers.move_to(0)
+        self.set_focus(self.paper_list)
+        self.paper_list.move_to(0)
 
     def on_search_bar_cleared(self, _: SearchBar.Cleared) -> None:
         self.query_one(SearchBar).display = False
         self.query_text = ""
         self._show_rows(keep=self.current_row)
-        self.set_focus(self.query_one(PaperList))
+        self.set_focus(self.paper_list)
 
     def action_clear_search(self) -> None:
         bar = self.query_one(SearchBar)
@@ -426,9 +424,8 @@ class DeskScreen(Screen[None]):
         """Redraw what a status change touches: its lines at once; counts, header and detail
         right after that frame, so the mark itself is on screen in one cheap repaint."""
         assert self.model is not None
-        papers = self.query_one(PaperList)
         for row in rows:
-            papers.refresh_row(row)
+            self.paper_list.refresh_row(row)
         venue_of = self.model.catalog.columns.venue
         venues = {venue_of[row] for row in rows} - {None}
         self.call_after_refresh(self._counts_shown, venues, self.current_row in rows)
@@ -465,7 +462,7 @@ class DeskScreen(Screen[None]):
         editor.move_cursor(editor.document.end)
 
     def on_note_editor_left(self, _: NoteEditor.Left) -> None:
-        self.set_focus(self.query_one(PaperList))
+        self.set_focus(self.paper_list)
 
     def on_note_editor_save(self, event: NoteEditor.Save) -> None:
         if not event.taken:
@@ -620,7 +617,7 @@ class DeskScreen(Screen[None]):
         if editor is not None and editor.paper is not None and editor.unsaved:
             keep_notes.add(editor.paper.id)
         model.replace_states(states, model.writing_status, keep_notes)
-        self.query_one(PaperList).refresh()
+        self.paper_list.refresh()
         self.query_one(NavTree).update_counts()
         self._update_header()
         self._show_paper(note=False)
@@ -807,7 +804,7 @@ class DeskScreen(Screen[None]):
         self.model = model
         if self.ws is not None:
             self.ws.adopt_catalog(model.catalog)
-        self.query_one(PaperList).set_model(model)
+        self.paper_list.set_model(model)
         tree = self.query_one(NavTree)
         tree.populate(model)
         if not tree.reveal(self.selection):
@@ -870,7 +867,7 @@ class DeskScreen(Screen[None]):
         """Where the desk's keys live, pane by pane, for the help screen and the palette."""
         nodes: list[tuple[str, DOMNode]] = [
             ("Papers (list and detail)", self),
-            ("Paper list", self.query_one(PaperList)),
+            ("Paper list", self.paper_list),
             ("Library tree", self.query_one(NavTree)),
             ("Paper detail", self.query_one(PaperDetail)),
         ]
