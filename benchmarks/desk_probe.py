@@ -222,7 +222,7 @@ async def status_changes(
 
 def recorded_changes(store: Path) -> int:
     """Status changes in the store's history: each timed press must add exactly one."""
-    from paperdesk.store import Store
+    from paperdesk.state.store import Store
 
     return sum(len(state.history) for state in Store.open(store).states().values())
 

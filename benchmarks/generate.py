@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from paperdesk.records import Paper
+    from paperdesk.catalog.records import Paper
 
 SEED = 20240824
 PAPERS_PER_VENUE = (60, 140)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from paperdesk.atomic import atomic_write_bytes
-from paperdesk.identity import paper_id
-from paperdesk.records import Paper
-from paperdesk.store import Store
+from paperdesk.catalog.identity import paper_id
+from paperdesk.catalog.records import Paper
+from paperdesk.state.store import Store
 
 SAMPLES = 60
 

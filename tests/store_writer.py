@@ -15,9 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from paperdesk.identity import paper_id
-from paperdesk.records import STATUSES, Paper
-from paperdesk.store import Store
+from paperdesk.catalog.identity import paper_id
+from paperdesk.catalog.records import STATUSES, Paper
+from paperdesk.state.store import Store
 
 REGISTERS = 20
 

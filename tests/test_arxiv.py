@@ -15,19 +15,14 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from paperdesk.arxiv import (
-    BATCH_SIZE,
-    TITLE_MATCH_THRESHOLD,
-    MetadataCache,
-    enrich,
-    parse_feed,
-)
-from paperdesk.arxiv_ids import normalise_arxiv_id as arxiv_id_of
+from paperdesk.catalog.arxiv_ids import normalise_arxiv_id as arxiv_id_of
+from paperdesk.catalog.identity import paper_id, title_similarity
+from paperdesk.catalog.metadata import MetadataCache
+from paperdesk.catalog.models import ArxivMetadata
+from paperdesk.catalog.records import Paper
 from paperdesk.errors import FetchError
-from paperdesk.identity import paper_id, title_similarity
 from paperdesk.locations import Locations
-from paperdesk.models import ArxivMetadata
-from paperdesk.records import Paper
+from paperdesk.net.arxiv import BATCH_SIZE, TITLE_MATCH_THRESHOLD, enrich, parse_feed
 
 if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
@@ -122,7 +117,7 @@ def api(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> HTTPServer:
 @pytest.fixture
 def ws(isolated_home: Path, tmp_path: Path) -> Workspace:
     """A workspace of the temp home; enrich needs only its locations, not a particular list."""
-    from paperdesk.models import CatalogFile
+    from paperdesk.catalog.models import CatalogFile
     from paperdesk.workspace import Workspace
 
     listing = tmp_path / "catalog.json"

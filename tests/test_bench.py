@@ -47,7 +47,7 @@ def load_generate() -> ModuleType:
 
 
 def test_generated_list_is_read_as_exactly_n_papers_the_same_every_time() -> None:
-    from paperdesk.importers import parse_text
+    from paperdesk.catalog.importers import parse_text
 
     generate = load_generate()
     text = generate.list_text(700)
@@ -63,7 +63,7 @@ def test_generated_list_is_read_as_exactly_n_papers_the_same_every_time() -> Non
 
 
 def test_states_and_notes_land_in_the_store(isolated_home: Path) -> None:
-    from paperdesk.store import Store
+    from paperdesk.state.store import Store
     from paperdesk.workspace import Workspace
 
     generate = load_generate()

@@ -11,8 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-from paperdesk.arxiv_ids import arxiv_id_of_paper as arxiv_id_of
-from paperdesk.bibtex import (
+from paperdesk.catalog.arxiv_ids import arxiv_id_of_paper as arxiv_id_of
+from paperdesk.catalog.identity import paper_id
+from paperdesk.catalog.models import ArxivMetadata
+from paperdesk.catalog.records import Link, Paper
+from paperdesk.export.bibtex import (
     booktitle,
     citation_keys,
     entry_for,
@@ -20,9 +23,6 @@ from paperdesk.bibtex import (
     write_bibtex,
     year_of,
 )
-from paperdesk.identity import paper_id
-from paperdesk.models import ArxivMetadata
-from paperdesk.records import Link, Paper
 
 
 def paper(title: str, **fields: object) -> Paper:

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from paperdesk.catalog import Catalog
-from paperdesk.catalog_cache import (
+from paperdesk.catalog.cache import (
     CACHE_FILE,
     SHIPPED_COLUMNS,
     BadCache,
@@ -26,8 +25,9 @@ from paperdesk.catalog_cache import (
     shipped_catalog,
     write_shipped_columns,
 )
+from paperdesk.catalog.merged import Catalog
+from paperdesk.catalog.sources import load_source_file
 from paperdesk.locations import Locations, embedded_catalog
-from paperdesk.sources import load_source_file
 from paperdesk.workspace import Workspace
 from tui_catalog import daily_feed, main_list, write_catalog, write_home_sources
 
@@ -72,7 +72,7 @@ def test_the_shipped_list_is_cached_too(isolated_home: Path) -> None:
 def open_elsewhere(home: Path) -> tuple[int, str, bool]:
     """Open the home's catalog in a new process: papers, the first title, pydantic loaded."""
     code = (
-        "import sys; from paperdesk.catalog_cache import open_catalog;"
+        "import sys; from paperdesk.catalog.cache import open_catalog;"
         "from paperdesk.locations import Locations;"
         f"c = open_catalog(Locations.resolve({str(home)!r}));"
         "print(len(c), 'pydantic' in sys.modules, c.paper(0).title)"

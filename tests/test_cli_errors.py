@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from paperdesk.catalog.models import TodoItem
 from paperdesk.cli import main
 from paperdesk.cli.common import print_json, safe
 from paperdesk.errors import InputError, UsageError
 from paperdesk.locations import Locations
-from paperdesk.models import TodoItem
-from paperdesk.store import Store
+from paperdesk.state.store import Store
 
 LIST = """# Test list
 
@@ -395,6 +395,6 @@ def test_doctor_prints_readable_lines() -> None:
 
 
 def store_paper():
-    from paperdesk.records import Paper
+    from paperdesk.catalog.records import Paper
 
     return Paper(id="p-1", title="P", venue="V 2024", source="s")

@@ -14,12 +14,13 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from paperdesk.arxiv import MetadataCache
+from paperdesk.catalog.metadata import MetadataCache
+from paperdesk.catalog.models import ArxivMetadata
+from paperdesk.catalog.sources import parse_catalog_json
 from paperdesk.cli import export_cmds
 from paperdesk.errors import NotFoundError, UnknownStatusError, UsageError
-from paperdesk.export import CSV_COLUMNS, FORMATS, ExportFile, export_to, render
-from paperdesk.models import ArxivMetadata
-from paperdesk.sources import parse_catalog_json
+from paperdesk.export.render import FORMATS, export_to, render
+from paperdesk.export.tabular import CSV_COLUMNS, ExportFile
 from paperdesk.workspace import Workspace
 
 NOTE = 'Loads "checkpoints" fast, see §4;\nsecond line with a comma, and\r\na CRLF'

@@ -9,14 +9,16 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from paperdesk.export import UNSORTED_TOPIC, render, write_markdown
-from paperdesk.identity import paper_id
-from paperdesk.importers import parse_text
-from paperdesk.importers.inline import clean_title, primary_url
-from paperdesk.importers.venues import VenueNames
+from paperdesk.catalog.identity import paper_id
+from paperdesk.catalog.importers import parse_text
+from paperdesk.catalog.importers.inline import clean_title, primary_url
+from paperdesk.catalog.importers.venues import VenueNames
+from paperdesk.catalog.models import CatalogFile
+from paperdesk.catalog.records import Link, Paper
+from paperdesk.export.markdown import UNSORTED_TOPIC, write_markdown
+from paperdesk.export.render import render
 from paperdesk.locations import Locations
-from paperdesk.models import CatalogFile, PaperState, StatusChange
-from paperdesk.records import Link, Paper
+from paperdesk.state.models import PaperState, StatusChange
 from paperdesk.workspace import Workspace
 
 NOW = dt.datetime(2025, 1, 6, 12, tzinfo=dt.UTC)

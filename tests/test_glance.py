@@ -16,11 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paperdesk import identity
-from paperdesk.glance import StateView, glance, vouched_states
-from paperdesk.records import STATUSES, Paper
-from paperdesk.store import Store
-from paperdesk.store_format import verified_tables
+from paperdesk.catalog import identity
+from paperdesk.catalog.records import STATUSES, Paper
+from paperdesk.state.file_format import verified_tables
+from paperdesk.state.glance import StateView, glance, vouched_states
+from paperdesk.state.store import Store
 
 
 def paper(title: str) -> Paper:

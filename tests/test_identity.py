@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from paperdesk.identity import find_relinks, normalise_title, paper_id, title_similarity
+from paperdesk.catalog.identity import find_relinks, normalise_title, paper_id, title_similarity
 
 
 def test_id_ignores_markup_case_and_punctuation() -> None:

@@ -9,10 +9,10 @@ from textwrap import dedent
 
 import pytest
 
-from paperdesk.identity import paper_id
-from paperdesk.importers import detect_kind, parse_text
-from paperdesk.models import CatalogFile
-from paperdesk.records import Paper
+from paperdesk.catalog.identity import paper_id
+from paperdesk.catalog.importers import detect_kind, parse_text
+from paperdesk.catalog.models import CatalogFile
+from paperdesk.catalog.records import Paper
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -9,8 +9,8 @@ from textwrap import dedent
 
 import pytest
 
-from paperdesk.importers import detect_kind, parse_text
-from paperdesk.models import CatalogFile
+from paperdesk.catalog.importers import detect_kind, parse_text
+from paperdesk.catalog.models import CatalogFile
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 DAILY = SHARED / "data" / "daily-arxiv-llm.md"

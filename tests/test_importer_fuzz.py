@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import paperdesk.importers as importers
-from paperdesk.importers import inline, parse_text
-from paperdesk.importers.blocks import Item, read_blocks
-from paperdesk.models import CatalogFile
+import paperdesk.catalog.importers as importers
+from paperdesk.catalog.importers import inline, parse_text
+from paperdesk.catalog.importers.blocks import Item, read_blocks
+from paperdesk.catalog.models import CatalogFile
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REAL_LISTS = ("seed/awesome-papers.md", "data/upstream-README.md")

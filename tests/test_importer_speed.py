@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from paperdesk.importers import blocks, inline, parse_text
+from paperdesk.catalog.importers import blocks, inline, parse_text
 
 
 def generated_list(venues: int, topics: int = 4, per_topic: int = 50) -> str:

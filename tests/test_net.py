@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from paperdesk.errors import FetchError, InputError
-from paperdesk.net import FetchLimits, fetch, github_raw_url, is_url, resolve_link
+from paperdesk.net.fetch import FetchLimits, fetch, github_raw_url, is_url, resolve_link
 
 FAST = FetchLimits(connect=1.0, read=1.0, total=5.0, backoff=0.05)
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from paperdesk.store import Store
+from paperdesk.state.store import Store
 from paperdesk.tui.opening import open_desk, settle_desk
 from paperdesk.workspace import Workspace
 from tui_catalog import SERVERLESS, write_home_sources

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from paperdesk.identity import paper_id
-from paperdesk.models import CatalogFile, StatusChange, TodoItem
-from paperdesk.records import Paper, Venue
-from paperdesk.stats import compute_stats, format_stats, iso_week, progress_bar, weekly_reads
+from paperdesk.catalog.identity import paper_id
+from paperdesk.catalog.models import CatalogFile, TodoItem
+from paperdesk.catalog.records import Paper, Venue
+from paperdesk.export.stats import compute_stats, format_stats, iso_week, progress_bar, weekly_reads
+from paperdesk.state.models import StatusChange
 from paperdesk.workspace import Workspace
 
 TODAY = dt.date(2025, 3, 10)

@@ -13,7 +13,7 @@ from tinydb.storages import JSONStorage
 from tinydb.table import Document
 
 from paperdesk.errors import StoreError
-from paperdesk.storage import AtomicJSONStorage, backup_paths
+from paperdesk.state.storage import AtomicJSONStorage, backup_paths
 
 CORRUPT = {
     "truncated": b'{"papers":{"a":{"status":"re',

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import paperdesk
-from paperdesk.records import STATUSES
-from paperdesk.store import Store
+from paperdesk.catalog.records import STATUSES
+from paperdesk.state.store import Store
 
 sys.path.insert(0, str(Path(__file__).parent))
 import store_writer as writer

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from paperdesk import identity
+from paperdesk.catalog import identity
+from paperdesk.catalog.models import TodoItem
+from paperdesk.catalog.records import STATUSES, Paper
 from paperdesk.errors import NotFoundError
-from paperdesk.models import TodoItem
-from paperdesk.records import STATUSES, Paper
-from paperdesk.store import DuplicateTodoError, Store
+from paperdesk.state.store import DuplicateTodoError, Store
 
 TITLES = ["Alpha: a paper", "Beta [draft] **bold**", "Γάμμα ünïcode", "Delta\ttab", "Ε"]
 PAPERS = [

@@ -20,13 +20,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from paperdesk.catalog import Catalog
-from paperdesk.catalog_cache import CACHE_FILE, current_stamps, load_sources, read_cache
+from paperdesk.catalog.cache import CACHE_FILE, current_stamps, load_sources, read_cache
+from paperdesk.catalog.identity import paper_id
+from paperdesk.catalog.merged import Catalog
 from paperdesk.cli import main
 from paperdesk.errors import FetchError, NotFoundError, UsageError
-from paperdesk.identity import paper_id
 from paperdesk.locations import Locations
-from paperdesk.sync import (
+from paperdesk.net.sync import (
     cached_text,
     daily_source_name,
     fetch_list,
@@ -505,8 +505,8 @@ def test_a_failed_sync_changes_nothing(
     cli: Callable[..., Ran],
 ) -> None:
     from paperdesk.atomic import atomic_write_bytes
-    from paperdesk.models import Origin
-    from paperdesk.sources import load_source_file
+    from paperdesk.catalog.models import Origin
+    from paperdesk.catalog.sources import load_source_file
 
     url, reason = failing
     ok("import", upstream.put("list.md", SMALL), "--as", "small")

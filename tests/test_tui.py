@@ -15,11 +15,11 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 from werkzeug import Request, Response
 
-from paperdesk.catalog import Catalog
-from paperdesk.identity import paper_id
+from paperdesk.catalog.identity import paper_id
+from paperdesk.catalog.merged import Catalog
+from paperdesk.catalog.models import TodoItem
 from paperdesk.locations import Locations
-from paperdesk.models import TodoItem
-from paperdesk.store import Store
+from paperdesk.state.store import Store
 from paperdesk.tui.app import PaperdeskApp, make_app
 from paperdesk.tui.clipboard import TERMINAL
 from paperdesk.tui.screens.confirm import ConfirmScreen
@@ -757,7 +757,7 @@ async def test_S_shows_the_reading_statistics(app: PaperdeskApp) -> None:
 
 
 async def test_new_since_last_sync_is_a_smart_list(isolated_home: Path, catalog_path: Path) -> None:
-    from paperdesk.sync import record_new_papers
+    from paperdesk.net.sync import record_new_papers
 
     record_new_papers(Locations.resolve(isolated_home), ["awesome-papers"], {SERVERLESS_ID})
     # The app starts loading when it is made, so it is made only after the sync was recorded.

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.text import Text
 
-from paperdesk.catalog import Catalog
-from paperdesk.models import PaperState, StatusChange
+from paperdesk.catalog.merged import Catalog
+from paperdesk.state.models import PaperState, StatusChange
 from paperdesk.tui.desk_model import DeskModel
 from paperdesk.tui.selection import ALL, Selection
 from paperdesk.tui.text import clean, literal

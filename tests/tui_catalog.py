@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from paperdesk.identity import paper_id
-from paperdesk.models import CatalogFile, TodoItem
-from paperdesk.records import Link, Paper, Venue, Website
+from paperdesk.catalog.identity import paper_id
+from paperdesk.catalog.models import CatalogFile, TodoItem
+from paperdesk.catalog.records import Link, Paper, Venue, Website
 
 EVIL_TITLE = "[bold]Not bold[/bold] and [red]plain[/red] title"
 ESCAPE_TITLE = "Bell \x1b]0;pwned\x07 and \x1b[31mescape\x1b[0m title"

@@ -50,4 +50,4 @@ class OutputError(PaperdeskError):
 
 
 class UnknownStatusError(InputError, ValueError):
-    """A status that is not one of :data:`~paperdesk.models.STATUSES`."""
+    """A status that is not one of :data:`~paperdesk.catalog.models.STATUSES`."""

@@ -6,11 +6,38 @@ The home is ``--home``, else ``$PAPERDESK_HOME``, else the platform's user data 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from paperdesk.errors import UsageError
+
 HOME_ENV = "PAPERDESK_HOME"
 DEFAULT_SOURCE = "awesome-papers"
+# A source name is a file name in the home's sources directory: no separators, no dot-dot.
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def is_source_name(name: str) -> bool:
+    """Whether ``name`` can name a source (``$HOME/sources/NAME.json``)."""
+    return _SAFE_NAME.fullmatch(name) is not None
+
+
+def check_source_name(name: str) -> str:
+    """``name`` if it can name a source, else a one-line UsageError saying what is allowed."""
+    if not is_source_name(name):
+        raise UsageError(
+            f"invalid source name {name!r}: use up to 100 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def default_source_name(stem: str) -> str:
+    """A source name made from a file stem (``my list`` -> ``my-list``; ``list`` if nothing)."""
+    name = _UNSAFE_RUN.sub("-", stem).lstrip("._-")[:100]
+    return name if is_source_name(name) else "list"
 
 
 def default_home() -> Path:
@@ -64,8 +91,6 @@ class Locations:
 
     def source_file(self, name: str) -> Path:
         """The file of source ``name``; a name that could leave the directory is refused."""
-        from paperdesk.sources import check_source_name
-
         return self.sources_dir / f"{check_source_name(name)}.json"
 
 

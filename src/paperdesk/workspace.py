@@ -1,35 +1,133 @@
 """The objects every command and the desk work on: where things live, the catalog, the store.
 
 One constructor for the CLI, the desk and the tests, so ``--home`` and ``--catalog`` mean the
-same everywhere.
+same everywhere. Installing a source lives here too: it writes a catalog file and moves reading
+state in the store, and only the workspace knows both.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from paperdesk.catalog import Catalog
-from paperdesk.catalog_cache import (
+from paperdesk.atomic import atomic_write_bytes
+from paperdesk.catalog.cache import (
     LoadedSource,
     load_sources,
     open_catalog,
     replace_source,
     write_cache,
 )
-from paperdesk.errors import UsageError
-from paperdesk.glance import StateView, vouched_states
+from paperdesk.catalog.identity import find_relinks
+from paperdesk.catalog.merged import Catalog
+from paperdesk.errors import StoreError, UsageError
 from paperdesk.locations import Locations
+from paperdesk.state.glance import StateView, vouched_states
 
 if TYPE_CHECKING:
-    from paperdesk.models import CatalogFile, TodoItem
-    from paperdesk.records import Paper
-    from paperdesk.sources import ImportReport
-    from paperdesk.store import Store
+    from paperdesk.catalog.models import CatalogFile, TodoItem
+    from paperdesk.catalog.records import Paper
+    from paperdesk.state.store import Store
+
+
+@dataclass
+class ImportReport:
+    """What installing a source changed, for the CLI to print and the desk to notify."""
+
+    source: str
+    papers: int
+    venues: int
+    warnings: list[str] = field(default_factory=list)
+    new_papers: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    relinked: list[tuple[str, str]] = field(default_factory=list)
+    returned: list[str] = field(default_factory=list)
+    new_venues: list[str] = field(default_factory=list)
+    todos_added: list[str] = field(default_factory=list)
+    #: The stat of the source file as written (for the catalog cache's stamp).
+    written: os.stat_result | None = field(default=None, repr=False)
+
+
+def install_source(
+    locations: Locations,
+    store: Store,
+    catalog: CatalogFile,
+    others: Iterable[CatalogFile] = (),
+) -> ImportReport:
+    """Install ``catalog`` as its source, keeping every piece of reading state.
+
+    The source file is replaced first; relinking then moves state from vanished ids to the
+    edited titles that replaced them. Interrupted in between, state is merely orphaned, and the
+    next import relinks it again, because vanished state is found from the store itself.
+    """
+    from paperdesk.catalog.sources import DamagedSourceError, load_source_file  # pydantic: lazy
+
+    name = catalog.source
+    target = locations.source_file(name)
+    current = locations.source_paths().get(name)
+    try:
+        old = load_source_file(current) if current and current.is_file() else None
+    except DamagedSourceError:
+        old = None  # installing over a damaged file is the way out of it
+    old_ids = {p.id for p in old.papers} if old else set()
+    old_venues = {v.name for v in old.venues} if old else set()
+    new_ids = {p.id for p in catalog.papers}
+    elsewhere = {p.id for other in others if other.source != name for p in other.papers}
+
+    states = store.states()
+    vanished = {
+        pid: state.title
+        for pid, state in states.items()
+        if state.source == name and pid not in new_ids and pid not in elsewhere
+    }
+    appeared = {p.id: p.title for p in catalog.papers if p.id not in states}
+    relinks = find_relinks(vanished, appeared)
+
+    payload = catalog.model_dump_json(exclude_none=True).encode("utf-8")
+    try:
+        written = atomic_write_bytes(target, payload)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot write source {target}: {exc.strerror or exc}; check that the home "
+            f"{locations.home} is writable"
+        ) from None
+
+    by_id = {p.id: p for p in catalog.papers}
+    moved = store.relink({old_id: by_id[new_id] for old_id, new_id in relinks.items()})
+    moved_from = {old for state in moved for old in state.previous_ids}
+    relinked_to = set(relinks.values())
+    store.touch_papers(p for p in catalog.papers if p.id in states)
+    todos_added = store.seed_todos(catalog.todos)
+
+    return ImportReport(
+        source=name,
+        papers=len(catalog.papers),
+        venues=len(catalog.venues),
+        warnings=[f"line {w.line}: {w.message}" for w in catalog.warnings],
+        new_papers=[
+            p.title
+            for p in catalog.papers
+            if p.id not in old_ids and p.id not in states and p.id not in relinked_to
+        ]
+        if old
+        else [],
+        removed=[
+            states[pid].title for pid in sorted(vanished) if pid not in relinks and pid in old_ids
+        ],
+        relinked=[
+            (states[old_id].title, by_id[new_id].title)
+            for old_id, new_id in relinks.items()
+            if old_id in moved_from
+        ],
+        returned=[p.title for p in catalog.papers if p.id in states and p.id not in old_ids],
+        new_venues=[v.name for v in catalog.venues if v.name not in old_venues] if old else [],
+        todos_added=todos_added,
+        written=written,
+    )
 
 
 @dataclass
@@ -63,7 +161,7 @@ class Workspace:
 
     @cached_property
     def store(self) -> Store:
-        from paperdesk.store import Store
+        from paperdesk.state.store import Store
 
         return Store.open(self.locations.store)
 
@@ -77,7 +175,7 @@ class Workspace:
     def loaded_sources(self) -> list[LoadedSource]:
         """The validated source files, each with the stamp it had when it was read."""
         if self.catalog_override is not None:
-            from paperdesk.sources import read_catalog_path
+            from paperdesk.catalog.sources import read_catalog_path
 
             return [LoadedSource(None, read_catalog_path(self.catalog_override))]
         return load_sources(self.locations, skip_damaged=self.skip_damaged)
@@ -90,8 +188,6 @@ class Workspace:
         """Install ``catalog`` as a source of the home (see ``sources.install_source``) and
         bring the catalog cache up to date with it; ``cache=False`` leaves that to one
         :meth:`cache_catalog` after installing several."""
-        from paperdesk.sources import install_source
-
         before = self.loaded_sources
         report = install_source(self.locations, self.store, catalog, [s.file for s in before])
         self.__dict__["loaded_sources"] = replace_source(
@@ -174,7 +270,7 @@ class Workspace:
         """``enrich``'s metadata of a paper (empty values when it was never enriched)."""
         meta = None
         if self.locations.arxiv_cache.exists():  # never enriched: skip loading the arXiv code
-            from paperdesk.arxiv import MetadataCache
+            from paperdesk.catalog.metadata import MetadataCache
 
             cache = self.__dict__.setdefault("_arxiv", MetadataCache(self.locations))
             meta = cache.get(paper.id)
@@ -191,6 +287,6 @@ class Workspace:
 
 def todo_record(item: TodoItem) -> dict[str, Any]:
     """A TODO conference as ``todo list --json`` prints it."""
-    from paperdesk.models import plain_todo
+    from paperdesk.catalog.models import plain_todo
 
     return plain_todo(item).model_dump(mode="json")

@@ -8,13 +8,15 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paperdesk.cli.common import add_command, echo, open_workspace, print_json
-from paperdesk.errors import EXIT_FAILURE, UsageError
-from paperdesk.records import STATUSES
+from paperdesk.catalog.records import STATUSES
+from paperdesk.cli.common import add_command, echo, fail, open_workspace, print_json
+from paperdesk.cli.reports import print_import_report
+from paperdesk.errors import EXIT_FAILURE, PaperdeskError, UsageError
 
 if TYPE_CHECKING:
-    from paperdesk.models import CatalogFile
-    from paperdesk.sources import ImportReport
+    from paperdesk.catalog.models import CatalogFile
+    from paperdesk.net.sync import FetchedList
+    from paperdesk.workspace import ImportReport, Workspace
 
 STATUS_GLYPHS = {"unread": " ", "queued": "+", "reading": ">", "read": "x", "skipped": "-"}
 
@@ -56,7 +58,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def source_name(path: str) -> str:
     """The default source name of a path or URL: its file stem, made safe as a file name."""
-    from paperdesk.sources import default_source_name
+    from paperdesk.locations import default_source_name
 
     return default_source_name(Path(path.rstrip("/").rsplit("/", 1)[-1]).stem)
 
@@ -67,8 +69,8 @@ def load_import(args: argparse.Namespace) -> CatalogFile:
     A URL is fetched whole and parsed here; the fetched list is kept on ``args.fetched`` for
     the post-install step (raw-text cache, ``--with-daily``).
     """
-    from paperdesk.net import is_url
-    from paperdesk.sources import check_source_name
+    from paperdesk.locations import check_source_name
+    from paperdesk.net.fetch import is_url
 
     if args.name is not None:
         check_source_name(args.name)
@@ -78,12 +80,12 @@ def load_import(args: argparse.Namespace) -> CatalogFile:
             raise UsageError(f"cannot import {args.path}: only http(s) URLs are supported")
         if args.with_daily:
             raise UsageError("--with-daily needs a URL: the daily feed is linked relative to it")
-        from paperdesk.sources import read_catalog_path
+        from paperdesk.catalog.sources import read_catalog_path
 
         return read_catalog_path(Path(args.path).expanduser(), args.name or source_name(args.path))
     from urllib.parse import urlsplit
 
-    from paperdesk.sync import fetch_list
+    from paperdesk.net.sync import fetch_list
 
     url = args.path.strip()
     try:
@@ -127,28 +129,40 @@ def run_import(args: argparse.Namespace) -> int:
     print_import_report(report)
     if getattr(args, "fetched", None) is None:
         return 0
-    from paperdesk.cli.sync_cmds import finish_url_import
-
     return finish_url_import(ws, args.fetched, report, with_daily=args.with_daily)
 
 
-def print_import_report(report: ImportReport) -> None:
-    for title in report.new_papers:
-        echo(f"  new: {title}")
-    for title in report.returned:
-        echo(f"  back (state restored): {title}")
-    for old, new in report.relinked:
-        echo(f"  relinked: {old!r} -> {new!r}")
-    for title in report.removed:
-        echo(f"  removed (state kept as orphan): {title}")
-    for venue in report.new_venues:
-        echo(f"  new venue: {venue}")
-    if report.todos_added:
-        echo(f"  new TODO conferences: {', '.join(report.todos_added)}")
+def finish_url_import(
+    ws: Workspace, fetched: FetchedList, report: ImportReport, *, with_daily: bool
+) -> int:
+    """After ``import URL`` installed the list: cache its text, bring its daily feed if asked,
+    and remember the new papers for the desk's "New since last sync"."""
+    from paperdesk.net.sync import after_install, fetch_daily, record_new_papers
+
+    names = [fetched.catalog.source]
+    new_ids = after_install(ws.locations, fetched, report)
+    status = 0
+    if with_daily:
+        try:
+            daily = fetch_daily(fetched)
+            daily_report = ws.install(daily.catalog)
+        except PaperdeskError as exc:
+            status = fail(str(exc), exc.exit_code)
+        else:
+            new_ids |= after_install(ws.locations, daily, daily_report)
+            names.append(daily.catalog.source)
+            assert daily.catalog.origin is not None
+            echo(
+                f"imported {daily.catalog.origin.location} as {daily.catalog.source}: "
+                f"{daily_report.papers} papers, {len(daily_report.warnings)} warnings"
+            )
+            print_import_report(daily_report)
+    record_new_papers(ws.locations, names, new_ids)
+    return status
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from paperdesk.records import parse_status
+    from paperdesk.catalog.records import parse_status
 
     status = parse_status(args.status) if args.status else None
     ws = open_workspace(args)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from paperdesk.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
-    from paperdesk.records import Paper
+    from paperdesk.catalog.records import Paper
     from paperdesk.workspace import Workspace
 
 

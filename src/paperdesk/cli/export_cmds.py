@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from paperdesk.catalog.records import STATUSES
 from paperdesk.cli.common import add_command, echo, open_workspace, print_json
-from paperdesk.records import STATUSES
 
-# paperdesk.export.FORMATS (a test keeps them equal): importing it here would cost every
+# paperdesk.export.render.FORMATS (a test keeps them equal): importing it here would cost every
 # command ~50 ms of pydantic model building.
 FORMATS = ("markdown", "bibtex", "csv", "json")
 
@@ -39,7 +39,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from paperdesk.export import export_to
+    from paperdesk.export.render import export_to
 
     ws = open_workspace(args)
     path = Path(args.output).expanduser() if args.output else None
@@ -54,7 +54,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from paperdesk.stats import compute_stats, format_stats
+    from paperdesk.export.stats import compute_stats, format_stats
 
     stats = compute_stats(open_workspace(args))
     if args.json:

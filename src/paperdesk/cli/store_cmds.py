@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from paperdesk.catalog.records import STATUSES, Paper, parse_status
 from paperdesk.cli.common import (
     add_command,
     add_scope,
@@ -19,7 +20,6 @@ from paperdesk.cli.common import (
     scoped_papers,
 )
 from paperdesk.errors import InputError, UsageError
-from paperdesk.records import STATUSES, Paper, parse_status
 
 if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
@@ -121,7 +121,7 @@ def edit_note(ws: Workspace, paper: Paper) -> None:
     concurrent ``note --append`` (or the desk's autosave) is never overwritten.
     """
     from paperdesk.atomic import atomic_write_text
-    from paperdesk.store import NoteConflictError
+    from paperdesk.state.store import NoteConflictError
 
     original = ws.store.note_of(paper.id)
     edited = edit_in_editor(original or "")
@@ -213,7 +213,7 @@ def run_todo(args: argparse.Namespace) -> int:
     store = ws.store
     with store.transaction():  # a failing command writes nothing, not even the seeding
         if command == "add":
-            from paperdesk.models import TodoItem
+            from paperdesk.catalog.models import TodoItem
 
             store.add_todo(TodoItem(name=name, url=args.url, date=args.date, note=args.note))
         else:
@@ -244,7 +244,7 @@ def run_todo(args: argparse.Namespace) -> int:
 
 def run_doctor(args: argparse.Namespace) -> int:
     from paperdesk.locations import Locations
-    from paperdesk.store import Store
+    from paperdesk.state.store import Store
 
     locations = Locations.resolve(args.home)
     if args.restore:

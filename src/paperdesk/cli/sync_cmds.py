@@ -7,14 +7,12 @@ import sys
 import time
 from typing import TYPE_CHECKING, TextIO
 
-from paperdesk.cli.catalog_cmds import print_import_report
 from paperdesk.cli.common import add_command, add_scope, echo, fail, open_workspace, scoped_papers
-from paperdesk.errors import EXIT_FAILURE, PaperdeskError
+from paperdesk.cli.reports import print_import_report
+from paperdesk.errors import EXIT_FAILURE
 
 if TYPE_CHECKING:
-    from paperdesk.sources import ImportReport
-    from paperdesk.sync import FetchedList
-    from paperdesk.workspace import Workspace
+    pass
 
 PROGRESS_MIN_PAPERS = 4
 BAR_WIDTH = 24
@@ -33,7 +31,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_sync(args: argparse.Namespace) -> int:
-    from paperdesk.sync import sync_sources, url_sources
+    from paperdesk.net.sync import sync_sources, url_sources
 
     ws = open_workspace(args)
     if not args.names and not args.catalog and not url_sources(ws.files):
@@ -63,7 +61,7 @@ def _stderr_line(message: str) -> None:
 
 
 def run_enrich(args: argparse.Namespace) -> int:
-    from paperdesk.arxiv import enrich
+    from paperdesk.net.arxiv import enrich
 
     ws = open_workspace(args)
     papers = scoped_papers(ws, args, args.papers)
@@ -117,32 +115,3 @@ class ProgressBar:
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
-
-
-def finish_url_import(
-    ws: Workspace, fetched: FetchedList, report: ImportReport, *, with_daily: bool
-) -> int:
-    """After ``import URL`` installed the list: cache its text, bring its daily feed if asked,
-    and remember the new papers for the desk's "New since last sync"."""
-    from paperdesk.sync import after_install, fetch_daily, record_new_papers
-
-    names = [fetched.catalog.source]
-    new_ids = after_install(ws.locations, fetched, report)
-    status = 0
-    if with_daily:
-        try:
-            daily = fetch_daily(fetched)
-            daily_report = ws.install(daily.catalog)
-        except PaperdeskError as exc:
-            status = fail(str(exc), exc.exit_code)
-        else:
-            new_ids |= after_install(ws.locations, daily, daily_report)
-            names.append(daily.catalog.source)
-            assert daily.catalog.origin is not None
-            echo(
-                f"imported {daily.catalog.origin.location} as {daily.catalog.source}: "
-                f"{daily_report.papers} papers, {len(daily_report.warnings)} warnings"
-            )
-            print_import_report(daily_report)
-    record_new_papers(ws.locations, names, new_ids)
-    return status

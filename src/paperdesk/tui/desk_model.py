@@ -1,7 +1,7 @@
 """What the desk shows, kept in memory: statuses, notes and counts over an immutable catalog.
 
 Built by the loading thread from the catalog's columns and a raw look at the store
-(:mod:`paperdesk.glance`), so the first frame needs neither pydantic nor the store; the
+(:mod:`paperdesk.state.glance`), so the first frame needs neither pydantic nor the store; the
 validated states replace that look a moment later (:meth:`DeskModel.replace_states`).
 
 The widgets never read the store: a key press changes this model at once (the mark is visible
@@ -19,20 +19,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from paperdesk.records import STATUSES
+from paperdesk.catalog.records import STATUSES
 from paperdesk.tui.selection import NEW_SINCE_SYNC, Selection
 
 if TYPE_CHECKING:
-    from paperdesk.catalog import Catalog
-    from paperdesk.models import ArxivMetadata, PaperState
-    from paperdesk.records import Paper
+    from paperdesk.catalog.merged import Catalog
+    from paperdesk.catalog.models import ArxivMetadata
+    from paperdesk.catalog.records import Paper
+    from paperdesk.state.models import PaperState
 
 #: Sorting by status puts what is in progress first and what is done or dropped last.
 _STATUS_RANK = {"reading": 0, "queued": 1, "unread": 2, "read": 3, "skipped": 4}
 
 
 class MetadataSource(Protocol):
-    """Where arXiv metadata comes from (``paperdesk.arxiv.MetadataCache``): re-read on change."""
+    """Where arXiv metadata comes from (``catalog.metadata.MetadataCache``): re-read on change."""
 
     def all(self) -> dict[str, ArxivMetadata]: ...
 

@@ -1,7 +1,7 @@
 """Opening the desk, in two steps, so the first frame waits for neither pydantic nor the store.
 
 1. :func:`open_desk` reads the catalog from the home's catalog cache and the statuses and notes
-   straight from the store file (:mod:`paperdesk.glance`): plain JSON, ~2 ms of work with the
+   straight from the store file (:mod:`paperdesk.state.glance`): plain JSON, ~2 ms of work with the
    shipped list and ~0.2 s at 50,000 papers. It needs no Textual, so :func:`start_opening` runs
    it in a thread started before Textual is even imported: the two overlap, and the data is
    usually there when the desk mounts, so the first frame already shows the papers.
@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from paperdesk.catalog import Catalog
-    from paperdesk.models import ArxivMetadata, PaperState
+    from paperdesk.catalog.merged import Catalog
+    from paperdesk.catalog.models import ArxivMetadata
+    from paperdesk.state.models import PaperState
     from paperdesk.tui.desk_model import DeskModel, MetadataSource
     from paperdesk.workspace import Workspace
 
@@ -79,7 +80,7 @@ def open_desk(
     home: str | os.PathLike[str] | None, catalog: str | os.PathLike[str] | None
 ) -> Opened:
     """The first frame's data: the catalog, a raw look at the store, the user's keymap."""
-    from paperdesk.glance import glance
+    from paperdesk.state.glance import glance
     from paperdesk.tui.desk_model import DeskModel
     from paperdesk.tui.keymap import read_keymap
     from paperdesk.workspace import Workspace
@@ -96,8 +97,8 @@ def open_desk(
 
 def settle_desk(ws: Workspace, catalog: Catalog) -> Settled:
     """The validated store, arXiv metadata, new papers and the search index (writer thread)."""
-    from paperdesk.arxiv import MetadataCache
-    from paperdesk.sync import new_since_last_sync
+    from paperdesk.catalog.metadata import MetadataCache
+    from paperdesk.net.sync import new_since_last_sync
 
     states = ws.store.states()
     source = MetadataCache(ws.locations)

@@ -19,7 +19,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-#: The file extension of each of ``paperdesk.export.FORMATS``.
+#: The file extension of each of ``paperdesk.export.render.FORMATS``.
 EXTENSIONS = {"markdown": ".md", "bibtex": ".bib", "csv": ".csv", "json": ".json"}
 DEFAULT_STEM = "~/paperdesk-export"
 

@@ -21,12 +21,12 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
     from textual.dom import DOMNode
 
-    from paperdesk.tui.app import PaperdeskApp
+    from paperdesk.tui.services import DeskApp
     from paperdesk.workspace import Workspace
 
 
 def stats_text(ws: Workspace) -> str:
-    from paperdesk.stats import compute_stats, format_stats
+    from paperdesk.export.stats import compute_stats, format_stats
 
     return format_stats(compute_stats(ws))
 
@@ -54,7 +54,7 @@ class StatsScreen(ModalScreen[None]):
             yield Static(Content.styled("computing…", "$text-muted"), id="stats-text")
 
     def on_mount(self) -> None:
-        app: PaperdeskApp = self.app  # type: ignore[assignment]
+        app: DeskApp = self.app  # type: ignore[assignment]
         app.submit(Job("stats", lambda: stats_text(self.ws), self))
 
     def on_job_done(self, message: JobDone) -> None:

@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Input, Label, Static
 
-from paperdesk.models import TodoItem
+from paperdesk.catalog.models import TodoItem
 from paperdesk.tui.screens.confirm import ConfirmScreen
 from paperdesk.tui.text import clean, literal
 from paperdesk.tui.widgets.key_bar import KeyBar
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
     from textual.dom import DOMNode
 
-    from paperdesk.store import Store
-    from paperdesk.tui.app import PaperdeskApp
+    from paperdesk.state.store import Store
+    from paperdesk.tui.services import DeskApp
     from paperdesk.workspace import Workspace
 
 SOON_DAYS = 14
@@ -77,7 +77,7 @@ class TodoScreen(Screen[None]):
         self.items: list[TodoItem] = []
 
     @property
-    def desk_app(self) -> PaperdeskApp:
+    def desk_app(self) -> DeskApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -30,8 +30,8 @@ from paperdesk.tui.text import clean
 from paperdesk.tui.widgets.line_view import CursorList
 
 if TYPE_CHECKING:
-    from paperdesk.catalog import SourceInfo
-    from paperdesk.records import Website
+    from paperdesk.catalog.merged import SourceInfo
+    from paperdesk.catalog.records import Website
     from paperdesk.tui.desk_model import DeskModel
 
 _EXPANDED, _COLLAPSED, _LEAF = "▼ ", "▶ ", "  "

@@ -18,7 +18,7 @@ from textual.widgets import TextArea
 from paperdesk.tui.text import clean
 
 if TYPE_CHECKING:
-    from paperdesk.records import Paper
+    from paperdesk.catalog.records import Paper
 
 SAVE_DELAY = 0.8
 

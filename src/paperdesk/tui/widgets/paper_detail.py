@@ -17,8 +17,9 @@ from paperdesk.tui.text import clean
 from paperdesk.tui.widgets.line_view import LineView
 
 if TYPE_CHECKING:
-    from paperdesk.models import ArxivMetadata, PaperState
-    from paperdesk.records import Paper
+    from paperdesk.catalog.models import ArxivMetadata
+    from paperdesk.catalog.records import Paper
+    from paperdesk.state.models import PaperState
 
 _LABEL = "$text-muted"
 _LABEL_WIDTH = 10

@@ -1,0 +1,75 @@
+"""The papers an export writes: the same filters as ``paperdesk list``, with their state.
+
+Every format is a pure function of a :class:`Selection`, so the CLI, the desk's export form and
+the tests produce byte-identical output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from paperdesk.catalog.models import ArxivMetadata, TodoItem
+from paperdesk.catalog.records import Paper, Venue, Website, parse_status
+from paperdesk.state.models import PaperState
+
+if TYPE_CHECKING:
+    from paperdesk.workspace import Workspace
+
+
+@dataclass
+class Selection:
+    """The papers an export writes, with everything around them the formats need."""
+
+    papers: list[Paper]
+    states: Mapping[str, PaperState]
+    title: str | None
+    venues: list[Venue]
+    websites: list[Website]
+    todos: list[TodoItem]
+    filters: dict[str, str]
+
+
+def select(
+    workspace: Workspace,
+    *,
+    venue: str | None = None,
+    topic: str | None = None,
+    status: str | None = None,
+) -> Selection:
+    """The papers ``paperdesk list`` would show for these filters, in catalog order."""
+    if status is not None:
+        parse_status(status)
+    catalog = workspace.catalog
+    states = workspace.store.states()
+    papers = [catalog.paper(row) for row in catalog.rows_of(venue=venue, topic=topic)]
+    if status:
+        papers = [
+            p for p in papers if (states[p.id].status if p.id in states else "unread") == status
+        ]
+    filters = {k: v for k, v in [("venue", venue), ("topic", topic), ("status", status)] if v}
+    names = {p.venue for p in papers if p.venue}
+    venues = [
+        Venue(name=group.name, label=group.label, url=group.url, year=group.year)
+        for group in catalog.venues
+        if group.name in names
+    ]
+    whole = not filters
+    return Selection(
+        papers=papers,
+        states=states,
+        title=next((source.title for source in catalog.sources if source.title), None),
+        venues=venues,
+        websites=catalog.websites if whole else [],
+        todos=workspace.todos() if whole else [],
+        filters=filters,
+    )
+
+
+def arxiv_metadata(workspace: Workspace, papers: Sequence[Paper]) -> Mapping[str, ArxivMetadata]:
+    """What ``enrich`` cached for these papers (authors for BibTeX); nothing when never run."""
+    from paperdesk.catalog.metadata import MetadataCache
+
+    cached = MetadataCache(workspace.locations).all()
+    return {paper.id: cached[paper.id] for paper in papers if paper.id in cached}

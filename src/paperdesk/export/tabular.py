@@ -1,0 +1,114 @@
+"""The tabular exports: CSV for spreadsheets, JSON as a catalog file with reading state.
+
+The JSON export is a valid catalog file (``list --catalog`` reads it back) extended with each
+paper's status, note and history.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from paperdesk.catalog.arxiv_ids import arxiv_id_of_paper
+from paperdesk.catalog.models import CatalogFile, plain_todo
+from paperdesk.catalog.records import Paper, Status
+from paperdesk.export.bibtex import year_of
+from paperdesk.state.models import PaperState, StatusChange
+
+if TYPE_CHECKING:
+    from paperdesk.export.selection import Selection
+
+
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "venue",
+    "year",
+    "topics",
+    "tags",
+    "status",
+    "note",
+    "url",
+    "arxiv_id",
+    "last_changed",
+)
+LIST_SEPARATOR = "; "
+EXPORT_SOURCE = "export"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportedPaper(Paper):
+    """A paper with its reading state, as the JSON export writes it."""
+
+    status: Status = "unread"
+    note: str | None = None
+    history: list[StatusChange] = field(default_factory=list)
+    last_changed: dt.datetime | None = None
+
+
+class ExportFile(CatalogFile):
+    """The JSON export: a valid catalog file (``list --catalog`` reads it) plus reading state."""
+
+    papers: list[ExportedPaper] = Field(default_factory=list)  # type: ignore[assignment]
+    exported_at: dt.datetime
+    filters: dict[str, str] = Field(default_factory=dict)
+
+
+def exported_paper(paper: Paper, state: PaperState | None) -> ExportedPaper:
+    """A paper with its state; a paper never marked is ``unread`` with no history."""
+    record = {f.name: getattr(paper, f.name) for f in fields(paper)}
+    if state is None:
+        return ExportedPaper(**record)
+    return ExportedPaper(
+        **record,
+        status=state.status,
+        note=state.note,
+        history=list(state.history),
+        last_changed=state.updated_at,
+    )
+
+
+def write_csv(papers: Sequence[Paper], states: Mapping[str, PaperState]) -> str:
+    """One row a paper; lists joined with ``"; "``; the csv module quotes notes and newlines."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for paper in papers:
+        state = states.get(paper.id)
+        writer.writerow(
+            [
+                paper.id,
+                paper.title,
+                paper.venue or "",
+                year_of(paper) or "",
+                LIST_SEPARATOR.join(paper.topics),
+                LIST_SEPARATOR.join(paper.tags),
+                state.status if state else "unread",
+                (state.note or "") if state else "",
+                paper.url or "",
+                arxiv_id_of_paper(paper) or "",
+                state.updated_at.isoformat() if state else "",
+            ]
+        )
+    return buffer.getvalue()
+
+
+def write_json(selection: Selection) -> str:
+    """The models' dump: papers with status, note and history, plus venues, sites, TODOs."""
+    export = ExportFile(
+        source=EXPORT_SOURCE,
+        title=selection.title,
+        papers=[exported_paper(p, selection.states.get(p.id)) for p in selection.papers],
+        venues=selection.venues,
+        websites=selection.websites,
+        todos=[plain_todo(item) for item in selection.todos],
+        exported_at=dt.datetime.now(dt.UTC),
+        filters=selection.filters,
+    )
+    return export.model_dump_json(indent=2) + "\n"

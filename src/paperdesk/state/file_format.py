@@ -1,0 +1,65 @@
+"""The store file's layout: its tables, and the header line that vouches for the rest.
+
+The file is TinyDB JSON, one document per line (:mod:`paperdesk.state.storage` writes it). Its first
+line is a hidden ``_storage`` table holding a random write id (which write this is) and the
+CRC-32 of everything after that line, written only when the writer knows every record in the
+file valid: each record the store writes is one its models validated, and what it read was
+either vouched for by the file's own checksum or validated whole by the store (anything else,
+say a hand-edited file, is written back without a checksum). So a file whose checksum matches
+holds only records a validating writer wrote, and commands that only read may use them as they
+are, without loading the models (:mod:`paperdesk.state.glance`). A file edited by hand, damaged, or
+written before the checksum existed fails the check and goes through the validating store.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from typing import Any
+
+#: The tables of the store (``{table: {doc_id: document}}``).
+PAPERS, TODOS, META = "papers", "todos", "meta"
+META_ID = "1"
+STORE_SCHEMA_VERSION = 1
+
+WRITE_ID_TABLE = "_storage"
+HEADER = re.compile(
+    rb'\{"' + WRITE_ID_TABLE.encode() + rb'":\{"1":\{"write_id":"([0-9a-f]{32})"'
+    rb'(?:,"crc32":"([0-9a-f]{8})")?\}\}'
+)
+
+Tables = dict[str, dict[str, Any]]
+
+
+def header_line(write_id: str, vouched_body: bytes | None) -> bytes:
+    """The first line of a file; with the checksum of the lines after it only when the writer
+    knows every record in them valid (``vouched_body``)."""
+    head = b'{"' + WRITE_ID_TABLE.encode() + b'":{"1":{"write_id":"' + write_id.encode() + b'"'
+    if vouched_body is not None:
+        head += b',"crc32":"' + f"{zlib.crc32(vouched_body):08x}".encode() + b'"'
+    return head + b"}}"
+
+
+def vouches(raw: bytes) -> bool:
+    """Whether a store file's header carries the checksum of the rest (no checksum, another
+    layout, or a change since paperdesk wrote it: False)."""
+    first, _, body = raw.partition(b"\n")
+    match = HEADER.fullmatch(first.removesuffix(b","))
+    if match is None or match.group(2) is None:
+        return False
+    return f"{zlib.crc32(body):08x}".encode() == match.group(2)
+
+
+def verified_tables(raw: bytes) -> Tables | None:
+    """The tables of a store file's bytes when the file :func:`vouches` for them, else None."""
+    if not vouches(raw):
+        return None
+    try:
+        tables = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(tables, dict):
+        return None
+    tables.pop(WRITE_ID_TABLE, None)
+    return tables

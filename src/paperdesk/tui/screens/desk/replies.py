@@ -1,0 +1,163 @@
+"""The store's replies to the desk: writes landed or failed, and changes by other processes.
+
+Every write and poll is a job on the app's writer thread (:mod:`paperdesk.tui.writer`); its
+outcome comes back here as :class:`~paperdesk.tui.writer.JobDone` or
+:class:`~paperdesk.tui.writer.JobFailed`. A failed mark is reverted, a failed note stays in the
+editor, and states another process wrote replace the shown ones, keeping what is being typed.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from paperdesk.tui.screens.desk.base import DeskBase
+from paperdesk.tui.widgets.nav_tree import NavTree
+from paperdesk.tui.writer import Job, JobDone, JobFailed
+
+if TYPE_CHECKING:
+    from paperdesk.catalog.models import ArxivMetadata
+    from paperdesk.catalog.records import Paper
+    from paperdesk.state.models import PaperState
+    from paperdesk.tui.desk_model import DeskModel
+    from paperdesk.tui.opening import Settled
+
+POLL_SECONDS = 1.5
+
+
+def settle(writing: Counter[str], ids: Iterable[str]) -> None:
+    """One write per id has landed (or failed)."""
+    for paper_id in ids:
+        writing[paper_id] -= 1
+        if writing[paper_id] <= 0:
+            del writing[paper_id]
+
+
+class DeskReplies(DeskBase):
+    """Write outcomes, the first validated states, and polling for other processes."""
+
+    def _settled(self, settled: Settled, first_look: DeskModel) -> None:
+        """The store is open: its validated states replace the first look, the metadata and
+        the new papers of the last sync arrive, and polling for other processes starts.
+        (A sync that finished first brought a model with newer states: those stay.)"""
+        model = self.model
+        assert model is not None
+        self.settled = True
+        self.metadata_source = settled.metadata_source
+        model.metadata = settled.metadata
+        if model is first_look:
+            model.new_since_sync = settled.new_since_sync
+            self._reloaded(settled.states)  # recounts the tree, "New since sync" included
+        self.set_interval(POLL_SECONDS, self._poll)
+        gc.freeze()  # the validated states and the search index live as long as the desk
+
+    def on_job_done(self, message: JobDone) -> None:
+        job = message.job
+        model = self.model
+        if model is None:
+            return
+        if job.kind == "settle":
+            self._settled(job.result, job.data)
+            return
+        if job.kind in ("status", "note"):
+            result, foreign = job.result
+            if foreign is not None:
+                self._reloaded(foreign)  # before settling: this write's paper keeps its state
+        else:
+            result = job.result
+        if job.kind == "status":
+            previous, _ = job.data
+            settle(model.writing_status, (model.paper(row).id for row in previous))
+            model.remember(result or [])
+            if self.current_row in previous:
+                self._show_paper(note=False)
+        elif job.kind == "note":
+            paper: Paper = job.data
+            settle(model.writing_notes, [paper.id])
+            if result is not None:
+                model.remember([result])
+            if model.writing_notes[paper.id] == 0:
+                self.unsaved_notes.pop(paper.id, None)
+            editor = self.note_editor
+            if editor and editor.paper and editor.paper.id == paper.id and not editor.unsaved:
+                editor.border_subtitle = "saved"
+            if self.current_row is not None and model.paper(self.current_row).id == paper.id:
+                self._show_paper(note=False)
+        elif job.kind == "poll":
+            self._polling = False
+            states, metadata = result
+            paper = self.current_paper
+            enriched = False
+            if metadata is not None:
+                before = model.metadata.get(paper.id) if paper else None
+                model.metadata = metadata
+                enriched = paper is not None and metadata.get(paper.id) != before
+            if states is not None:
+                self._reloaded(states)
+            elif enriched:
+                self._show_paper(note=False)
+
+    def on_job_failed(self, message: JobFailed) -> None:
+        job = message.job
+        model = self.model
+        if model is None:
+            return
+        if job.kind == "settle":
+            self.desk_app.fail(message.error)
+            return
+        if job.kind == "status":
+            previous, status = job.data
+            settle(model.writing_status, (model.paper(row).id for row in previous))
+            reverted = {row: old for row, old in previous.items() if model.status_of(row) == status}
+            for row, old in reverted.items():
+                model.set_status([row], old)
+            if self.undo_stack and self.undo_stack[-1] is previous:
+                self.undo_stack.pop()
+            self._status_shown(reverted)
+            self.notify(
+                f"Could not save the mark, reverted: {message.error}",
+                severity="error",
+                markup=False,
+            )
+        elif job.kind == "note":
+            paper = job.data
+            settle(model.writing_notes, [paper.id])
+            self.notify(
+                f"Could not save the note (kept in the editor): {message.error}",
+                severity="error",
+                markup=False,
+            )
+        elif job.kind == "poll":
+            self._polling = False
+
+    def _poll(self) -> None:
+        """Ask the writer whether another process changed the store (never blocks the UI)."""
+        ws = self.ws
+        if ws is None or self._polling or self.desk_app.writer_busy:
+            return
+        self._polling = True
+        source = self.metadata_source
+
+        def changes() -> tuple[dict[str, PaperState] | None, dict[str, ArxivMetadata] | None]:
+            store = ws.store
+            states = store.states() if store.reload_if_changed() else None
+            return states, source.all() if source is not None else None
+
+        self.desk_app.submit(Job("poll", changes, self))
+
+    def _reloaded(self, states: dict[str, PaperState]) -> None:
+        model = self.model
+        assert model is not None
+        editor = self.note_editor
+        keep_notes = set(model.writing_notes) | set(self.unsaved_notes)
+        if editor is not None and editor.paper is not None and editor.unsaved:
+            keep_notes.add(editor.paper.id)
+        model.replace_states(states, model.writing_status, keep_notes)
+        self.paper_list.refresh()
+        self.query_one(NavTree).update_counts()
+        self._update_header()
+        self._show_paper(note=False)
+        if editor is not None and editor.paper is not None and editor.paper.id not in keep_notes:
+            editor.replace_saved(model.notes.get(editor.paper.id))

@@ -1,0 +1,223 @@
+"""The desk: navigation tree, paper list and the highlighted paper with its note.
+
+The screen lays out the panes and owns what they share — the selection, the search, the status
+filter and sort — and the paper actions that work from the list and the detail pane alike
+(copy, open, other screens). The rest of the desk is composed from its parts, one module
+each: :mod:`.marks` (status keys and undo), :mod:`.notes` (the note editor), :mod:`.tasks`
+(enrich, sync and export workers) and :mod:`.replies` (the store's answers), over the state
+they share in :mod:`.base`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import Container, Vertical
+
+from paperdesk.tui.opening import AFTER_FIRST_FRAME
+from paperdesk.tui.screens.desk.marks import DeskMarks
+from paperdesk.tui.screens.desk.notes import DeskNotes
+from paperdesk.tui.screens.desk.replies import DeskReplies
+from paperdesk.tui.screens.desk.tasks import DeskTasks
+from paperdesk.tui.selection import SORT_LABELS, SORTS, Selection
+from paperdesk.tui.widgets.desk_header import DeskHeader
+from paperdesk.tui.widgets.key_bar import KeyBar
+from paperdesk.tui.widgets.nav_tree import NavTree
+from paperdesk.tui.widgets.paper_detail import PaperDetail
+from paperdesk.tui.widgets.paper_list import PaperList
+from paperdesk.tui.widgets.search_bar import SearchBar
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+    from textual.dom import DOMNode
+
+    from paperdesk.tui.desk_model import DeskModel
+    from paperdesk.workspace import Workspace
+
+
+class DeskScreen(DeskReplies, DeskTasks, DeskNotes, DeskMarks):
+    """The main screen."""
+
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    AUTO_FOCUS = "#papers"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search", id="desk.search"),
+        Binding("f", "cycle_filter", "Filter", id="desk.filter"),
+        Binding("s", "cycle_sort", "Sort", id="desk.sort"),
+        Binding("y", "copy_url", "Copy URL", show=False, id="desk.copy_url"),
+        Binding("Y", "copy_bibtex", "Copy BibTeX", show=False, id="desk.copy_bibtex"),
+        Binding("o", "open_url", "Open link", show=False, id="desk.open_url"),
+        Binding("t", "todo", "TODO", id="desk.todo"),
+        Binding("S", "stats", "Stats", show=False, id="desk.stats"),
+        Binding("escape", "clear_search", "Clear search", show=False, id="desk.clear_search"),
+        Binding("tab", "app.focus_next", "Next pane", show=False, id="desk.next_pane"),
+        Binding(
+            "shift+tab", "app.focus_previous", "Previous pane", show=False, id="desk.prev_pane"
+        ),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield DeskHeader(id="header")
+        with Container(id="panes"):
+            yield NavTree(id="nav")
+            with Vertical(id="middle"):
+                yield SearchBar(id="search")
+                yield self.paper_list
+            with Vertical(id="right"):
+                yield PaperDetail(id="detail")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one(DeskHeader).show_loading()
+        self.query_one("#nav").border_title = "Library"
+        self.query_one("#right").border_title = "Paper"
+        self._title_list(0)
+        self.desk_app.desk_mounted()  # the panes exist: fill them, before the first frame
+        self.call_after_refresh(self.set_timer, AFTER_FIRST_FRAME, self._add_note_editor)
+
+    def load(self, ws: Workspace, model: DeskModel) -> None:
+        """Fill the panes from the first look (called by the app, on the UI thread)."""
+        self.ws = ws
+        self.model = model
+        self.paper_list.set_model(model)
+        self.paper_list.empty_text = "No papers here."
+        self.query_one(NavTree).populate(model)
+        self._show_rows()
+        self._update_header()
+
+    def on_nav_tree_highlighted(self, event: NavTree.Highlighted) -> None:
+        self._select(event.node.data)
+
+    def _select(self, selection: Selection | None) -> None:
+        if selection is None or selection.kind in ("group", "website"):
+            return
+        if selection != self.selection:
+            self.selection = selection
+            self._show_rows()
+
+    def on_nav_tree_selected(self, event: NavTree.Selected) -> None:
+        selection = event.node.data
+        if selection is None:
+            return
+        if selection.kind == "website" and selection.url:
+            self.desk_app.open_link(selection.url)
+        elif selection.kind == "group":
+            event.node.toggle()
+        else:
+            self._select(selection)
+            self.set_focus(self.paper_list)
+
+    def on_nav_tree_link_requested(self, event: NavTree.LinkRequested) -> None:
+        if event.copy:
+            self.desk_app.copy_text(event.url, "the link")
+        else:
+            self.desk_app.open_link(event.url)
+
+    def on_paper_list_opened(self, event: PaperList.Opened) -> None:
+        self.set_focus(self.query_one(PaperDetail))
+
+    def action_search(self) -> None:
+        bar = self.query_one(SearchBar)
+        bar.display = True
+        self.set_focus(bar)  # now, not after a refresh: the next key may already be queued
+
+    def on_search_bar_changed(self, event: SearchBar.Changed) -> None:
+        self.query_text = event.value
+        if self.model is None:  # still opening: show the text, the search runs on load
+            self.query_one(SearchBar).show_matches(None)
+        self._show_rows()
+
+    def on_search_bar_kept(self, _: SearchBar.Kept) -> None:
+        if not self.query_text.strip():
+            self.query_one(SearchBar).display = False
+        self.set_focus(self.paper_list)
+        self.paper_list.move_to(0)
+
+    def on_search_bar_cleared(self, _: SearchBar.Cleared) -> None:
+        self.query_one(SearchBar).display = False
+        self.query_text = ""
+        self._show_rows(keep=self.current_row)
+        self.set_focus(self.paper_list)
+
+    def action_clear_search(self) -> None:
+        bar = self.query_one(SearchBar)
+        bar.action_clear()
+
+    def action_cycle_filter(self) -> None:
+        from paperdesk.catalog.records import STATUSES
+
+        filters = (None, *STATUSES)  # None: every status
+        self.status_filter = filters[(filters.index(self.status_filter) + 1) % len(filters)]
+        self._show_rows(keep=self.current_row)
+        self.notify(f"Showing {self.status_filter or 'every status'}", timeout=2)
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._show_rows(keep=self.current_row)
+        self.notify(f"Sorted by {SORT_LABELS[self.sort]}", timeout=2)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search":
+            return not self.query_one(SearchBar).has_focus
+        if action == "clear_search":
+            return bool(self.query_text) or self.query_one(SearchBar).display
+        return True
+
+    def _paper_url(self) -> str | None:
+        paper = self.current_paper
+        if paper is None:
+            return None
+        url = paper.url or next((link.url for link in paper.links), None)
+        if url is None:
+            self.notify("This paper has no link.", severity="warning")
+        return url
+
+    def action_copy_url(self) -> None:
+        url = self._paper_url()
+        if url:
+            self.desk_app.copy_text(url, "the link")
+
+    def action_open_url(self) -> None:
+        url = self._paper_url()
+        if url:
+            self.desk_app.open_link(url)
+
+    def action_copy_bibtex(self) -> None:
+        paper = self.current_paper
+        if paper is None:
+            return
+        try:
+            from paperdesk.export.bibtex import entry_for
+        except ImportError:
+            self.notify("BibTeX needs paperdesk.export.bibtex, missing here.", severity="error")
+            return
+        metadata = self.model.metadata.get(paper.id) if self.model else None
+        self.desk_app.copy_text(entry_for(paper, metadata), "the BibTeX entry")
+
+    def action_todo(self) -> None:
+        if self.ws is None:
+            return
+        from paperdesk.tui.screens.todo import TodoScreen
+
+        self.app.push_screen(TodoScreen(self.ws))
+
+    def action_stats(self) -> None:
+        if self.ws is None:
+            return
+        from paperdesk.tui.screens.stats import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.ws))
+
+    def key_nodes(self) -> list[tuple[str, DOMNode]]:
+        """Where the desk's keys live, pane by pane, for the help screen and the palette."""
+        nodes: list[tuple[str, DOMNode]] = [
+            ("Papers (list and detail)", self),
+            ("Paper list", self.paper_list),
+            ("Library tree", self.query_one(NavTree)),
+            ("Paper detail", self.query_one(PaperDetail)),
+        ]
+        if self.note_editor is not None:
+            nodes.append(("Note editor", self.note_editor))
+        return [*nodes, ("Search", self.query_one(SearchBar))]

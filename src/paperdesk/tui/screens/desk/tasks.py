@@ -1,0 +1,230 @@
+"""The desk's long-running actions: enrich, sync and export, each in a thread worker.
+
+Each runs with ``exit_on_error=False`` and ends in :meth:`DeskTasks.on_worker_state_changed`,
+which tells the user; a failure is one notification and the desk lives on. A sync's rebuilt
+catalog is adopted only once the writes in flight have landed.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from paperdesk.tui.screens.desk.base import DeskBase
+from paperdesk.tui.selection import ALL
+from paperdesk.tui.widgets.desk_header import DeskHeader
+from paperdesk.tui.widgets.nav_tree import NavTree
+
+if TYPE_CHECKING:
+    from paperdesk.catalog.models import ArxivMetadata
+    from paperdesk.catalog.records import Paper
+    from paperdesk.net.arxiv import EnrichReport
+    from paperdesk.net.sync import SyncResult
+    from paperdesk.tui.desk_model import DeskModel
+    from paperdesk.tui.screens.export import ExportRequest
+    from paperdesk.workspace import Workspace
+
+
+class DeskTasks(DeskBase):
+    """Enrich, sync and export, run as workers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("e", "enrich", "Enrich", show=False, id="desk.enrich"),
+    ]
+
+    #: Actions with no key of their own: (name, action, help) for the palette and the help.
+    PALETTE_ACTIONS: ClassVar[list[tuple[str, str, str]]] = [
+        ("Sync now", "sync", "re-fetch the lists imported from a URL"),
+        ("Export…", "export", "write the papers as markdown, BibTeX, CSV or JSON"),
+    ]
+
+    class Activity(Message):
+        """A worker's progress line for the header (posted from its thread)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def on_desk_tasks_activity(self, message: Activity) -> None:
+        self.query_one(DeskHeader).show_activity(message.text)
+
+    def _busy(self, name: str) -> bool:
+        if any(w.name == name and not w.is_finished for w in self.workers):
+            self.notify(f"Already running: {name}.", timeout=3)
+            return True
+        return False
+
+    def action_enrich(self) -> None:
+        paper = self.current_paper
+        if self.ws is None or paper is None or self._busy("enrich"):
+            return
+        self.query_one(DeskHeader).show_activity(f"enriching {paper.title[:40]}…")
+        self._enrich(self.ws, paper)
+
+    @work(thread=True, exit_on_error=False, name="enrich")
+    def _enrich(
+        self, ws: Workspace, paper: Paper
+    ) -> tuple[Paper, EnrichReport, dict[str, ArxivMetadata]]:
+        from paperdesk.catalog.metadata import MetadataCache
+        from paperdesk.net.arxiv import enrich
+
+        report = enrich(ws, [paper], force=False)
+        return paper, report, MetadataCache(ws.locations).all()
+
+    def _enriched(self, paper: Paper, report: EnrichReport, metadata: dict) -> None:
+        if self.model is not None:
+            self.model.metadata = metadata
+            if self.current_paper is not None and self.current_paper.id == paper.id:
+                self._show_paper(note=False)
+        title = paper.title if len(paper.title) <= 60 else paper.title[:59] + "…"
+        if report.errors:
+            self.notify(
+                f"Could not enrich {title}: {report.errors[0]}", severity="error", markup=False
+            )
+        elif report.matched:
+            found = metadata.get(paper.id)
+            where = f" (arXiv {found.arxiv_id})" if found is not None else ""
+            self.notify(f"Enriched {title}{where}.", markup=False, timeout=4)
+        elif report.skipped:
+            self.notify(f"Already enriched: {title}.", markup=False, timeout=4)
+        else:
+            self.notify(f"No arXiv match for {title}.", severity="warning", markup=False)
+
+    def action_sync(self) -> None:
+        if self.ws is None or self._busy("sync"):
+            return
+        self.query_one(DeskHeader).show_activity("syncing…")
+        self._sync(self.ws)
+
+    @work(thread=True, exit_on_error=False, name="sync")
+    def _sync(self, ws: Workspace) -> tuple[list[SyncResult], DeskModel]:
+        """Sync with a store object of its own, as another process would: the writer thread
+        keeps serving marks meanwhile, and the store's lock orders the two."""
+        from paperdesk.net.sync import new_since_last_sync, sync_sources
+        from paperdesk.tui.desk_model import DeskModel
+
+        own = ws.fork()
+        results = sync_sources(
+            own, progress=lambda text: self.post_message(self.Activity(f"sync: {text}"))
+        )
+        catalog = own.catalog
+        catalog.venues  # noqa: B018 - built here, off the UI thread
+        catalog.search_keys  # noqa: B018 - and so is the search index
+        model = DeskModel(
+            catalog, own.store.states(), new_since_sync=new_since_last_sync(ws.locations)
+        )
+        return results, model
+
+    def _synced(self, results: list[SyncResult], model: DeskModel) -> None:
+        lines = []
+        for result in results:
+            if result.error:
+                lines.append(f"{result.name}: {result.error}")
+            elif result.unchanged or result.report is None:
+                lines.append(f"{result.name}: unchanged")
+            else:
+                report = result.report
+                lines.append(
+                    f"{result.name}: {len(report.new_papers)} new, {len(report.removed)} removed,"
+                    f" {len(report.relinked)} relinked, {len(report.new_venues)} new venues"
+                )
+        if not results:
+            lines.append("No source was imported from a URL: nothing to sync.")
+        failed = any(result.error for result in results)
+        self.notify(
+            "\n".join(lines),
+            title="Sync",
+            severity="warning" if failed else "information",
+            markup=False,
+            timeout=10 if failed else 6,
+        )
+        if any(result.report is not None for result in results):
+            self._adopt(model)
+
+    def _adopt(self, model: DeskModel) -> None:
+        """Show a rebuilt catalog, keeping the selection, the paper, the notes being typed and
+        undo. Waits for the writes in flight: their replies name rows of the old catalog."""
+        old = self.model
+        if old is None:
+            return
+        if old.writing_status or old.writing_notes:
+            self.set_timer(0.05, partial(self._adopt, model))
+            return
+        paper = self.current_paper
+        model.metadata = old.metadata
+        for paper_id, (_, text) in self.unsaved_notes.items():
+            model.set_note(paper_id, text if text.strip() else None)
+        self.undo_stack = [
+            {
+                new_row: status
+                for row, status in entry.items()
+                if (new_row := model.row_of(old.paper(row).id)) is not None
+            }
+            for entry in self.undo_stack
+        ]
+        self.model = model
+        if self.ws is not None:
+            self.ws.adopt_catalog(model.catalog)
+        self.paper_list.set_model(model)
+        tree = self.query_one(NavTree)
+        tree.populate(model)
+        if not tree.reveal(self.selection):
+            self.selection = ALL
+        self._show_rows(keep=model.row_of(paper.id) if paper is not None else None)
+        self._update_header()
+        self._show_paper(note=False)
+
+    def action_export(self) -> None:
+        if self.ws is None:
+            return
+        from paperdesk.export.render import FORMATS
+        from paperdesk.tui.screens.export import ExportForm
+
+        self.app.push_screen(ExportForm(FORMATS), self._export_chosen)
+
+    def _export_chosen(self, request: ExportRequest | None) -> None:
+        if request is None or self.ws is None or self._busy("export"):
+            return
+        self.flush()
+        self.query_one(DeskHeader).show_activity(f"exporting {request.fmt}…")
+        self._export(self.ws, request)
+
+    @work(thread=True, exit_on_error=False, name="export")
+    def _export(self, ws: Workspace, request: ExportRequest) -> str:
+        """Export what the store holds once the writes queued before it have landed, read
+        through a store object of its own (the writer thread owns the desk's)."""
+        from paperdesk.export.render import export_to
+
+        writer = self.desk_app.writer
+        if writer is not None:
+            writer.join()
+        return export_to(ws.fork(), request.fmt, request.path)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.name not in ("enrich", "sync", "export"):
+            return
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.query_one(DeskHeader).show_activity(None)
+        if event.state == WorkerState.SUCCESS:
+            result = worker.result
+            if worker.name == "enrich":
+                self._enriched(*result)  # type: ignore[misc]
+            elif worker.name == "sync":
+                self._synced(*result)  # type: ignore[misc]
+            else:
+                summary = str(result)
+                self.notify(f"{summary[:1].upper()}{summary[1:]}.", markup=False, timeout=6)
+        elif event.state == WorkerState.ERROR:
+            from paperdesk.tui.text import clean
+
+            self.notify(
+                f"Could not {worker.name}: {clean(str(worker.error))}",
+                severity="error",
+                markup=False,
+            )
