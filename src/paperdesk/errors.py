@@ -6,6 +6,11 @@ is a :class:`PaperdeskError`; anything else is a bug and may show a traceback.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -51,3 +56,12 @@ class OutputError(PaperdeskError):
 
 class UnknownStatusError(InputError, ValueError):
     """A status that is not one of :data:`~paperdesk.catalog.models.STATUSES`."""
+
+
+def validation_summary(exc: ValidationError) -> str:
+    """One line out of pydantic's multi-line report: where, what, and how many more."""
+    errors = exc.errors(include_url=False)
+    where = ".".join(str(part) for part in errors[0]["loc"])
+    text = " ".join(str(errors[0]["msg"]).split())
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {text}{more}" if where else f"{text}{more}"

@@ -12,22 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from paperdesk.catalog.records import Paper, Venue, Website
 
 CATALOG_SCHEMA_VERSION = 1
 
 CatalogKind = Literal["list", "daily"]
-
-
-def validation_summary(exc: ValidationError) -> str:
-    """One line out of pydantic's multi-line report: where, what, and how many more."""
-    errors = exc.errors(include_url=False)
-    where = ".".join(str(part) for part in errors[0]["loc"])
-    text = " ".join(str(errors[0]["msg"]).split())
-    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return f"{where}: {text}{more}" if where else f"{text}{more}"
 
 
 class Model(BaseModel):

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from paperdesk.catalog.models import CATALOG_SCHEMA_VERSION, CatalogFile, validation_summary
-from paperdesk.errors import InputError
+from paperdesk.catalog.models import CATALOG_SCHEMA_VERSION, CatalogFile
+from paperdesk.errors import InputError, validation_summary
 from paperdesk.locations import embedded_catalog
 
 MAX_LIST_BYTES = 32 * 1024 * 1024

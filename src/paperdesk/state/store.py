@@ -34,13 +34,14 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from paperdesk.atomic import atomic_write_bytes
-from paperdesk.catalog.models import Model, TodoItem, validation_summary
+from paperdesk.catalog.models import Model, TodoItem
 from paperdesk.catalog.records import STATUSES, Paper, parse_status
 from paperdesk.errors import (
     InputError,
     NotFoundError,
     PaperdeskError,
     StoreError,
+    validation_summary,
 )
 from paperdesk.state.file_format import META, META_ID, PAPERS, STORE_SCHEMA_VERSION, TODOS
 from paperdesk.state.models import PaperState, StatusChange, StoredTodo, StoreMeta
