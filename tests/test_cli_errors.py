@@ -296,8 +296,8 @@ def test_note_edit_saves_when_nothing_changed_meanwhile(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["", "   "])
 def test_empty_todo_names_are_refused(name: str, isolated_home: Path) -> None:
-    one_line_error(run("todo", "add", name), 1, "needs a name")
-    one_line_error(run("todo", "edit", "OSDI'25", "--rename", name), 1, "needs a name")
+    one_line_error(run("todo", "add", name), 2, "needs a name")
+    one_line_error(run("todo", "edit", "OSDI'25", "--rename", name), 2, "needs a name")
     store = Store.open(Locations(isolated_home).store)
     with pytest.raises(InputError, match="needs a name"):
         store.add_todo(TodoItem(name=name))
@@ -340,7 +340,7 @@ def test_unknown_topic_is_not_found(tmp_path: Path) -> None:
     ],
 )
 def test_unknown_status_is_the_same_error_everywhere(args: list[str]) -> None:
-    one_line_error(run(*args), 1, "unknown status 'bogus'; use one of: unread, queued")
+    one_line_error(run(*args), 2, "unknown status 'bogus'; use one of: unread, queued")
 
 
 def test_mark_accepts_the_status_after_options() -> None:

@@ -135,7 +135,8 @@ def test_bad_requests_are_one_line_errors(ws: Workspace) -> None:
 def test_export_to_writes_atomically_and_leaves_the_file_on_failure(
     ws: Workspace, tmp_path: Path
 ) -> None:
-    out = tmp_path / "deep" / "out.bib"
+    (tmp_path / "exports").mkdir()
+    out = tmp_path / "exports" / "out.bib"
     summary = export_to(ws, "bibtex", out)
     assert summary == f"wrote {out}: 94 papers as bibtex"
     assert out.read_text(encoding="utf-8") == render(ws, "bibtex")
