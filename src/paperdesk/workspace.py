@@ -22,6 +22,7 @@ from paperdesk.catalog.cache import (
     replace_source,
     write_cache,
 )
+from paperdesk.catalog.fetched import fetched_fields
 from paperdesk.catalog.identity import find_relinks
 from paperdesk.catalog.merged import Catalog
 from paperdesk.errors import StoreError, UsageError
@@ -263,26 +264,19 @@ class Workspace:
         record["last_changed"] = state.updated_at.isoformat() if state else None
         if history:
             record["history"] = state.history if state else []
-            record.update(self._arxiv_fields(paper))
+            record.update(self.fetched(paper))
         return record
 
-    def _arxiv_fields(self, paper: Paper) -> dict[str, Any]:
-        """``enrich``'s metadata of a paper (empty values when it was never enriched)."""
+    def fetched(self, paper: Paper) -> dict[str, Any]:
+        """What fetching added to ``paper`` (:func:`~paperdesk.catalog.fetched.fetched_fields`;
+        empty values when it was never enriched)."""
         meta = None
         if self.locations.arxiv_cache.exists():  # never enriched: skip loading the arXiv code
             from paperdesk.catalog.metadata import MetadataCache
 
             cache = self.__dict__.setdefault("_arxiv", MetadataCache(self.locations))
             meta = cache.get(paper.id)
-        if meta is None:
-            return {"abstract": None, "authors": [], "published": None, "categories": []}
-        return {
-            "arxiv_id": paper.arxiv_id or meta.arxiv_id,
-            "abstract": meta.abstract,
-            "authors": meta.authors,
-            "published": meta.published.isoformat() if meta.published else None,
-            "categories": meta.categories,
-        }
+        return fetched_fields(paper, meta)
 
 
 def todo_record(item: TodoItem) -> dict[str, Any]:

@@ -27,7 +27,8 @@ FORMATS = ("markdown", "bibtex", "csv", "json")
 def format_selection(
     selection: Selection, fmt: str, metadata: Mapping[str, ArxivMetadata] | None = None
 ) -> str:
-    """The text of one format for selected papers; ``metadata`` adds authors to BibTeX."""
+    """The text of one format for selected papers; ``metadata`` (what enrich fetched) adds
+    authors to BibTeX and its fields to CSV and JSON."""
     if fmt == "markdown":
         return write_markdown(
             selection.papers,
@@ -40,9 +41,9 @@ def format_selection(
     if fmt == "bibtex":
         return write_bibtex(selection.papers, metadata or {})
     if fmt == "csv":
-        return write_csv(selection.papers, selection.states)
+        return write_csv(selection.papers, selection.states, metadata)
     if fmt == "json":
-        return write_json(selection)
+        return write_json(selection, metadata)
     raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
 
 
@@ -51,7 +52,7 @@ def _rendered(workspace: Workspace, fmt: str, filters: dict[str, str | None]) ->
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
     selection = select(workspace, **filters)
-    metadata = arxiv_metadata(workspace, selection.papers) if fmt == "bibtex" else None
+    metadata = arxiv_metadata(workspace, selection.papers) if fmt != "markdown" else None
     count = len({paper.id for paper in selection.papers})
     return format_selection(selection, fmt, metadata), count
 
