@@ -17,6 +17,7 @@ CASES: list[tuple[list[str], int, str]] = [
     # every command, working
     (["list"], OK, ""),
     (["list", "--status", "queued", "--venue", "OSDI 2024", "--json"], OK, ""),
+    (["list", "--venue", "osdi", "--limit", "3", "--fields", "id,title,authors"], OK, ""),
     (["show", "serverlessllm"], OK, ""),
     (["venues"], OK, ""),
     (["sources", "--json"], OK, ""),
@@ -61,6 +62,10 @@ CASES: list[tuple[list[str], int, str]] = [
     (["--catalog", "", "list"], USAGE, "--catalog needs a path"),
     (["stats", "--bogus"], USAGE, "stats: unrecognized arguments: --bogus"),
     (["--bogus"], USAGE, "unrecognized arguments: --bogus"),
+    (["list", "--fields", "id,bogus"], USAGE, "unknown field 'bogus'"),
+    (["list", "--limit", "0"], USAGE, "not a number of papers"),
+    (["todo", "add", "OSDI'26"], OK, ""),
+    (["todo", "done", "osdi"], USAGE, "'osdi' matches 2 TODO conferences: "),
     # failures: what is named does not exist, or cannot be read, written or fetched
     (["show", "no such paper at all"], FAIL, "no paper matches"),
     (["list", "--venue", "Nowhere 1999"], FAIL, "no venue 'Nowhere 1999'"),

@@ -25,7 +25,7 @@ from paperdesk.catalog.cache import (
 from paperdesk.catalog.fetched import fetched_fields
 from paperdesk.catalog.identity import find_relinks
 from paperdesk.catalog.merged import Catalog
-from paperdesk.errors import StoreError, UsageError
+from paperdesk.errors import AmbiguousError, NotFoundError, StoreError, UsageError
 from paperdesk.locations import Locations
 from paperdesk.state.glance import StateView, vouched_states
 
@@ -229,6 +229,27 @@ class Workspace:
         fresh = [item for item in self.catalog.todos if item.name.casefold() not in known]
         return [item for item in stored if not item.removed] + fresh
 
+    def find_todo(self, ref: str) -> str:
+        """The name of the TODO conference ``ref`` names: its name in any case, or a fragment
+        of one alone (``osdi`` for ``OSDI'25``; punctuation and case aside), as papers are
+        found. AmbiguousError lists the candidates; NotFoundError when none matches."""
+        names = [item.name for item in self.todos()]
+        wanted = _words(ref)
+        exact = [name for name in names if _words(name) == wanted]
+        if len(exact) == 1:
+            return exact[0]
+        matches = exact or [name for name in names if wanted and wanted in _words(name)]
+        if len(matches) > 1:
+            raise AmbiguousError(
+                f"{ref!r} matches {len(matches)} TODO conferences: {', '.join(matches)}; "
+                "give more of the name"
+            )
+        if not matches:
+            raise NotFoundError(
+                f"no TODO conference named {ref!r}; 'paperdesk todo list' shows them"
+            )
+        return matches[0]
+
     def seed_todos(self, names: Iterable[str] | None = None) -> None:
         """Bring the lists' TODO conferences (all, or those ``names``) into the store before
         the user edits one."""
@@ -277,6 +298,11 @@ class Workspace:
             cache = self.__dict__.setdefault("_arxiv", MetadataCache(self.locations))
             meta = cache.get(paper.id)
         return fetched_fields(paper, meta)
+
+
+def _words(name: str) -> str:
+    """A name as TODO references match it: case, punctuation and spacing aside."""
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in name.casefold()).split())
 
 
 def todo_record(item: TodoItem) -> dict[str, Any]:

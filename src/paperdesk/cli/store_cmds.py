@@ -225,6 +225,8 @@ def run_todo(args: argparse.Namespace) -> int:
             echo(f"[{box}] {item.name:<22} {when:<22} {item.url or ''}")
         return 0
     name = todo_name(args.name)
+    if command != "add":
+        name = ws.find_todo(name)
     store = ws.store
     with store.transaction():  # a failing command writes nothing, not even the seeding
         if command == "add":
