@@ -285,10 +285,15 @@ def test_note_edit_keeps_a_note_appended_meanwhile(tmp_path: Path, isolated_home
 
 
 def test_note_edit_saves_when_nothing_changed_meanwhile(tmp_path: Path) -> None:
-    editor = script(tmp_path, "editor", "open(sys.argv[1], 'a').write(' + edited')")
+    editor = script(tmp_path, "editor", "open(sys.argv[1], 'a').write('appended\\n')")
     assert run("note", "serverlessllm", "--set", "start").returncode == 0
     assert run("note", "serverlessllm", "--edit", env={"EDITOR": str(editor)}).returncode == 0
-    assert run("note", "serverlessllm").stdout == "start + edited\n"
+    assert run("note", "serverlessllm").stdout == "start\nappended\n", "a line of its own"
+    seen = tmp_path / "seen"
+    copier = script(tmp_path, "copier", f"open({str(seen)!r}, 'w').write(open(sys.argv[1]).read())")
+    assert run("note", "serverlessllm", "--edit", env={"EDITOR": str(copier)}).returncode == 0
+    assert seen.read_text() == "start\nappended\n", "the editor's file ends in a newline"
+    assert run("show", "serverlessllm", "--json").stdout.count('"start\\nappended"') == 1
 
 
 # --- 8, 12. TODO names, and failing TODO commands write nothing --------------------------------

@@ -171,7 +171,8 @@ def editor_command() -> list[str]:
 
 
 def edit_in_editor(text: str) -> str:
-    """Open the editor on ``text`` and return what it saved; InputError if it failed."""
+    """Open the editor on ``text`` and return what it saved, without the final line breaks;
+    InputError if it failed. The file ends in a newline, as editors and ``>>`` expect."""
     import shlex
     import subprocess
     import tempfile
@@ -180,7 +181,7 @@ def edit_in_editor(text: str) -> str:
     shown = shlex.join(command)
     with tempfile.TemporaryDirectory(prefix="paperdesk-") as tmp:
         path = Path(tmp) / "note.md"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(f"{text}\n" if text else "", encoding="utf-8")
         try:
             code = subprocess.call([*command, str(path)])
         except OSError as exc:
