@@ -8,7 +8,7 @@ state in the store, and only the workspace knows both.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -102,6 +102,7 @@ def install_source(
     moved_from = {old for state in moved for old in state.previous_ids}
     relinked_to = set(relinks.values())
     store.touch_papers(p for p in catalog.papers if p.id in states)
+    _move_citation_keys(store, old_ids - new_ids - elsewhere, old_ids, by_id)
     todos_added = store.seed_todos(catalog.todos)
 
     return ImportReport(
@@ -129,6 +130,28 @@ def install_source(
         todos_added=todos_added,
         written=written,
     )
+
+
+#: The most (vanished × new) title pairs compared to move citation keys in one import (about
+#: a second); a list replaced wholesale keeps its old keys on the old ids instead.
+KEY_RELINK_PAIRS = 1_000_000
+
+
+def _move_citation_keys(
+    store: Store, vanished_ids: set[str], old_ids: set[str], by_id: Mapping[str, Paper]
+) -> None:
+    """Let citation keys follow papers whose title an import edited (as reading state does),
+    so a document's ``\\cite`` keeps naming the same paper. Only papers of this source's previous
+    version are considered: keys are given to every exported paper, far more than have state."""
+    if not vanished_ids:
+        return
+    keys = store.citation_key_records()
+    vanished = {pid: keys[pid].title for pid in vanished_ids if pid in keys}
+    appeared = {pid: p.title for pid, p in by_id.items() if pid not in old_ids and pid not in keys}
+    if not vanished or not appeared or len(vanished) * len(appeared) > KEY_RELINK_PAIRS:
+        return
+    relinks = find_relinks(vanished, appeared)
+    store.move_citation_keys({old: by_id[new] for old, new in relinks.items()})
 
 
 @dataclass
