@@ -109,7 +109,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _URL_UNSAFE = re.compile(r"[{}\\\s]")
 _URL_UNSAFE_ASCII = re.compile(r"[{}\\\s]|[^\x00-\x7f]")
 _MATH = re.compile(r"\$(?=[^\s$])[^$]*?(?<=[^\s$])\$(?!\d)")
-_WORD = re.compile(r"[^\W_]+")
+_TITLE_TOKEN = re.compile(r"([^\W_]+)|[\\{}~^&%$#_]")
 _DOI = re.compile(
     r"(?:doi\.org/|dl\.acm\.org/doi/(?:abs/|pdf/|full/|fullHtml/|epdf/)?)(10\.\d{4,9}/[^\s?#]+)",
     re.IGNORECASE,
@@ -161,6 +161,8 @@ def escape(text: str) -> str:
 def keeps_capitals(word: str) -> bool:
     """Whether a title word must keep its capitals in any style: an inner capital (``LLM``,
     ``CacheGen``, ``vLLM``), a capital with a digit (``A100``), or a capitalised name."""
+    if word.islower():  # most words: nothing to keep
+        return False
     if word[1:] != word[1:].lower():
         return True
     if not word[:1].isupper():
@@ -168,14 +170,16 @@ def keeps_capitals(word: str) -> bool:
     return any(ch.isdigit() for ch in word) or word.casefold() in NAMES
 
 
+def _protected_token(match: re.Match[str]) -> str:
+    word = match.group(1)
+    if word is None:
+        return _SPECIALS[match.group(0)]
+    return f"{{{word}}}" if keeps_capitals(word) else word
+
+
 def _protect_words(text: str) -> str:
-    parts, pos = [], 0
-    for match in _WORD.finditer(text):
-        word = match.group(0)
-        parts += [_escape_specials(text[pos : match.start()])]
-        parts += [f"{{{word}}}" if keeps_capitals(word) else word]
-        pos = match.end()
-    return "".join(parts) + _escape_specials(text[pos:])
+    """Title text outside math: words braced where they keep capitals, specials escaped."""
+    return _TITLE_TOKEN.sub(_protected_token, text)
 
 
 def _balanced(text: str) -> bool:
