@@ -24,7 +24,8 @@ Titles are protected as DBLP does: braces only around words that must keep their
 acronyms and inner capitals (``{LLM}``, ``{CacheGen}``, ``{vLLM}``), capitals with digits
 (``{A100}``) and a short list of names (``{Bayesian}``) -- so a style may set the rest in
 sentence case. ``$…$`` math (pandoc's rule: no space inside the dollars, no digit after the
-closing one) is kept as math, braced. Elsewhere ``& % $ # _`` are backslash-escaped and
+closing one; balanced braces; no backslash before the closing dollar) is kept as math, braced,
+with ``% # &`` escaped in it. Elsewhere ``& % $ # _`` are backslash-escaped and
 ``\\ { } ~ ^`` become ``\\textbackslash{}``-style commands (BibTeX counts every brace, escaped or
 not, so a literal brace must not appear); control characters become spaces. Unicode stays
 UTF-8, or with ``ascii`` becomes LaTeX escapes (``{\\"u}``, ``{\\ensuremath{\\mu}}``) for classic
@@ -108,7 +109,8 @@ _SPECIAL = re.compile(r"[\\{}~^&%$#_]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _URL_UNSAFE = re.compile(r"[{}\\\s]")
 _URL_UNSAFE_ASCII = re.compile(r"[{}\\\s]|[^\x00-\x7f]")
-_MATH = re.compile(r"\$(?=[^\s$])[^$]*?(?<=[^\s$])\$(?!\d)")
+_MATH = re.compile(r"\$(?=[^\s$])[^$]*?(?<=[^\s$\\])\$(?!\d)")
+_MATH_SPECIAL = re.compile(r"(?<!\\)[%#&]")
 _TITLE_TOKEN = re.compile(r"([^\W_]+)|[\\{}~^&%$#_]")
 _DOI = re.compile(
     r"(?:doi\.org/|dl\.acm\.org/doi/(?:abs/|pdf/|full/|fullHtml/|epdf/)?)(10\.\d{4,9}/[^\s?#]+)",
@@ -199,7 +201,8 @@ def escape_title(title: str) -> str:
     for match in _MATH.finditer(text):
         if not _balanced(match.group(0)):
             continue
-        parts += [_protect_words(text[pos : match.start()]), f"{{{match.group(0)}}}"]
+        math = _MATH_SPECIAL.sub(lambda m: "\\" + m.group(0), match.group(0))
+        parts += [_protect_words(text[pos : match.start()]), f"{{{math}}}"]
         pos = match.end()
     return "".join(parts) + _protect_words(text[pos:])
 
