@@ -423,3 +423,60 @@ def test_cli_enrich_needs_a_selection() -> None:
     )
     assert result.returncode == 2
     assert "name at least one paper, or use --venue" in result.stderr
+
+
+def test_cli_enrich_prints_only_the_parts_that_apply(
+    isolated_home: Path, api: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.expect_request("/api/query").respond_with_data(
+        feed(SERVERLESS_ENTRY), content_type="application/atom+xml"
+    )
+    code, out, err = cli(capsys, "enrich", "serverlessllm")
+    assert (code, out, err) == (0, "enriched 1\n", "")
+    code, out, _ = cli(capsys, "enrich", "serverlessllm")
+    assert (code, out) == (0, "skipped 1 (already enriched; --force fetches them again)\n")
+
+
+def test_cli_enrich_says_nothing_before_a_fatal_error_but_what_it_kept(
+    isolated_home: Path, api: HTTPServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api.expect_ordered_request("/api/query").respond_with_data(
+        feed(SERVERLESS_ENTRY), content_type="application/atom+xml"
+    )
+    api.expect_ordered_request("/api/query").respond_with_data("gone", status=404)
+    code, out, err = cli(capsys, "enrich", "serverlessllm", "prompt cache")
+    assert (code, out) == (1, "")
+    [line] = err.splitlines()
+    assert line.startswith("paperdesk: error: could not fetch ") and "HTTP 404" in line
+    assert line.endswith("; the 1 enriched before it were kept")
+    assert cli(capsys, "show", "serverlessllm", "--json")[1].count("Luo Mai") == 1
+
+
+def test_the_endpoint_and_interval_come_from_config_toml_under_the_environment(
+    isolated_home: Path,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("PAPERDESK_ARXIV_API", raising=False)
+    monkeypatch.delenv("PAPERDESK_ARXIV_INTERVAL", raising=False)
+    httpserver.expect_request("/from-config").respond_with_data(
+        feed(SERVERLESS_ENTRY), content_type="application/atom+xml"
+    )
+    (isolated_home / "config.toml").write_text(
+        f'[arxiv]\napi = "{httpserver.url_for("/from-config")}"\ninterval = 0\n'
+    )
+    assert cli(capsys, "enrich", "serverlessllm")[:2] == (0, "enriched 1\n")
+    assert [request.path for request, _ in httpserver.log] == ["/from-config"]
+    monkeypatch.setenv("PAPERDESK_ARXIV_API", httpserver.url_for("/from-env"))
+    httpserver.expect_request("/from-env").respond_with_data(
+        feed(SERVERLESS_ENTRY), content_type="application/atom+xml"
+    )
+    assert cli(capsys, "enrich", "serverlessllm", "--force")[0] == 0
+    assert httpserver.log[-1][0].path == "/from-env", "the environment wins"
+    (isolated_home / "config.toml").write_text("[arxiv]\ninterval = -1\n")
+    code, _, err = cli(capsys, "enrich", "serverlessllm", "--force")
+    assert code == 1 and "arxiv.interval" in err and "config.toml" in err
+    monkeypatch.setenv("PAPERDESK_ARXIV_INTERVAL", "soon")
+    code, _, err = cli(capsys, "enrich", "serverlessllm", "--force")
+    assert code == 1 and "PAPERDESK_ARXIV_INTERVAL must be a number of seconds" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from itertools import islice
 
 import bibtexparser
 import pytest
@@ -17,9 +18,14 @@ from paperdesk.catalog.models import ArxivMetadata
 from paperdesk.catalog.records import Link, Paper
 from paperdesk.export.bibtex import (
     booktitle,
-    citation_keys,
+    choose_keys,
+    doi_of,
     entry_for,
+    escape_title,
     escape_url,
+    key_candidates,
+    key_stem,
+    last_name,
     write_bibtex,
     year_of,
 )
@@ -161,14 +167,41 @@ def test_titles_decode_back_to_the_list_title(item: Paper) -> None:
 
 def test_capitals_are_protected_and_unicode_stays_utf8() -> None:
     text = entry_for(TRICKY[1])
-    assert "{[Bracketed]}" in text and "{*Stars*}" in text
-    assert "日本語" in text and "{Ünïcödé}" in text
+    assert "[Bracketed] *Stars* | Pipes <angle> μ-Serve 日本語 Ünïcödé" in text
     assert "\\u" not in text
+
+
+@pytest.mark.parametrize(
+    ("title", "field"),
+    [
+        (
+            "CacheGen: KV Cache Compression and Streaming for Fast Language Model Serving",
+            "{CacheGen}: {KV} Cache Compression and Streaming for Fast Language Model Serving",
+        ),
+        (
+            "Power-aware Deep Learning Model Serving with μ-Serve",
+            "Power-aware Deep Learning Model Serving with μ-Serve",
+        ),
+        ("Bayesian Tuning of vLLM on A100 GPUs", "{Bayesian} Tuning of {vLLM} on {A100} {GPUs}"),
+        ("Multi-GPU KV-Cache (LLMs) for eBPF", "Multi-{GPU} {KV}-Cache ({LLMs}) for {eBPF}"),
+        ("An $O(1)$ Lookup of $\\mathcal{K}$-Sets", "An {$O(1)$} Lookup of {$\\mathcal{K}$}-Sets"),
+        ("Serving for $5 and $10 a Day", "Serving for \\$5 and \\$10 a Day"),
+        ("Unbalanced $x}$ Math", "Unbalanced \\$x\\textbraceright{}\\$ Math"),
+        ("Cut $50%$ of #1 $a&b$", "Cut {$50\\%$} of \\#1 {$a\\&b$}"),
+        ("Escaped $x\\$ and $y$", "Escaped \\$x\\textbackslash{}\\$ and {$y$}"),
+    ],
+)
+def test_titles_brace_only_what_must_keep_its_capitals_and_keep_math(
+    title: str, field: str
+) -> None:
+    assert escape_title(title) == field
+    in_math = decoded(field).replace("\\%", "%").replace("\\&", "&")  # math stays LaTeX
+    assert in_math == title
 
 
 def test_special_characters_are_escaped_not_raw() -> None:
     title_line = next(line for line in entry_for(TRICKY[0]).splitlines() if "title" in line)
-    body = title_line.split("=", 1)[1]
+    body = title_line.split("=", 1)[1].replace("{$dollars$}", "")
     for raw in ["&", "%", "$", "#", "_"]:
         assert re.search(rf"(?<!\\){re.escape(raw)}", body) is None, raw
     assert r"\textbackslash{}" in body and r"\textasciitilde{}" in body
@@ -180,23 +213,46 @@ def test_urls_stay_usable() -> None:
     assert escape_url("https://x.org/a b{c}") == "https://x.org/a%20b%7Bc%7D"
 
 
-def test_repeated_keys_get_suffixes_in_list_order_and_never_rename_earlier_ones() -> None:
+def test_a_repeated_key_gets_a_suffix_from_the_paper_id_not_its_position() -> None:
     twins = [paper(f"Atom: Variant {n}", venue="MLSys 2024") for n in range(4)]
-    keys = citation_keys(twins)
-    assert [keys[p.id] for p in twins] == ["atom2024", "atom2024b", "atom2024c", "atom2024d"]
-    more = citation_keys([*twins, paper("Atom: yet another", venue="MLSys 2024")])
-    assert all(more[p.id] == keys[p.id] for p in twins)
-    assert citation_keys(list(reversed(twins)))[twins[-1].id] == "atom2024"
+    keys = choose_keys(twins, {}, {})
+    assert len(set(keys.values())) == 4 and all(k.startswith("atom2024") for k in keys.values())
+    assert choose_keys(list(reversed(twins)), {}, {}) == keys, "the list's order does not matter"
+    for twin in twins:
+        assert keys[twin.id] in list(key_candidates(twin)), "each key is one of its own id's"
+    stored = {twins[3].id: "atom2024"}  # given earlier: the others never take it
+    again = choose_keys(twins, {}, stored)
+    assert twins[3].id not in again and "atom2024" not in again.values()
+    assert again[twins[0].id] == next(islice(key_candidates(twins[0]), 1, None))
+    assert choose_keys(twins, {}, {twins[3].id: "ATOM2024"})[twins[0].id] != "atom2024", (
+        "BibTeX compares keys without case"
+    )
 
 
-def test_keys_skip_stop_words_and_are_ascii() -> None:
-    assert citation_keys([paper("The Ünïcödé Way", year=2023)]) == {
-        paper_id("The Ünïcödé Way"): "unicode2023"
-    }
-    assert citation_keys([paper("日本語", venue="X")])[paper_id("日本語")] == "paper"
+def test_the_key_rule_last_name_else_title_word_then_year() -> None:
+    assert key_stem(paper("The Ünïcödé Way", year=2023)) == "unicode2023"
+    assert key_stem(paper("日本語", venue="X")) == "paper"
+    meta = ArxivMetadata(
+        arxiv_id="2401.14351",
+        title="ServerlessLLM",
+        abstract="",
+        authors=["Łukasz Müller-Ölçer", "Leyang Xue"],
+        fetched_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+    )
+    assert key_stem(SERVERLESS, meta) == "mullerolcer2024"
+    assert key_stem(SERVERLESS) == "serverlessllm2024"
+    assert [last_name(n) for n in ["Yao Fu", "Fu, Yao", "Wei Wang 0001", "Sam Lee Jr."]] == [
+        "fu",
+        "fu",
+        "wang",
+        "lee",
+    ]
+    assert last_name("李飞飞") is None
+    cjk = ArxivMetadata(**{**meta.model_dump(), "authors": ["李飞飞"]})
+    assert key_stem(SERVERLESS, cjk) == "serverlessllm2024", "no ASCII name: the title word"
 
 
-def test_metadata_adds_authors_and_category_but_not_a_new_key() -> None:
+def test_metadata_adds_authors_and_category_and_the_stored_key_stays() -> None:
     meta = ArxivMetadata(
         arxiv_id="2401.14351v2",
         title="ServerlessLLM",
@@ -206,12 +262,48 @@ def test_metadata_adds_authors_and_category_but_not_a_new_key() -> None:
         published=dt.date(2024, 1, 25),
         fetched_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
     )
-    plain, enriched = write_bibtex([SERVERLESS]), write_bibtex([SERVERLESS], {SERVERLESS.id: meta})
-    (entry,) = parse(enriched).entries
+    stored = {SERVERLESS.id: "serverlessllm2024"}
+    (entry,) = parse(write_bibtex([SERVERLESS], {SERVERLESS.id: meta}, stored)).entries
     got = fields(entry)
     assert got["author"] == r"Yao Fu and Leyang Xue and Tom \& Jerry Lab and {Ann and Bob}"
     assert got["primaryclass"] == "cs.LG"
-    assert entry.key == parse(plain).entries[0].key
+    assert entry.key == "serverlessllm2024"
+    assert parse(write_bibtex([SERVERLESS], {SERVERLESS.id: meta})).entries[0].key == "fu2024"
+
+
+def test_doi_from_doi_org_and_acm_links_but_not_proceedings() -> None:
+    acm = paper(
+        "Some ACM Paper",
+        venue="ASPLOS 2024",
+        url="https://dl.acm.org/doi/10.1145/3620666.3651379",
+        links=[Link(label="proc", url="https://dl.acm.org/doi/proceedings/10.1145/3620666")],
+    )
+    assert doi_of(acm) == "10.1145/3620666.3651379"
+    pdf = paper("P", links=[Link(label="pdf", url="https://dl.acm.org/doi/pdf/10.1145/1.2")])
+    assert doi_of(pdf) == "10.1145/1.2"
+    assert doi_of(paper("D", url="https://doi.org/10.5555/x_y(z)")) == "10.5555/x_y(z"
+    assert doi_of(paper("Proc", url="https://dl.acm.org/doi/proceedings/10.1145/3627703")) is None
+    assert fields(parse(entry_for(acm)).entries[0])["doi"] == "10.1145/3620666.3651379"
+    assert "doi" not in fields(parse(entry_for(SERVERLESS)).entries[0])
+
+
+def test_ascii_writes_non_ascii_as_latex_escapes_that_decode_back() -> None:
+    item = paper("Ünïcödé μ-Serve: Łukasz’s Paper on 日本", venue="Weird Venue")
+    meta = ArxivMetadata(
+        arxiv_id="2401.00001",
+        title=item.title,
+        abstract="",
+        authors=["Jörg Müller", "Łukasz Kaiser"],
+        fetched_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+    )
+    text = write_bibtex([item], {item.id: meta}, ascii=True)
+    assert text.isascii()
+    got = fields(parse(text).entries[0])
+    assert r"{\"U}n{\"\i}c{\"o}d{\'e}" in got["title"] and r"\ensuremath{\mu}" in got["title"]
+    assert "U+65E5" in got["title"], "a character without a LaTeX name keeps its code point"
+    assert decoded(got["author"]) == "Jörg Müller and Łukasz Kaiser"
+    assert braces_balanced(text)
+    assert write_bibtex([SERVERLESS], ascii=True) == write_bibtex([SERVERLESS])
 
 
 def test_enrichment_supplies_the_arxiv_id_and_year_a_list_lacks() -> None:

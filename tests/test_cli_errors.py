@@ -285,10 +285,15 @@ def test_note_edit_keeps_a_note_appended_meanwhile(tmp_path: Path, isolated_home
 
 
 def test_note_edit_saves_when_nothing_changed_meanwhile(tmp_path: Path) -> None:
-    editor = script(tmp_path, "editor", "open(sys.argv[1], 'a').write(' + edited')")
+    editor = script(tmp_path, "editor", "open(sys.argv[1], 'a').write('appended\\n')")
     assert run("note", "serverlessllm", "--set", "start").returncode == 0
     assert run("note", "serverlessllm", "--edit", env={"EDITOR": str(editor)}).returncode == 0
-    assert run("note", "serverlessllm").stdout == "start + edited\n"
+    assert run("note", "serverlessllm").stdout == "start\nappended\n", "a line of its own"
+    seen = tmp_path / "seen"
+    copier = script(tmp_path, "copier", f"open({str(seen)!r}, 'w').write(open(sys.argv[1]).read())")
+    assert run("note", "serverlessllm", "--edit", env={"EDITOR": str(copier)}).returncode == 0
+    assert seen.read_text() == "start\nappended\n", "the editor's file ends in a newline"
+    assert run("show", "serverlessllm", "--json").stdout.count('"start\\nappended"') == 1
 
 
 # --- 8, 12. TODO names, and failing TODO commands write nothing --------------------------------
@@ -296,8 +301,8 @@ def test_note_edit_saves_when_nothing_changed_meanwhile(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["", "   "])
 def test_empty_todo_names_are_refused(name: str, isolated_home: Path) -> None:
-    one_line_error(run("todo", "add", name), 1, "needs a name")
-    one_line_error(run("todo", "edit", "OSDI'25", "--rename", name), 1, "needs a name")
+    one_line_error(run("todo", "add", name), 2, "needs a name")
+    one_line_error(run("todo", "edit", "OSDI'25", "--rename", name), 2, "needs a name")
     store = Store.open(Locations(isolated_home).store)
     with pytest.raises(InputError, match="needs a name"):
         store.add_todo(TodoItem(name=name))
@@ -340,7 +345,7 @@ def test_unknown_topic_is_not_found(tmp_path: Path) -> None:
     ],
 )
 def test_unknown_status_is_the_same_error_everywhere(args: list[str]) -> None:
-    one_line_error(run(*args), 1, "unknown status 'bogus'; use one of: unread, queued")
+    one_line_error(run(*args), 2, "unknown status 'bogus'; use one of: unread, queued")
 
 
 def test_mark_accepts_the_status_after_options() -> None:

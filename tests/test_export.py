@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -14,13 +15,14 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
+from paperdesk.catalog.fetched import FETCHED_FIELDS
 from paperdesk.catalog.metadata import MetadataCache
 from paperdesk.catalog.models import ArxivMetadata
 from paperdesk.catalog.sources import parse_catalog_json
 from paperdesk.cli import export_cmds
 from paperdesk.errors import NotFoundError, UnknownStatusError, UsageError
 from paperdesk.export.render import FORMATS, export_to, render
-from paperdesk.export.tabular import CSV_COLUMNS, ExportFile
+from paperdesk.export.tabular import CSV_COLUMNS, ExportedPaper, ExportFile
 from paperdesk.workspace import Workspace
 
 NOTE = 'Loads "checkpoints" fast, see §4;\nsecond line with a comma, and\r\na CRLF'
@@ -106,6 +108,44 @@ def test_bibtex_uses_the_enrich_cache_for_authors(ws: Workspace) -> None:
     assert all("author" not in e.fields_dict for e in library.entries if e is not entry)
 
 
+def test_json_and_csv_carry_what_enrich_fetched_as_show_json_has_it(ws: Workspace) -> None:
+    paper = ws.catalog.find("cachegen")
+    MetadataCache(ws.locations).update(
+        {
+            paper.id: ArxivMetadata(
+                arxiv_id="2310.07240",
+                title=paper.title,
+                abstract="KV caches, streamed; compressed.",
+                authors=["Yuhan Liu", "Junchen Jiang"],
+                published=dt.date(2023, 10, 11),
+                categories=["cs.NI", "cs.LG"],
+                fetched_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+            )
+        }
+    )
+    shown = ws.paper_record(paper, history=True)
+    exported = next(p for p in json.loads(render(ws, "json"))["papers"] if p["id"] == paper.id)
+    assert set(FETCHED_FIELDS) <= set(shown)
+    for name in ("arxiv_id", *FETCHED_FIELDS):
+        assert exported[name] == shown[name], name
+    assert exported["authors"] == ["Yuhan Liu", "Junchen Jiang"]
+    assert exported["published"] == "2023-10-11"
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(render(ws, "csv")))}
+    row = rows[paper.id]
+    assert row["authors"] == "Yuhan Liu; Junchen Jiang"
+    assert row["abstract"] == "KV caches, streamed; compressed."
+    assert (row["published"], row["categories"]) == ("2023-10-11", "cs.NI; cs.LG")
+    assert row["arxiv_id"] == "2310.07240"
+    others = [r for pid, r in rows.items() if pid != paper.id]
+    assert all(r["authors"] == r["abstract"] == "" for r in others)
+
+
+def test_every_fetched_field_is_a_field_of_the_json_export() -> None:
+    declared = {f.name for f in dataclasses.fields(ExportedPaper)}
+    assert set(FETCHED_FIELDS) <= declared
+    assert set(FETCHED_FIELDS) <= set(CSV_COLUMNS)
+
+
 def test_filters_select_like_list(ws: Workspace) -> None:
     osdi = list(csv.DictReader(io.StringIO(render(ws, "csv", venue="osdi 2024"))))
     assert len(osdi) == 10 and {row["venue"] for row in osdi} == {"OSDI 2024"}
@@ -135,7 +175,8 @@ def test_bad_requests_are_one_line_errors(ws: Workspace) -> None:
 def test_export_to_writes_atomically_and_leaves_the_file_on_failure(
     ws: Workspace, tmp_path: Path
 ) -> None:
-    out = tmp_path / "deep" / "out.bib"
+    (tmp_path / "exports").mkdir()
+    out = tmp_path / "exports" / "out.bib"
     summary = export_to(ws, "bibtex", out)
     assert summary == f"wrote {out}: 94 papers as bibtex"
     assert out.read_text(encoding="utf-8") == render(ws, "bibtex")

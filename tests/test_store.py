@@ -14,6 +14,7 @@ from paperdesk.catalog.models import TodoItem
 from paperdesk.catalog.records import STATUSES, Paper
 from paperdesk.errors import (
     EXIT_FAILURE,
+    EXIT_USAGE,
     InputError,
     NotFoundError,
     StoreError,
@@ -99,7 +100,7 @@ def test_unknown_status_lists_the_valid_ones(store: Store, path: Path) -> None:
     before = path.read_bytes()
     with pytest.raises(UnknownStatusError) as info:
         store.set_status([A], "done")
-    assert isinstance(info.value, ValueError) and info.value.exit_code == EXIT_FAILURE
+    assert isinstance(info.value, ValueError) and info.value.exit_code == EXIT_USAGE
     assert all(status in str(info.value) for status in STATUSES)
     assert path.read_bytes() == before
 

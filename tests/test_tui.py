@@ -522,8 +522,12 @@ async def test_y_copies_the_url_and_Y_the_bibtex(app: PaperdeskApp) -> None:
         assert app.clipboard == app.desk.current_paper.url
         assert any(TERMINAL in n.message for n in app._notifications)
         await pilot.press("Y")
-        assert app.clipboard.startswith("@")
-        assert "ServerlessLLM" in app.clipboard
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.clipboard.startswith("@inproceedings{serverlessllm2024,")
+        assert "{ServerlessLLM}" in app.clipboard
+        keys = Store.open(app.desk.ws.locations.store).citation_key_records()
+        assert {k.key for k in keys.values()} == {"serverlessllm2024"}, "the key is stored"
 
 
 async def test_o_over_ssh_shows_and_copies_the_link(app: PaperdeskApp) -> None:

@@ -6,7 +6,12 @@ and the directory is fsynced so the rename itself survives a power cut.
 
 Files the user names (``-o OUT``) go through :func:`write_user_file`, which writes *through* the
 path: a symlink's target is replaced, not the link; a FIFO, a terminal or ``/dev/stdout`` is
-written to as it is; an existing file keeps its mode.
+written to as it is; an existing file keeps its mode; a missing folder is an error, never made.
+
+Temporary files are ``.<name>.<pid>.<random>.tmp``. A write that an exception, Ctrl-C or a
+SIGTERM (the CLI turns it into an exception) interrupts removes its own; one a SIGKILL or a
+power cut left is swept by the next :func:`write_user_file` to the same name, once the process
+that made it is gone.
 """
 
 from __future__ import annotations
@@ -16,12 +21,15 @@ import errno
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 from paperdesk.errors import OutputError, UsageError
 
 #: Mode of a new output file before the umask, as for a file made with ``> OUT`` under umask 022.
 USER_FILE_MODE = 0o644
+#: A temporary file this old is stale even if a process with its pid runs (the pid was reused).
+STALE_TEMP_SECONDS = 24 * 3600
 
 
 def fsync_directory(directory: Path) -> None:
@@ -48,7 +56,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> os.stat_result:
 
 
 def _replace(path: Path, data: bytes, mode: int | None) -> os.stat_result:
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    prefix = f".{path.name}.{os.getpid()}."
+    fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
         if mode is not None:
             os.fchmod(fd, mode)
@@ -64,6 +73,41 @@ def _replace(path: Path, data: bytes, mode: int | None) -> os.stat_result:
         raise
     fsync_directory(path.parent)
     return written
+
+
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, as another user's
+        pass
+    return False
+
+
+def sweep_stale_temp_files(path: Path) -> list[Path]:
+    """Remove the temporary files that interrupted writes of ``path`` left behind: those whose
+    process is gone (or that are a day old); a write in progress elsewhere keeps its own."""
+    removed = []
+    now = time.time()
+    for leftover in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        pid_text = leftover.name[len(path.name) + 2 :].split(".", 1)[0]
+        try:
+            age = now - leftover.lstat().st_mtime
+        except OSError:
+            continue
+        if pid_text.isdigit() and int(pid_text) == os.getpid():
+            continue
+        if (pid_text.isdigit() and _process_gone(int(pid_text))) or age > STALE_TEMP_SECONDS:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+                removed.append(leftover)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    """``name`` matched literally by :meth:`Path.glob` (``[``, ``*`` and ``?`` bracketed)."""
+    return "".join(f"[{ch}]" if ch in "[]*?" else ch for ch in name)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -82,8 +126,9 @@ def write_user_file(path: Path, data: bytes) -> None:
 
     A symlink's target is replaced atomically (the link stays), an existing file keeps its
     mode (a new one gets 0644 less the umask), and anything that is not a regular file (a FIFO,
-    a terminal, ``/dev/stdout``) is opened and written in place. Missing parent directories are
-    made. Raises :class:`OutputError` (UsageError for a directory) with a one-line reason.
+    a terminal, ``/dev/stdout``) is opened and written in place. A missing folder is an error,
+    not made: a typo in a path must not leave new folders behind. Raises :class:`OutputError`
+    (UsageError for a directory) with a one-line reason, having changed nothing.
     """
     path = Path(path)
     try:
@@ -98,13 +143,16 @@ def write_user_file(path: Path, data: bytes) -> None:
                 handle.write(data)
             return
         target = path.resolve()
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except FileExistsError:  # a file where a directory should be
+        if not target.parent.is_dir():
             blocker = next(p for p in (target.parent, *target.parent.parents) if p.exists())
-            raise NotADirectoryError(
-                errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(blocker)
-            ) from None
+            if not blocker.is_dir():  # a file where a folder should be
+                raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(blocker))
+            missing = path.parent if path.parent != Path() else target.parent
+            raise OutputError(
+                f"cannot write {path}: folder {missing} does not exist; create it first or "
+                "choose another path"
+            )
+        sweep_stale_temp_files(target)
         mode = stat.S_IMODE(info.st_mode) if info else USER_FILE_MODE & ~_umask()
         _replace(target, data, mode)
     except IsADirectoryError:

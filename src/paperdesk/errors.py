@@ -1,7 +1,15 @@
 """Errors the CLI turns into one line on stderr, and the exit code each one means.
 
 Every failure a user can cause (a bad file, an unknown paper, a corrupt store, a failed fetch)
-is a :class:`PaperdeskError`; anything else is a bug and may show a traceback.
+is a :class:`PaperdeskError`; anything else is a bug and may show a traceback. The exit codes,
+here and nowhere else:
+
+- 0: done;
+- 1: a failure (a file, the store, the network, something that does not exist);
+- 2: a usage error: the command line itself is wrong (an unknown option, status, format or
+  field, a bad date, a missing argument) or names several things where it needs one;
+- 130: interrupted (Ctrl-C); 128 + the signal's number when SIGTERM (143) or SIGHUP (129)
+  ended it. Either way, files being written are removed and the store is left as it was.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
 class PaperdeskError(Exception):
@@ -54,8 +63,17 @@ class OutputError(PaperdeskError):
     """A file the user asked for (``-o OUT``) cannot be written; nothing was changed."""
 
 
-class UnknownStatusError(InputError, ValueError):
+class UnknownStatusError(UsageError, ValueError):
     """A status that is not one of :data:`~paperdesk.catalog.models.STATUSES`."""
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: raised like Ctrl-C's KeyboardInterrupt, so that writes in
+    progress clean up their temporary files and roll back before the process ends."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum
 
 
 def validation_summary(exc: ValidationError) -> str:

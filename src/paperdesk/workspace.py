@@ -8,7 +8,7 @@ state in the store, and only the workspace knows both.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,9 +22,10 @@ from paperdesk.catalog.cache import (
     replace_source,
     write_cache,
 )
+from paperdesk.catalog.fetched import fetched_fields
 from paperdesk.catalog.identity import find_relinks
 from paperdesk.catalog.merged import Catalog
-from paperdesk.errors import StoreError, UsageError
+from paperdesk.errors import AmbiguousError, NotFoundError, StoreError, UsageError
 from paperdesk.locations import Locations
 from paperdesk.state.glance import StateView, vouched_states
 
@@ -101,6 +102,7 @@ def install_source(
     moved_from = {old for state in moved for old in state.previous_ids}
     relinked_to = set(relinks.values())
     store.touch_papers(p for p in catalog.papers if p.id in states)
+    _move_citation_keys(store, old_ids - new_ids - elsewhere, old_ids, by_id)
     todos_added = store.seed_todos(catalog.todos)
 
     return ImportReport(
@@ -128,6 +130,28 @@ def install_source(
         todos_added=todos_added,
         written=written,
     )
+
+
+#: The most (vanished × new) title pairs compared to move citation keys in one import (about
+#: a second); a list replaced wholesale keeps its old keys on the old ids instead.
+KEY_RELINK_PAIRS = 1_000_000
+
+
+def _move_citation_keys(
+    store: Store, vanished_ids: set[str], old_ids: set[str], by_id: Mapping[str, Paper]
+) -> None:
+    """Let citation keys follow papers whose title an import edited (as reading state does),
+    so a document's ``\\cite`` keeps naming the same paper. Only papers of this source's previous
+    version are considered: keys are given to every exported paper, far more than have state."""
+    if not vanished_ids:
+        return
+    keys = store.citation_key_records()
+    vanished = {pid: keys[pid].title for pid in vanished_ids if pid in keys}
+    appeared = {pid: p.title for pid, p in by_id.items() if pid not in old_ids and pid not in keys}
+    if not vanished or not appeared or len(vanished) * len(appeared) > KEY_RELINK_PAIRS:
+        return
+    relinks = find_relinks(vanished, appeared)
+    store.move_citation_keys({old: by_id[new] for old, new in relinks.items()})
 
 
 @dataclass
@@ -228,6 +252,27 @@ class Workspace:
         fresh = [item for item in self.catalog.todos if item.name.casefold() not in known]
         return [item for item in stored if not item.removed] + fresh
 
+    def find_todo(self, ref: str) -> str:
+        """The name of the TODO conference ``ref`` names: its name in any case, or a fragment
+        of one alone (``osdi`` for ``OSDI'25``; punctuation and case aside), as papers are
+        found. AmbiguousError lists the candidates; NotFoundError when none matches."""
+        names = [item.name for item in self.todos()]
+        wanted = _words(ref)
+        exact = [name for name in names if _words(name) == wanted]
+        if len(exact) == 1:
+            return exact[0]
+        matches = exact or [name for name in names if wanted and wanted in _words(name)]
+        if len(matches) > 1:
+            raise AmbiguousError(
+                f"{ref!r} matches {len(matches)} TODO conferences: {', '.join(matches)}; "
+                "give more of the name"
+            )
+        if not matches:
+            raise NotFoundError(
+                f"no TODO conference named {ref!r}; 'paperdesk todo list' shows them"
+            )
+        return matches[0]
+
     def seed_todos(self, names: Iterable[str] | None = None) -> None:
         """Bring the lists' TODO conferences (all, or those ``names``) into the store before
         the user edits one."""
@@ -263,26 +308,24 @@ class Workspace:
         record["last_changed"] = state.updated_at.isoformat() if state else None
         if history:
             record["history"] = state.history if state else []
-            record.update(self._arxiv_fields(paper))
+            record.update(self.fetched(paper))
         return record
 
-    def _arxiv_fields(self, paper: Paper) -> dict[str, Any]:
-        """``enrich``'s metadata of a paper (empty values when it was never enriched)."""
+    def fetched(self, paper: Paper) -> dict[str, Any]:
+        """What fetching added to ``paper`` (:func:`~paperdesk.catalog.fetched.fetched_fields`;
+        empty values when it was never enriched)."""
         meta = None
         if self.locations.arxiv_cache.exists():  # never enriched: skip loading the arXiv code
             from paperdesk.catalog.metadata import MetadataCache
 
             cache = self.__dict__.setdefault("_arxiv", MetadataCache(self.locations))
             meta = cache.get(paper.id)
-        if meta is None:
-            return {"abstract": None, "authors": [], "published": None, "categories": []}
-        return {
-            "arxiv_id": paper.arxiv_id or meta.arxiv_id,
-            "abstract": meta.abstract,
-            "authors": meta.authors,
-            "published": meta.published.isoformat() if meta.published else None,
-            "categories": meta.categories,
-        }
+        return fetched_fields(paper, meta)
+
+
+def _words(name: str) -> str:
+    """A name as TODO references match it: case, punctuation and spacing aside."""
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in name.casefold()).split())
 
 
 def todo_record(item: TodoItem) -> dict[str, Any]:

@@ -282,6 +282,19 @@ class Catalog:
                 return group
         raise NotFoundError(f"no venue {name!r}; 'paperdesk venues' lists them")
 
+    def venue_rows(self, name: str) -> Sequence[int]:
+        """The rows of a venue named as ``venue`` takes it, or, for a name without a year
+        (``OSDI``), of every year of that venue, newest first; NotFoundError for neither."""
+        wanted = " ".join(name.casefold().split())
+        groups = [g for g in self.venues if g.name.casefold() == wanted]
+        if not groups and not YEAR.search(wanted):
+            groups = [g for g in self.venues if _series(g.name) == _series(wanted)]
+        if not groups:
+            raise NotFoundError(f"no venue {name!r}; 'paperdesk venues' lists them")
+        if len(groups) == 1:
+            return groups[0].rows
+        return [row for group in groups for row in group.rows]
+
     def topic_rows(self, topic: str, venue: str | None = None) -> list[int]:
         """Rows of papers with this topic (case-insensitive), optionally within one venue.
 
@@ -289,7 +302,7 @@ class Catalog:
         an empty topic.
         """
         wanted = topic.casefold().strip()
-        candidates = self.venue(venue).rows if venue else range(len(self))
+        candidates = self.venue_rows(venue) if venue else range(len(self))
         topics = self.columns.topics
         rows = [row for row in candidates if any(t.casefold() == wanted for t in topics[row])]
         if not rows:
@@ -306,7 +319,7 @@ class Catalog:
         if topic:
             rows: Sequence[int] = self.topic_rows(topic, venue)
         elif venue:
-            rows = self.venue(venue).rows
+            rows = self.venue_rows(venue)
         else:
             rows = range(len(self))
         if source is not None:
@@ -404,6 +417,11 @@ def _merge(first: Paper, again: Paper) -> Paper:
 
 def _union(first: list[str], second: list[str]) -> list[str]:
     return list(dict.fromkeys([*first, *second]))
+
+
+def _series(venue: str) -> str:
+    """A venue's name without its year, for matching: ``OSDI 2024`` -> ``osdi``."""
+    return " ".join(YEAR.sub(" ", venue).replace("'", " ").casefold().split())
 
 
 def _year_of(name: str) -> int | None:

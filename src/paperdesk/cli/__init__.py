@@ -7,13 +7,22 @@ even load the argument parser: it goes straight to the desk.
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from importlib import import_module
 from typing import TYPE_CHECKING
 
 from paperdesk import __version__
-from paperdesk.errors import EXIT_FAILURE, EXIT_OK, PaperdeskError
+from paperdesk.errors import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PaperdeskError,
+    Terminated,
+)
 
 if TYPE_CHECKING:
     import argparse
@@ -28,11 +37,9 @@ COMMAND_MODULES = {
 
 
 def _base_parser() -> argparse.ArgumentParser:
-    import argparse
+    from paperdesk.cli.common import OneLineParser, add_global_options
 
-    from paperdesk.cli.common import add_global_options
-
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="paperdesk",
         description="A keyboard-first reading desk for research-paper lists. "
         "Without a command, opens the desk.",
@@ -80,7 +87,13 @@ def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> a
     if extra and isinstance(items, list) and not any(word.startswith("-") for word in extra):
         items.extend(extra)
     elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        command = " ".join(filter(None, [args.command, getattr(args, "todo_command", None)]))
+        where = f"{command}: " if command else ""
+        help_of = " ".join(filter(None, ["paperdesk", command]))
+        from paperdesk.cli.common import fail
+
+        message = f"{where}unrecognized arguments: {' '.join(extra)}; see '{help_of} --help'"
+        raise SystemExit(fail(message, EXIT_USAGE))
     return args
 
 
@@ -96,17 +109,40 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args is None:
                 return run_desk()
             return run_desk(home=args.home, catalog=args.catalog)
-        return args.handler(args) or EXIT_OK
+        with _signals_as_exceptions():
+            return args.handler(args) or EXIT_OK
     except PaperdeskError as exc:
         return _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+        return _fail("interrupted", EXIT_INTERRUPTED)
+    except Terminated as exc:
+        return _fail("terminated", exc.exit_code)
     except BrokenPipeError:
         sys.stderr.close()
         return EXIT_OK
     except OSError as exc:  # a case no command foresaw: still one line, never a traceback
         where = f" ({exc.filename})" if exc.filename else ""
         return _fail(f"{command or 'desk'}: {exc.strerror or exc}{where}", EXIT_FAILURE)
+
+
+@contextlib.contextmanager
+def _signals_as_exceptions() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a closed SSH session) raise :class:`Terminated` while a command runs,
+    as Ctrl-C raises KeyboardInterrupt, so its writes clean up instead of leaving temp files."""
+    import signal
+
+    def terminated(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, terminated) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _fail(message: str, code: int) -> int:

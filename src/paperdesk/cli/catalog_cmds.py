@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import textwrap
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from paperdesk.catalog.records import STATUSES
+from paperdesk.catalog.fetched import FETCHED_FIELDS
+from paperdesk.catalog.records import STATUSES, Paper
 from paperdesk.cli.common import add_command, echo, fail, open_workspace, print_json
 from paperdesk.cli.reports import print_import_report
 from paperdesk.errors import EXIT_FAILURE, PaperdeskError, UsageError
@@ -40,6 +42,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     lst.add_argument("--status", metavar="S", help=f"one of: {', '.join(STATUSES)}")
     lst.add_argument("--search", metavar="TEXT", help="words in title, venue, tags or note")
     lst.add_argument("--json", action="store_true", help="print a JSON array")
+    lst.add_argument("--limit", metavar="N", type=positive_int, help="at most N papers")
+    lst.add_argument(
+        "--fields",
+        metavar="F,F…",
+        type=field_list,
+        help="print these fields tab-separated under a header (with --json: only these keys); "
+        f"fields: {', '.join(LIST_FIELDS)}",
+    )
     lst.set_defaults(handler=run_list)
 
     show = add_command(commands, "show", "show one paper with its note and history")
@@ -54,6 +64,45 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sources = add_command(commands, "sources", "list the imported sources")
     sources.add_argument("--json", action="store_true")
     sources.set_defaults(handler=run_sources)
+
+
+#: What ``list --fields`` can print: a paper's fields, its reading state, what was fetched.
+LIST_FIELDS: tuple[str, ...] = (
+    *(f.name for f in dataclasses.fields(Paper)),
+    "status",
+    "note",
+    "last_changed",
+    *FETCHED_FIELDS,
+)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of papers (1 or more)")
+    return value
+
+
+def field_list(text: str) -> list[str]:
+    """``id,title,status`` -> the names, each one of :data:`LIST_FIELDS`."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in LIST_FIELDS]
+    if unknown or not names:
+        what = f"unknown field {unknown[0]!r}" if unknown else "no field named"
+        raise argparse.ArgumentTypeError(f"{what}; use some of: {', '.join(LIST_FIELDS)}")
+    return names
+
+
+def tsv_cell(value: Any) -> str:
+    """A value in one tab-separated cell: lists joined with ``"; "`` (links as their URLs),
+    tabs and line breaks as spaces, nothing for None."""
+    if isinstance(value, list):
+        return "; ".join(tsv_cell(v["url"] if isinstance(v, dict) else v) for v in value)
+    text = "" if value is None else str(value)
+    return " ".join(text.replace("\t", " ").splitlines()) if text else text
 
 
 def source_name(path: str) -> str:
@@ -174,6 +223,11 @@ def run_list(args: argparse.Namespace) -> int:
     if args.search:
         notes = {pid: s.note for pid, s in ws.reading.items() if s.note}
         rows = catalog.search(args.search, rows, notes)
+    if args.limit is not None:
+        rows = rows[: args.limit]
+    if args.fields is not None:
+        print_fields(ws, [catalog.paper(r) for r in rows], args.fields, as_json=args.json)
+        return 0
     if args.json:
         print_json([ws.paper_record(catalog.paper(r)) for r in rows])
         return 0
@@ -182,6 +236,24 @@ def run_list(args: argparse.Namespace) -> int:
         glyph = STATUS_GLYPHS[ws.status_of(ids[r])]
         echo(f"[{glyph}] {ids[r]:<37} {venues[r] or '-':<14} {titles[r]}")
     return 0
+
+
+def print_fields(ws: Workspace, papers: list[Paper], names: list[str], *, as_json: bool) -> None:
+    """``list --fields``: a header and one tab-separated line a paper, or JSON objects with
+    only those keys."""
+    fetched = any(name in FETCHED_FIELDS for name in names)
+    records = []
+    for paper in papers:
+        record = ws.paper_record(paper)
+        if fetched:
+            record.update(ws.fetched(paper))
+        records.append({name: record[name] for name in names})
+    if as_json:
+        print_json(records)
+        return
+    echo("\t".join(names))
+    for record in records:
+        echo("\t".join(tsv_cell(record[name]) for name in names))
 
 
 def run_show(args: argparse.Namespace) -> int:

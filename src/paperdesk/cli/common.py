@@ -6,13 +6,23 @@ import argparse
 import json
 import re
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from paperdesk.errors import NotFoundError, UsageError
+from paperdesk.errors import EXIT_USAGE, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from paperdesk.catalog.records import Paper
     from paperdesk.workspace import Workspace
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other error, naming the
+    command and where its help is (argparse would print the whole usage first)."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("paperdesk").strip()
+        where = f"{command}: " if command else ""
+        raise SystemExit(fail(f"{where}{message}; see '{self.prog} --help'", EXIT_USAGE))
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = True) -> None:

@@ -31,6 +31,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     export.add_argument(
         "--status", metavar="S", help=f"only papers with this status: {', '.join(STATUSES)}"
     )
+    export.add_argument(
+        "--ascii",
+        action="store_true",
+        help="BibTeX: write non-ASCII characters as LaTeX escapes (classic BibTeX, pdflatex)",
+    )
     export.set_defaults(handler=run_export)
 
     stats = add_command(commands, "stats", "reading statistics and the next TODO deadline")
@@ -44,7 +49,13 @@ def run_export(args: argparse.Namespace) -> int:
     ws = open_workspace(args)
     path = Path(args.output).expanduser() if args.output else None
     result = export_to(
-        ws, args.format, path, venue=args.venue, topic=args.topic, status=args.status
+        ws,
+        args.format,
+        path,
+        venue=args.venue,
+        topic=args.topic,
+        status=args.status,
+        ascii=args.ascii,
     )
     if path is None:
         sys.stdout.write(result)

@@ -29,7 +29,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     mark = add_command(commands, "mark", "set the reading status of papers")
     mark.add_argument(
         "items",
-        nargs="+",
+        nargs="*",
         metavar="PAPER… STATUS",
         help=f"paper ids or title fragments, then one of: {', '.join(STATUSES)}",
     )
@@ -47,22 +47,24 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     todo = add_command(commands, "todo", "the conferences still to review")
     actions = todo.add_subparsers(dest="todo_command", metavar="ACTION", required=True)
-    lst = actions.add_parser("list", help="list TODO conferences")
+    lst = add_command(actions, "list", "list TODO conferences")
     lst.add_argument("--json", action="store_true")
-    add = actions.add_parser("add", help="add a conference")
+    add = add_command(actions, "add", "add a conference")
     add.add_argument("name", metavar="NAME")
-    for parser in (add, edit := actions.add_parser("edit", help="change a conference")):
+    for parser in (add, edit := add_command(actions, "edit", "change a conference")):
         parser.add_argument("--url", metavar="URL")
         parser.add_argument("--date", metavar="YYYY-MM-DD", type=parse_date)
         parser.add_argument("--note", metavar="TEXT")
-    edit.add_argument("name", metavar="NAME")
+    edit.add_argument("name", metavar="NAME", help="a name or an unambiguous part of one")
     edit.add_argument("--rename", metavar="NEW", help="new name")
     for verb, text in [
         ("done", "mark reviewed"),
         ("undone", "mark not reviewed"),
         ("remove", "remove a conference"),
     ]:
-        actions.add_parser(verb, help=text).add_argument("name", metavar="NAME")
+        add_command(actions, verb, text).add_argument(
+            "name", metavar="NAME", help="a name or an unambiguous part of one"
+        )
     todo.set_defaults(handler=run_todo)
 
     doctor = add_command(commands, "doctor", "check the store; list orphaned state and backups")
@@ -82,9 +84,22 @@ def parse_date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-10-13") from None
 
 
+def mark_words(words: list[str], *, scoped: bool) -> tuple[list[str], str]:
+    """The papers and the status of ``mark PAPER… STATUS`` (the status is the last word); a
+    forgotten status is named as such rather than taken for an unknown one."""
+    choices = f"use one of: {', '.join(STATUSES)}"
+    if not words:
+        what = "STATUS after the selection" if scoped else "PAPER and STATUS (mark PAPER… STATUS)"
+        raise UsageError(f"missing {what}; {choices}")
+    *refs, status = words
+    if status not in STATUSES and not refs and not scoped:
+        raise UsageError(f"missing STATUS after the papers; {choices}")
+    return refs, parse_status(status)
+
+
 def run_mark(args: argparse.Namespace) -> int:
-    *refs, status = args.items
-    status = parse_status(status)
+    scoped = bool(args.all or args.venue or args.topic or args.source)
+    refs, status = mark_words(args.items, scoped=scoped)
     ws = open_workspace(args)
     papers = scoped_papers(ws, args, refs)
     ws.store.set_status(papers, status)
@@ -156,7 +171,8 @@ def editor_command() -> list[str]:
 
 
 def edit_in_editor(text: str) -> str:
-    """Open the editor on ``text`` and return what it saved; InputError if it failed."""
+    """Open the editor on ``text`` and return what it saved, without the final line breaks;
+    InputError if it failed. The file ends in a newline, as editors and ``>>`` expect."""
     import shlex
     import subprocess
     import tempfile
@@ -165,7 +181,7 @@ def edit_in_editor(text: str) -> str:
     shown = shlex.join(command)
     with tempfile.TemporaryDirectory(prefix="paperdesk-") as tmp:
         path = Path(tmp) / "note.md"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(f"{text}\n" if text else "", encoding="utf-8")
         try:
             code = subprocess.call([*command, str(path)])
         except OSError as exc:
@@ -189,7 +205,7 @@ def todo_name(text: str) -> str:
     """A TODO name from the command line, stripped; an empty one is an error."""
     name = text.strip()
     if not name:
-        raise InputError("a TODO conference needs a name (it was empty)")
+        raise UsageError("a TODO conference needs a name (it was empty)")
     return name
 
 
@@ -210,6 +226,8 @@ def run_todo(args: argparse.Namespace) -> int:
             echo(f"[{box}] {item.name:<22} {when:<22} {item.url or ''}")
         return 0
     name = todo_name(args.name)
+    if command != "add":
+        name = ws.find_todo(name)
     store = ws.store
     with store.transaction():  # a failing command writes nothing, not even the seeding
         if command == "add":

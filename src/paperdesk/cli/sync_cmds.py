@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, TextIO
 
 from paperdesk.cli.common import add_command, add_scope, echo, fail, open_workspace, scoped_papers
 from paperdesk.cli.reports import print_import_report
-from paperdesk.errors import EXIT_FAILURE
+from paperdesk.errors import EXIT_FAILURE, FetchError
 
 if TYPE_CHECKING:
-    pass
+    from paperdesk.net.arxiv import EnrichReport
 
 PROGRESS_MIN_PAPERS = 4
 BAR_WIDTH = 24
@@ -69,16 +69,24 @@ def run_enrich(args: argparse.Namespace) -> int:
     report = enrich(ws, papers, force=args.force, progress=bar.update if bar else None)
     if bar is not None:
         bar.close()
+    if report.errors:  # the error alone, saying what was kept of the run it stopped
+        kept = f"; the {len(report.matched)} enriched before it were kept" if report.matched else ""
+        raise FetchError(f"{report.errors[0]}{kept}")
+    echo(enrich_summary(report))
     titles = {p.id: p.title for p in papers}
-    echo(
-        f"enriched {len(report.matched)}, unmatched {len(report.unmatched)}, "
-        f"skipped {len(report.skipped)} (already enriched; --force fetches them again)"
-    )
     for pid in report.unmatched:
         echo(f"  no arXiv match: {titles[pid]}")
-    for error in report.errors:
-        fail(error, EXIT_FAILURE)
-    return EXIT_FAILURE if report.errors else 0
+    return 0
+
+
+def enrich_summary(report: EnrichReport) -> str:
+    """``enriched 3, unmatched 1, skipped 2 (already enriched; …)``: only the parts that apply."""
+    parts = [
+        (report.matched, "enriched {}"),
+        (report.unmatched, "unmatched {}"),
+        (report.skipped, "skipped {} (already enriched; --force fetches them again)"),
+    ]
+    return ", ".join(text.format(len(ids)) for ids, text in parts if ids)
 
 
 class ProgressBar:

@@ -6,14 +6,15 @@ writes the result atomically and never leaves the file half-written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperdesk.atomic import write_user_file
 from paperdesk.catalog.models import ArxivMetadata
+from paperdesk.catalog.records import Paper
 from paperdesk.errors import UsageError
-from paperdesk.export.bibtex import write_bibtex
+from paperdesk.export.bibtex import choose_keys, entry_for, write_bibtex
 from paperdesk.export.markdown import write_markdown
 from paperdesk.export.selection import Selection, arxiv_metadata, select
 from paperdesk.export.tabular import write_csv, write_json
@@ -25,9 +26,15 @@ FORMATS = ("markdown", "bibtex", "csv", "json")
 
 
 def format_selection(
-    selection: Selection, fmt: str, metadata: Mapping[str, ArxivMetadata] | None = None
+    selection: Selection,
+    fmt: str,
+    metadata: Mapping[str, ArxivMetadata] | None = None,
+    keys: Mapping[str, str] | None = None,
+    *,
+    ascii: bool = False,
 ) -> str:
-    """The text of one format for selected papers; ``metadata`` adds authors to BibTeX."""
+    """The text of one format for selected papers; ``metadata`` (what enrich fetched) adds
+    authors to BibTeX and its fields to CSV and JSON; ``keys`` and ``ascii`` are BibTeX's."""
     if fmt == "markdown":
         return write_markdown(
             selection.papers,
@@ -38,22 +45,45 @@ def format_selection(
             todos=selection.todos,
         )
     if fmt == "bibtex":
-        return write_bibtex(selection.papers, metadata or {})
+        return write_bibtex(selection.papers, metadata or {}, keys, ascii=ascii)
     if fmt == "csv":
-        return write_csv(selection.papers, selection.states)
+        return write_csv(selection.papers, selection.states, metadata)
     if fmt == "json":
-        return write_json(selection)
+        return write_json(selection, metadata)
     raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
 
 
-def _rendered(workspace: Workspace, fmt: str, filters: dict[str, str | None]) -> tuple[str, int]:
+def citation_keys(
+    workspace: Workspace, papers: Sequence[Paper], metadata: Mapping[str, ArxivMetadata]
+) -> dict[str, str]:
+    """Each paper's citation key from the home's store; papers without one get one by the rule
+    (:mod:`paperdesk.export.bibtex`), stored now, in one transaction."""
+    unique = list({paper.id: paper for paper in papers}.values())
+    return workspace.store.citation_keys(
+        unique, lambda stored: choose_keys(unique, metadata, stored)
+    )
+
+
+def citation(workspace: Workspace, paper: Paper) -> str:
+    """The BibTeX entry of one paper (the desk's copy), with the key every export gives it."""
+    metadata = arxiv_metadata(workspace, [paper])
+    key = citation_keys(workspace, [paper], metadata)[paper.id]
+    return entry_for(paper, metadata.get(paper.id), key)
+
+
+def _rendered(
+    workspace: Workspace, fmt: str, filters: dict[str, str | None], *, ascii: bool = False
+) -> tuple[str, int]:
     """The export text and the number of papers in it."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    if ascii and fmt != "bibtex":
+        raise UsageError("--ascii is for --format bibtex (the other formats are UTF-8)")
     selection = select(workspace, **filters)
-    metadata = arxiv_metadata(workspace, selection.papers) if fmt == "bibtex" else None
+    metadata = arxiv_metadata(workspace, selection.papers) if fmt != "markdown" else None
+    keys = citation_keys(workspace, selection.papers, metadata or {}) if fmt == "bibtex" else None
     count = len({paper.id for paper in selection.papers})
-    return format_selection(selection, fmt, metadata), count
+    return format_selection(selection, fmt, metadata, keys, ascii=ascii), count
 
 
 def render(
@@ -63,9 +93,11 @@ def render(
     venue: str | None = None,
     topic: str | None = None,
     status: str | None = None,
+    ascii: bool = False,
 ) -> str:
     """The export of the papers ``list`` would show for these filters, as text."""
-    return _rendered(workspace, fmt, {"venue": venue, "topic": topic, "status": status})[0]
+    filters = {"venue": venue, "topic": topic, "status": status}
+    return _rendered(workspace, fmt, filters, ascii=ascii)[0]
 
 
 def export_to(
@@ -76,6 +108,7 @@ def export_to(
     venue: str | None = None,
     topic: str | None = None,
     status: str | None = None,
+    ascii: bool = False,
 ) -> str:
     """The export text when ``path`` is None; else write it atomically and say what was written.
 
@@ -87,7 +120,7 @@ def export_to(
         path = Path(path).expanduser()
         if path.is_dir():
             raise UsageError(f"{path} is a directory; give a file name to export to")
-    text, count = _rendered(workspace, fmt, filters)
+    text, count = _rendered(workspace, fmt, filters, ascii=ascii)
     if path is None:
         return text
     write_user_file(path, text.encode("utf-8"))

@@ -68,7 +68,7 @@ def select(
 
 
 def arxiv_metadata(workspace: Workspace, papers: Sequence[Paper]) -> Mapping[str, ArxivMetadata]:
-    """What ``enrich`` cached for these papers (authors for BibTeX); nothing when never run."""
+    """What ``enrich`` cached for these papers (for BibTeX, CSV and JSON); nothing if never run."""
     from paperdesk.catalog.metadata import MetadataCache
 
     cached = MetadataCache(workspace.locations).all()

@@ -1,7 +1,9 @@
 """The tabular exports: CSV for spreadsheets, JSON as a catalog file with reading state.
 
 The JSON export is a valid catalog file (``list --catalog`` reads it back) extended with each
-paper's status, note and history.
+paper's status, note and history and what enrichment fetched (authors, abstract, published
+date, categories: :data:`~paperdesk.catalog.fetched.FETCHED_FIELDS`, as ``show --json`` has
+them); the CSV export has a column for each of those too.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from paperdesk.catalog.arxiv_ids import arxiv_id_of_paper
-from paperdesk.catalog.models import CatalogFile, plain_todo
+from paperdesk.catalog.fetched import FETCHED_FIELDS, fetched_fields
+from paperdesk.catalog.models import ArxivMetadata, CatalogFile, plain_todo
 from paperdesk.catalog.records import Paper, Status
 from paperdesk.export.bibtex import year_of
 from paperdesk.state.models import PaperState, StatusChange
@@ -37,6 +40,7 @@ CSV_COLUMNS = (
     "url",
     "arxiv_id",
     "last_changed",
+    *FETCHED_FIELDS,
 )
 LIST_SEPARATOR = "; "
 EXPORT_SOURCE = "export"
@@ -44,12 +48,16 @@ EXPORT_SOURCE = "export"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExportedPaper(Paper):
-    """A paper with its reading state, as the JSON export writes it."""
+    """A paper with its reading state and fetched metadata, as the JSON export writes it."""
 
     status: Status = "unread"
     note: str | None = None
     history: list[StatusChange] = field(default_factory=list)
     last_changed: dt.datetime | None = None
+    abstract: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None  # an ISO date, as show --json prints it
+    categories: list[str] = field(default_factory=list)
 
 
 class ExportFile(CatalogFile):
@@ -60,9 +68,12 @@ class ExportFile(CatalogFile):
     filters: dict[str, str] = Field(default_factory=dict)
 
 
-def exported_paper(paper: Paper, state: PaperState | None) -> ExportedPaper:
-    """A paper with its state; a paper never marked is ``unread`` with no history."""
+def exported_paper(
+    paper: Paper, state: PaperState | None, meta: ArxivMetadata | None = None
+) -> ExportedPaper:
+    """A paper with its state and fetched metadata; one never marked is ``unread``."""
     record = {f.name: getattr(paper, f.name) for f in fields(paper)}
+    record.update(fetched_fields(paper, meta))
     if state is None:
         return ExportedPaper(**record)
     return ExportedPaper(
@@ -74,13 +85,26 @@ def exported_paper(paper: Paper, state: PaperState | None) -> ExportedPaper:
     )
 
 
-def write_csv(papers: Sequence[Paper], states: Mapping[str, PaperState]) -> str:
+def _cell(value: object) -> str:
+    """A CSV cell: lists joined with ``"; "``, nothing for None."""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(map(str, value))
+    return "" if value is None else str(value)
+
+
+def write_csv(
+    papers: Sequence[Paper],
+    states: Mapping[str, PaperState],
+    metadata: Mapping[str, ArxivMetadata] | None = None,
+) -> str:
     """One row a paper; lists joined with ``"; "``; the csv module quotes notes and newlines."""
+    metadata = metadata or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for paper in papers:
         state = states.get(paper.id)
+        fetched = fetched_fields(paper, metadata.get(paper.id))
         writer.writerow(
             [
                 paper.id,
@@ -92,19 +116,25 @@ def write_csv(papers: Sequence[Paper], states: Mapping[str, PaperState]) -> str:
                 state.status if state else "unread",
                 (state.note or "") if state else "",
                 paper.url or "",
-                arxiv_id_of_paper(paper) or "",
+                arxiv_id_of_paper(paper) or fetched["arxiv_id"] or "",
                 state.updated_at.isoformat() if state else "",
+                *(_cell(fetched[name]) for name in FETCHED_FIELDS),
             ]
         )
     return buffer.getvalue()
 
 
-def write_json(selection: Selection) -> str:
-    """The models' dump: papers with status, note and history, plus venues, sites, TODOs."""
+def write_json(selection: Selection, metadata: Mapping[str, ArxivMetadata] | None = None) -> str:
+    """The models' dump: papers with status, note, history and fetched metadata, plus venues,
+    sites and TODOs."""
+    metadata = metadata or {}
     export = ExportFile(
         source=EXPORT_SOURCE,
         title=selection.title,
-        papers=[exported_paper(p, selection.states.get(p.id)) for p in selection.papers],
+        papers=[
+            exported_paper(p, selection.states.get(p.id), metadata.get(p.id))
+            for p in selection.papers
+        ],
         venues=selection.venues,
         websites=selection.websites,
         todos=[plain_todo(item) for item in selection.todos],

@@ -1,6 +1,7 @@
 """arXiv metadata for papers (abstract, authors, date, categories), kept in the home's cache.
 
-Lookups go through the arXiv query API (``$PAPERDESK_ARXIV_API``): papers with an arXiv id in
+Lookups go through the arXiv query API (``$PAPERDESK_ARXIV_API``, else ``api`` in the
+``[arxiv]`` table of ``config.toml``): papers with an arXiv id in
 batches of :data:`BATCH_SIZE` by ``id_list``, the others (and ids arXiv does not know) one by
 one by title (``search_query=ti:"..."``). A title hit is accepted only when its normalised
 title has a :func:`~paperdesk.catalog.identity.title_similarity` of at least
@@ -9,7 +10,8 @@ fifteen-word title still matches, a different paper on the same topic does not. 
 is stored and the paper is reported unmatched.
 
 arXiv asks for one request every 3 s: every request, retries included, waits its turn
-(``$PAPERDESK_ARXIV_INTERVAL`` seconds, default 3); 429 and 5xx answers are retried with backoff,
+(``$PAPERDESK_ARXIV_INTERVAL`` or ``[arxiv] interval`` seconds, default 3); 429 and 5xx answers
+are retried with backoff,
 honouring Retry-After. The cache is written after every batch, so an interrupted run keeps what
 it got and the next run skips it. The Atom answer is parsed with ElementTree after refusing any
 DOCTYPE or entity declaration (no entity-expansion attacks); a malformed answer is one error line.
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,6 +32,7 @@ from paperdesk.catalog.identity import normalise_title, title_similarity
 from paperdesk.catalog.metadata import MetadataCache
 from paperdesk.catalog.models import ArxivMetadata
 from paperdesk.catalog.records import Paper
+from paperdesk.config import setting
 from paperdesk.errors import FetchError, InputError
 from paperdesk.net.fetch import FetchLimits, fetch, make_client
 
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from paperdesk.locations import Locations
     from paperdesk.workspace import Workspace
 
 API_ENV = "PAPERDESK_ARXIV_API"
@@ -118,25 +121,26 @@ def _entry_metadata(entry: Element, entry_id: str, fetched_at: dt.datetime) -> A
     )
 
 
-def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
+def _seconds(value: float | str) -> float:
+    """The interval setting: a number from ``config.toml`` (validated there), or the text of
+    ``$PAPERDESK_ARXIV_INTERVAL``."""
+    if not isinstance(value, str):
+        return float(value)
     try:
         number = float(value)
     except ValueError:
         number = -1.0
-    if number < 0:
-        raise InputError(f"{name} must be a number of seconds >= 0, got {value!r}")
+    if not number >= 0:
+        raise InputError(f"{INTERVAL_ENV} must be a number of seconds >= 0, got {value!r}")
     return number
 
 
 class ArxivClient:
     """A polite client of the query API: one request per interval, retries included."""
 
-    def __init__(self, api: str | None = None, interval: float | None = None) -> None:
-        self.api = api or os.environ.get(API_ENV, "").strip() or DEFAULT_API
-        self.interval = _env_float(INTERVAL_ENV, DEFAULT_INTERVAL) if interval is None else interval
+    def __init__(self, api: str = DEFAULT_API, interval: float = DEFAULT_INTERVAL) -> None:
+        self.api = api
+        self.interval = interval
         self.limits = FetchLimits(
             connect=10.0,
             read=30.0,
@@ -147,6 +151,14 @@ class ArxivClient:
         ).with_env_timeout()
         self._next_request = 0.0
         self._http: httpx.Client | None = None
+
+    @classmethod
+    def of_home(cls, locations: Locations) -> ArxivClient:
+        """The client a home's settings ask for: the environment, else ``config.toml``'s
+        ``[arxiv]`` table, else arXiv itself at one request every 3 s."""
+        api = setting(locations, "arxiv", "api", API_ENV)
+        interval = setting(locations, "arxiv", "interval", INTERVAL_ENV)
+        return cls(api or DEFAULT_API, DEFAULT_INTERVAL if interval is None else _seconds(interval))
 
     def __enter__(self) -> ArxivClient:
         self._http = make_client(self.limits)
@@ -231,7 +243,7 @@ def enrich(
             progress(done, len(todo), paper.title)
 
     try:
-        with ArxivClient() as client:
+        with ArxivClient.of_home(ws.locations) as client:
             for batch in _batches(with_id, BATCH_SIZE):
                 wanted = dict.fromkeys(normalise_arxiv_id(p.arxiv_id) for p in batch)
                 found = client.by_ids(list(wanted))

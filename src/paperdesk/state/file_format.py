@@ -19,7 +19,7 @@ import zlib
 from typing import Any
 
 #: The tables of the store (``{table: {doc_id: document}}``).
-PAPERS, TODOS, META = "papers", "todos", "meta"
+PAPERS, TODOS, META, CITEKEYS = "papers", "todos", "meta", "citekeys"
 META_ID = "1"
 STORE_SCHEMA_VERSION = 1
 

@@ -51,6 +51,17 @@ class StoredTodo(TodoItem):
     updated_at: dt.datetime | None = None
 
 
+class CitationKey(Model):
+    """The BibTeX key given to a paper, keyed by paper id in the store. Given once and kept, so
+    a document citing it never cites another paper; ``title``/``source`` are a copy of the paper
+    when it was given, so the key can follow the paper when an edited title changes its id."""
+
+    key: str = Field(min_length=1)
+    title: str = ""
+    source: str = ""
+    assigned_at: dt.datetime
+
+
 class StoreMeta(Model):
     """The store's metadata record."""
 

@@ -10,7 +10,9 @@
   to write and fsync per write. A schema change that alters a default must migrate;
 - ``todos``: :class:`StoredTodo` records under counter ids; a removed one stays as a tombstone so
   a re-import does not bring it back;
-- ``meta``: the single :class:`StoreMeta` record (schema version, settings).
+- ``meta``: the single :class:`StoreMeta` record (schema version, settings);
+- ``citekeys``: one :class:`CitationKey` per paper that was ever exported to BibTeX or cited,
+  keyed by paper id (a table an older paperdesk ignores and keeps).
 
 Every write method is one transaction: lock, re-read if another process wrote, change, one atomic
 write. Records are validated by the pydantic models on the way in, and lazily on the way out
@@ -43,8 +45,15 @@ from paperdesk.errors import (
     StoreError,
     validation_summary,
 )
-from paperdesk.state.file_format import META, META_ID, PAPERS, STORE_SCHEMA_VERSION, TODOS
-from paperdesk.state.models import PaperState, StatusChange, StoredTodo, StoreMeta
+from paperdesk.state.file_format import (
+    CITEKEYS,
+    META,
+    META_ID,
+    PAPERS,
+    STORE_SCHEMA_VERSION,
+    TODOS,
+)
+from paperdesk.state.models import CitationKey, PaperState, StatusChange, StoredTodo, StoreMeta
 from paperdesk.state.storage import (
     BACKUP_INTERVAL,
     RESTORE_HINT,
@@ -138,7 +147,11 @@ def _schema_version(path: Path, tables: Tables) -> int:
 def _check_tables(path: Path, tables: Tables) -> None:
     """Validate every record of a store file; StoreError on the first bad one."""
     version = _schema_version(path, tables)
-    checks: list[tuple[str, type[Model]]] = [(PAPERS, PaperState), (TODOS, StoredTodo)]
+    checks: list[tuple[str, type[Model]]] = [
+        (PAPERS, PaperState),
+        (TODOS, StoredTodo),
+        (CITEKEYS, CitationKey),
+    ]
     if version:
         checks.append((META, StoreMeta))
     for table, model in checks:
@@ -201,6 +214,7 @@ class Store:
             PAPERS: {},
             TODOS: {},
             META: {},
+            CITEKEYS: {},
         }
 
     @classmethod
@@ -320,6 +334,12 @@ class Store:
         if raw is None:
             raise StoreError(f"store {self.path} has no meta record; {RESTORE_HINT}")
         return self._valid(META, META_ID, raw, StoreMeta)
+
+    def citation_key_records(self) -> dict[str, CitationKey]:
+        """Every citation key given, by paper id."""
+        with self._storage.mutex:
+            items = list(self._table(CITEKEYS).items())
+        return {pid: self._valid(CITEKEYS, pid, raw, CitationKey) for pid, raw in items}
 
     def get_setting(self, key: str) -> str | None:
         return self._meta().settings.get(key)
@@ -530,6 +550,50 @@ class Store:
                 self._storage.delete(PAPERS, old_id)
                 self._cache[PAPERS].pop(old_id, None)
                 moved.append(state)
+        return moved
+
+    def citation_keys(
+        self,
+        papers: Sequence[Paper],
+        choose: Callable[[Mapping[str, str]], Mapping[str, str]],
+    ) -> dict[str, str]:
+        """The citation key of each of ``papers``, paper id -> key. Papers without one get the
+        key ``choose`` picks for them, given every key stored so far (paper id -> key), and it
+        is stored in the same transaction: a key, once given, never changes and never goes to
+        another paper. Nothing is written when every paper has its key."""
+        with self.transaction():
+            stored = {pid: record.key for pid, record in self.citation_key_records().items()}
+            missing = [p for p in {p.id: p for p in papers}.values() if p.id not in stored]
+            if missing:
+                chosen = choose(stored)
+                now = _now()
+                for paper in missing:
+                    data = {
+                        "key": chosen[paper.id],
+                        "title": paper.title,
+                        "source": paper.source,
+                        "assigned_at": now,
+                    }
+                    self._put(CITEKEYS, paper.id, self._from_caller(CitationKey, data, "key"))
+                    stored[paper.id] = chosen[paper.id]
+        return {paper.id: stored[paper.id] for paper in papers}
+
+    def move_citation_keys(self, mapping: Mapping[str, Paper]) -> int:
+        """Give the citation keys of old paper ids to the papers that replaced them (edited
+        titles), unless the new paper has a key already; returns how many moved."""
+        moved = 0
+        with self.transaction():
+            records = self.citation_key_records()
+            for old_id, paper in mapping.items():
+                old = records.get(old_id)
+                if old is None or old_id == paper.id or paper.id in records:
+                    continue
+                data = {**old.model_dump(), "title": paper.title, "source": paper.source}
+                self._put(CITEKEYS, paper.id, self._from_caller(CitationKey, data, "key"))
+                self._storage.delete(CITEKEYS, old_id)
+                self._cache[CITEKEYS].pop(old_id, None)
+                records[paper.id] = records.pop(old_id)
+                moved += 1
         return moved
 
     def touch_papers(self, papers: Iterable[Paper]) -> int:

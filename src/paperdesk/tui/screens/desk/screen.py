@@ -186,15 +186,9 @@ class DeskScreen(DeskReplies, DeskTasks, DeskNotes, DeskMarks):
 
     def action_copy_bibtex(self) -> None:
         paper = self.current_paper
-        if paper is None:
+        if paper is None or self.ws is None:
             return
-        try:
-            from paperdesk.export.bibtex import entry_for
-        except ImportError:
-            self.notify("BibTeX needs paperdesk.export.bibtex, missing here.", severity="error")
-            return
-        metadata = self.model.metadata.get(paper.id) if self.model else None
-        self.desk_app.copy_text(entry_for(paper, metadata), "the BibTeX entry")
+        self._cite(self.ws, paper)
 
     def action_todo(self) -> None:
         if self.ws is None:

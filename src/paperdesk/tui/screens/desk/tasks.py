@@ -1,4 +1,4 @@
-"""The desk's long-running actions: enrich, sync and export, each in a thread worker.
+"""The desk's long-running actions: enrich, sync, export and citing, each in a thread worker.
 
 Each runs with ``exit_on_error=False`` and ends in :meth:`DeskTasks.on_worker_state_changed`,
 which tells the user; a failure is one notification and the desk lives on. A sync's rebuilt
@@ -205,11 +205,23 @@ class DeskTasks(DeskBase):
             writer.join()
         return export_to(ws.fork(), request.fmt, request.path)
 
+    @work(thread=True, exit_on_error=False, name="copy BibTeX")
+    def _cite(self, ws: Workspace, paper: Paper) -> str:
+        """The paper's BibTeX entry with its stored key (given and stored now if it has none,
+        so the key copied is the one every export gives it), read through a store of its own."""
+        from paperdesk.export.render import citation
+
+        return citation(ws.fork(), paper)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
-        if worker.name not in ("enrich", "sync", "export"):
+        if worker.name == "copy BibTeX" and event.state == WorkerState.SUCCESS:
+            self.desk_app.copy_text(str(worker.result), "the BibTeX entry")
             return
-        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+        if worker.name not in ("enrich", "sync", "export", "copy BibTeX"):
+            return
+        finished = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
+        if event.state in finished and worker.name != "copy BibTeX":  # that one shows none
             self.query_one(DeskHeader).show_activity(None)
         if event.state == WorkerState.SUCCESS:
             result = worker.result

@@ -1,0 +1,40 @@
+"""What fetched metadata adds to a paper's record, in one place for every output.
+
+``show --json``, ``list --fields`` and the JSON and CSV exports all take these fields from
+:func:`fetched_fields`, so a new source (DBLP's authors, DOI and pages) is added here once: a
+name in :data:`FETCHED_FIELDS` and where its value comes from (the JSON export's
+``ExportedPaper`` declares the same names; a test keeps them equal). No pydantic here: ``show``
+builds a record on every call and must stay fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from paperdesk.catalog.models import ArxivMetadata
+    from paperdesk.catalog.records import Paper
+
+#: The fields fetching adds to a paper, in output order (``arxiv_id`` is the paper's own field,
+#: which enrichment may fill in).
+FETCHED_FIELDS: tuple[str, ...] = ("abstract", "authors", "published", "categories")
+
+
+def fetched_fields(paper: Paper, meta: ArxivMetadata | None) -> dict[str, Any]:
+    """``arxiv_id`` and :data:`FETCHED_FIELDS` of ``paper`` as JSON values: lists of names and
+    categories, an ISO date; None and empty lists when it was never enriched."""
+    if meta is None:
+        return {
+            "arxiv_id": paper.arxiv_id,
+            "abstract": None,
+            "authors": [],
+            "published": None,
+            "categories": [],
+        }
+    return {
+        "arxiv_id": paper.arxiv_id or meta.arxiv_id,
+        "abstract": meta.abstract,
+        "authors": list(meta.authors),
+        "published": meta.published.isoformat() if meta.published else None,
+        "categories": list(meta.categories),
+    }
