@@ -423,3 +423,20 @@ def test_cli_enrich_needs_a_selection() -> None:
     )
     assert result.returncode == 2
     assert "name at least one paper, or use --venue" in result.stderr
+
+
+def test_enrich_ends_at_the_deadline_set_in_config_toml(
+    ws: Workspace, trickling_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERDESK_ARXIV_API", trickling_server)
+    monkeypatch.setenv("PAPERDESK_ARXIV_INTERVAL", "0")
+    ws.locations.config.write_text("[net]\ntimeout = 1\n", encoding="utf-8")
+    started = time.monotonic()
+    report = enrich(ws, [paper(SERVERLESS_TITLE, "2401.14351")])
+    assert time.monotonic() - started < 2.5
+    [error] = report.errors
+    assert error.endswith(
+        "no complete answer within the 1 s deadline "
+        "(set it with PAPERDESK_NET_TIMEOUT or [net] timeout in config.toml)"
+    )
+    assert report.matched == [] and cache_bytes(ws.locations.home) is None

@@ -32,13 +32,14 @@ from paperdesk.catalog.metadata import MetadataCache
 from paperdesk.catalog.models import ArxivMetadata
 from paperdesk.catalog.records import Paper
 from paperdesk.errors import FetchError, InputError
-from paperdesk.net.fetch import FetchLimits, fetch, make_client
+from paperdesk.net.fetch import Cancel, FetchCancelled, FetchLimits, fetch, make_client
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
     import httpx
 
+    from paperdesk.locations import Locations
     from paperdesk.workspace import Workspace
 
 API_ENV = "PAPERDESK_ARXIV_API"
@@ -134,17 +135,24 @@ def _env_float(name: str, default: float) -> float:
 class ArxivClient:
     """A polite client of the query API: one request per interval, retries included."""
 
-    def __init__(self, api: str | None = None, interval: float | None = None) -> None:
+    def __init__(
+        self,
+        api: str | None = None,
+        interval: float | None = None,
+        *,
+        locations: Locations | None = None,
+        cancel: Cancel | None = None,
+    ) -> None:
         self.api = api or os.environ.get(API_ENV, "").strip() or DEFAULT_API
         self.interval = _env_float(INTERVAL_ENV, DEFAULT_INTERVAL) if interval is None else interval
         self.limits = FetchLimits(
             connect=10.0,
-            read=30.0,
-            total=120.0,
+            read=25.0,
             max_bytes=MAX_ANSWER_BYTES,
             attempts=4,
             backoff=self.interval,
-        ).with_env_timeout()
+        ).configured(locations)
+        self.cancel = cancel
         self._next_request = 0.0
         self._http: httpx.Client | None = None
 
@@ -170,6 +178,7 @@ class ArxivClient:
             limits=self.limits,
             client=self._http,
             before_attempt=self._wait_turn,
+            cancel=self.cancel,
         )
         try:
             return parse_feed(answer.content)
@@ -205,11 +214,14 @@ def enrich(
     *,
     force: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    cancel: Cancel | None = None,
 ) -> EnrichReport:
     """Fetch and cache arXiv metadata for ``papers``; already enriched ones are skipped.
 
     ``progress(done, total, title)`` is called after each paper. A fetch that fails after its
     retries stops the run (its line is in ``errors``); what was fetched before is kept.
+    ``cancel`` stops it with :class:`~paperdesk.net.fetch.FetchCancelled`: the answer being
+    fetched is dropped, what earlier answers brought stays cached.
     """
     cache = MetadataCache(ws.locations)
     report = EnrichReport()
@@ -231,7 +243,7 @@ def enrich(
             progress(done, len(todo), paper.title)
 
     try:
-        with ArxivClient() as client:
+        with ArxivClient(locations=ws.locations, cancel=cancel) as client:
             for batch in _batches(with_id, BATCH_SIZE):
                 wanted = dict.fromkeys(normalise_arxiv_id(p.arxiv_id) for p in batch)
                 found = client.by_ids(list(wanted))
@@ -249,6 +261,8 @@ def enrich(
                 if meta is not None:
                     cache.update({paper.id: meta})
                 finished(paper, meta)
+    except FetchCancelled:
+        raise
     except FetchError as exc:
         report.errors.append(str(exc))
     return report
