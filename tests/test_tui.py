@@ -912,6 +912,59 @@ async def test_sync_now_brings_new_papers_and_keeps_notes_and_marks(
     assert store.note_of(parrot.id) == "typed before the sync"
 
 
+def key_bar_text(app: PaperdeskApp) -> str:
+    from paperdesk.tui.widgets.key_bar import KeyBar
+
+    return app.desk.query_one(KeyBar).render().plain
+
+
+@pytest.mark.parametrize("task", ["sync", "enrich"])
+async def test_escape_cancels_a_fetch_and_nothing_changes(
+    isolated_home: Path,
+    httpserver: HTTPServer,
+    trickling_server: str,
+    monkeypatch: pytest.MonkeyPatch,
+    task: str,
+) -> None:
+    """A server that trickles its headers holds the fetch; escape cuts it at once, says so,
+    and the home is byte-identical. The key bar offers escape only while the fetch runs, and
+    escape goes back to clearing the search afterwards."""
+    from paperdesk.cli import main
+
+    httpserver.expect_request("/list.md").respond_with_data(
+        awesome_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
+    )
+    assert main(["import", httpserver.url_for("/list.md"), "--as", "awesome-papers"]) == 0
+    source = isolated_home / "sources" / "awesome-papers.json"
+    source.write_text(source.read_text().replace(httpserver.url_for("/list.md"), trickling_server))
+    monkeypatch.setenv("PAPERDESK_ARXIV_API", trickling_server)
+    monkeypatch.setenv("PAPERDESK_ARXIV_INTERVAL", "0")
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await written(app, pilot)
+        before = {p: p.read_bytes() for p in sorted(isolated_home.rglob("*")) if p.is_file()}
+        assert "Cancel fetch" not in key_bar_text(app)
+        if task == "sync":
+            app.desk.action_sync()
+        else:
+            await pilot.press("e")
+        await pilot.pause(0.3)
+        assert "Cancel fetch" in key_bar_text(app)
+        started = time.monotonic()
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert time.monotonic() - started < 3
+        assert any(f"{task.capitalize()} cancelled" in n.message for n in app._notifications)
+        assert not [n for n in app._notifications if n.severity == "error"]
+        assert "Cancel fetch" not in key_bar_text(app)
+        await pilot.press("slash", "x", "enter", "escape")  # escape clears the search again
+        assert app.desk.query_text == ""
+        after = {p: p.read_bytes() for p in sorted(isolated_home.rglob("*")) if p.is_file()}
+        assert after == before
+
+
 async def test_sync_with_a_catalog_file_says_why_not(app: PaperdeskApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await opened(app, pilot)

@@ -143,19 +143,32 @@ def _shut(sock: socket.socket) -> None:
 
 class Cancel:
     """Stops fetches from another thread (the desk's escape): :meth:`cancel` cuts the fetch
-    under way, and any fetch given this object afterwards fails at once."""
+    under way, and any fetch given this object afterwards fails at once. Work that has moved
+    on from fetching to writing what it fetched calls :meth:`seal`: a write is never torn."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._cuts: set[_Cut] = set()
         self.cancelled = False
+        self.sealed = False
 
-    def cancel(self) -> None:
+    def cancel(self) -> bool:
+        """Cancel, unless sealed; whether it was (or already had been) cancelled."""
         with self._lock:
+            if self.sealed and not self.cancelled:
+                return False
             self.cancelled = True
             cuts = list(self._cuts)
         for cut in cuts:
             cut.cut("cancelled")
+        return True
+
+    def seal(self) -> None:
+        """Fetching is over: raise :class:`FetchCancelled` if it was cancelled, else refuse
+        any later :meth:`cancel`."""
+        with self._lock:
+            self.sealed = True
+        self.check()
 
     def check(self) -> None:
         """Raise :class:`FetchCancelled` if :meth:`cancel` was called."""

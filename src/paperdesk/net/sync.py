@@ -243,7 +243,7 @@ def sync_sources(
             continue
         changed.append((result, fetched))
     if cancel is not None:
-        cancel.check()  # the last fetch may have ended just as it was cancelled
+        cancel.seal()  # installing is not cancelled half-way
     installed: list[str] = []
     new_ids: set[str] = set()
     for result, fetched in changed:
