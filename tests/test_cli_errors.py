@@ -398,3 +398,18 @@ def store_paper():
     from paperdesk.catalog.records import Paper
 
     return Paper(id="p-1", title="P", venue="V 2024", source="s")
+
+
+def test_a_store_link_to_a_missing_disk_is_refused_by_every_command(
+    tmp_path: Path, isolated_home: Path, listfile: Path
+) -> None:
+    """The disk holding the real store is not mounted: no command reads an empty store from
+    it or writes a new one there."""
+    disk = tmp_path / "disk"
+    (isolated_home / "store.json").symlink_to(disk / "paperdesk" / "store.json")
+    for args in (["mark", "alpha", "read"], ["list"], ["show", "alpha"], ["todo", "list"]):
+        result = run("--catalog", str(listfile), *args)
+        one_line_error(result, 1, "is a symbolic link to", "does not exist", "mounted")
+    one_line_error(run("doctor"), 1, "does not exist")
+    assert not disk.exists()
+    assert sorted(p.name for p in isolated_home.iterdir()) == ["store.json"]
