@@ -15,7 +15,7 @@ import pytest
 
 from paperdesk.catalog.models import TodoItem
 from paperdesk.cli import main
-from paperdesk.cli.common import print_json, safe
+from paperdesk.cli.common import print_json
 from paperdesk.errors import InputError, UsageError
 from paperdesk.locations import Locations
 from paperdesk.state.store import Store
@@ -260,10 +260,11 @@ def test_catalog_json_controls_are_stripped_from_text_and_escaped_in_json(
     assert json.loads(raw)[0]["title"] == title
 
 
-def test_safe_keeps_tabs_newlines_and_unicode(capsys: pytest.CaptureFixture[str]) -> None:
-    assert safe("a\tb\nc\x1b[1m\x85\x7fd ✓") == "a\tb\nc[1md ✓"
-    print_json({"t": "x\x85\x1by"})
-    assert capsys.readouterr().out == '{\n  "t": "x\\u0085\\u001by"\n}\n'
+def test_print_json_escapes_what_a_terminal_acts_on(capsys: pytest.CaptureFixture[str]) -> None:
+    print_json({"t": "x\x85\x1by\u202e ✓"})
+    out = capsys.readouterr().out
+    assert out == '{\n  "t": "x\\u0085\\u001by\\u202e ✓"\n}\n'
+    assert json.loads(out) == {"t": "x\x85\x1by\u202e ✓"}
 
 
 # --- 6. note --edit never overwrites a concurrent change ---------------------------------------

@@ -208,14 +208,13 @@ async def test_titles_render_literally_without_escape_sequences(app: PaperdeskAp
         screen = "\n".join(lines)
         assert "[bold]Not bold[/bold] and [red]plain[/red] title" in screen
         assert "\x1b" not in screen and "\x07" not in screen
-        assert "pwned" not in screen
-        assert "Bell  and escape title" in screen
+        assert "Bell ]0;pwned and [31mescape[0m title" in screen  # inert, as everywhere
         detail = app.desk.query_one(PaperDetail)
         paper_list.move_to(titles(app).index(EVIL_TITLE))
         await until(pilot, lambda: EVIL_TITLE in detail.content.plain)
         paper_list.move_to(titles(app).index(ESCAPE_TITLE))
-        await until(pilot, lambda: "Bell  and escape title" in detail.content.plain)
-        assert "\x1b" not in detail.content.plain and "pwned" not in detail.content.plain
+        await until(pilot, lambda: "Bell ]0;pwned and [31m" in detail.content.plain)
+        assert "\x1b" not in detail.content.plain and "\x07" not in detail.content.plain
 
 
 # -- moving around -------------------------------------------------------------------------
@@ -659,6 +658,24 @@ async def test_t_lists_the_todo_conferences(app: PaperdeskApp) -> None:
         assert screen.query_one(DataTable).row_count == 2
         await pilot.press("escape")
         assert app.screen is app.desk
+
+
+async def test_the_todo_screen_shows_hostile_names_inert(
+    app: PaperdeskApp, isolated_home: Path
+) -> None:
+    store_of(isolated_home).add_todo(
+        TodoItem(name="Evil\u202e Conf\x1b[2J", note="n\u2066ote\x07", url="https://e.org")
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        screen = await todo_screen(app, pilot)
+        table = screen.query_one(DataTable)
+        cells = [
+            str(table.get_cell_at((row, col))) for row in range(table.row_count) for col in range(6)
+        ]
+        shown = "\n".join(cells)
+        assert "Evil Conf[2J" in shown and "note" in shown
+        assert not any(ch in shown for ch in "\u202e\u2066\x1b\x07")
 
 
 async def test_todo_add_edit_done_and_remove_go_through_the_store(

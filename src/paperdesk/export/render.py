@@ -1,7 +1,10 @@
 """One export in one format: to text, or atomically to a file.
 
 :func:`render` selects papers with the same filters as ``paperdesk list``; :func:`export_to`
-writes the result atomically and never leaves the file half-written.
+writes the result atomically and never leaves the file half-written. Every format comes out
+inert (:mod:`paperdesk.inert`), to stdout and to a file alike: markdown and BibTeX without
+control or bidi characters, CSV cells that are not formulas, JSON with those characters
+escaped (the exact text, for the program that reads it).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from paperdesk.export.bibtex import write_bibtex
 from paperdesk.export.markdown import write_markdown
 from paperdesk.export.selection import Selection, arxiv_metadata, select
 from paperdesk.export.tabular import write_csv, write_json
+from paperdesk.inert import inert, json_escaped
 
 if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
@@ -29,20 +33,22 @@ def format_selection(
 ) -> str:
     """The text of one format for selected papers; ``metadata`` adds authors to BibTeX."""
     if fmt == "markdown":
-        return write_markdown(
-            selection.papers,
-            selection.states,
-            title=selection.title,
-            venues=selection.venues,
-            websites=selection.websites,
-            todos=selection.todos,
+        return inert(
+            write_markdown(
+                selection.papers,
+                selection.states,
+                title=selection.title,
+                venues=selection.venues,
+                websites=selection.websites,
+                todos=selection.todos,
+            )
         )
     if fmt == "bibtex":
-        return write_bibtex(selection.papers, metadata or {})
+        return inert(write_bibtex(selection.papers, metadata or {}))
     if fmt == "csv":
-        return write_csv(selection.papers, selection.states)
+        return write_csv(selection.papers, selection.states)  # inert cell by cell
     if fmt == "json":
-        return write_json(selection)
+        return json_escaped(write_json(selection))
     raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
 
 

@@ -1,7 +1,8 @@
 """The tabular exports: CSV for spreadsheets, JSON as a catalog file with reading state.
 
 The JSON export is a valid catalog file (``list --catalog`` reads it back) extended with each
-paper's status, note and history.
+paper's status, note and history. Every CSV cell is :func:`~paperdesk.inert.csv_cell`: a title
+that starts with ``=`` shows as text in a spreadsheet instead of running.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from paperdesk.catalog.arxiv_ids import arxiv_id_of_paper
 from paperdesk.catalog.models import CatalogFile, plain_todo
 from paperdesk.catalog.records import Paper, Status
 from paperdesk.export.bibtex import year_of
+from paperdesk.inert import csv_cell
 from paperdesk.state.models import PaperState, StatusChange
 
 if TYPE_CHECKING:
@@ -74,10 +76,20 @@ def exported_paper(paper: Paper, state: PaperState | None) -> ExportedPaper:
     )
 
 
+class _InertCells:
+    """A csv writer whose every cell goes through :func:`~paperdesk.inert.csv_cell`."""
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self._writer = csv.writer(buffer, lineterminator="\n")
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([csv_cell(str(cell)) for cell in row])
+
+
 def write_csv(papers: Sequence[Paper], states: Mapping[str, PaperState]) -> str:
     """One row a paper; lists joined with ``"; "``; the csv module quotes notes and newlines."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _InertCells(buffer)
     writer.writerow(CSV_COLUMNS)
     for paper in papers:
         state = states.get(paper.id)

@@ -196,9 +196,10 @@ class PaperdeskApp(App[None]):
         return self.writer is not None and self.writer.busy
 
     def copy_text(self, text: str, what: str) -> None:
+        from paperdesk.inert import inert
         from paperdesk.tui.clipboard import copy
 
-        route = copy(self, text)
+        route = copy(self, inert(text))  # pasted into a terminal, it must not act either
         self.notify(f"Copied {what} to {route}.", markup=False, timeout=4)
 
     def open_link(self, url: str) -> None:
@@ -210,7 +211,7 @@ class PaperdeskApp(App[None]):
             open_in_browser(url)
             self.notify(f"Opening {clean(url)}", markup=False, timeout=4)
         else:
-            route = copy(self, url)
+            route = copy(self, clean(url))
             self.notify(
                 f"{clean(url)}\nNo local browser here (SSH): copied to {route}.",
                 markup=False,
