@@ -414,3 +414,22 @@ def test_a_store_link_to_a_missing_disk_is_refused_by_every_command(
     one_line_error(run("doctor"), 1, "does not exist")
     assert not disk.exists()
     assert sorted(p.name for p in isolated_home.iterdir()) == ["store.json"]
+
+
+def test_writes_refuse_a_store_that_reads_refuse(isolated_home: Path) -> None:
+    store = isolated_home / "store.json"
+    store.write_text('{"papers":{"1":{"status":5}}}')
+    before = store.read_bytes()
+    for args in (
+        ["mark", "serverlessllm", "read"],
+        ["note", "serverlessllm", "--set", "x"],
+        ["todo", "add", "Probe Conf"],
+    ):
+        one_line_error(
+            run(*args), 1, "papers record '1' is invalid", "nothing was written", "doctor"
+        )
+    one_line_error(run("list"), 1, "papers record '1' is invalid")
+    assert store.read_bytes() == before
+    doctor = run("doctor")
+    assert doctor.returncode == 1
+    assert f"edit or delete that record in {store}" in doctor.stdout

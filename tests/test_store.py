@@ -274,9 +274,16 @@ def test_doctor_reports_bad_records_and_backups_without_raising(store: Store, pa
     path.write_text(json.dumps(data))
     backup_paths(path)[0].write_bytes(b"{trunc")
     report = Store.open(path).doctor(set())
-    assert any("broken-000000000000" in p and str(path) in p for p in report.problems)
+    [record] = [p for p in report.problems if "broken-000000000000" in p]
+    assert record.endswith(
+        f"to repair it, edit or delete that record in {path} (no backup is good to restore instead)"
+    )
     assert any("backup" in p for p in report.problems)
     assert report.counts.notes == 1 and [o.id for o in report.orphans] == [A.id]
+    good = backup_paths(path)[1]
+    good.write_text(json.dumps({"papers": {}, "todos": {}, "meta": data["meta"]}))
+    [record] = [p for p in Store.open(path).doctor(set()).problems if "broken-0000" in p]
+    assert record.endswith(f", or run 'paperdesk doctor --restore' to go back to backup {good}")
 
 
 def test_an_invalid_record_raises_one_line_and_is_not_overwritten(store: Store, path: Path) -> None:
@@ -293,8 +300,52 @@ def test_an_invalid_record_raises_one_line_and_is_not_overwritten(store: Store, 
     with pytest.raises(StoreError):
         reopened.set_note(A, "would lose the bad record's history")
     assert path.read_bytes() == before
-    reopened.set_note(B, "other papers still work")
-    assert json.loads(path.read_text())["papers"][A.id]["status"] == "finished"
+
+
+def test_a_store_that_reads_refuse_is_not_written_either(store: Store, path: Path) -> None:
+    """One validity rule: with one invalid record, writes to other papers, TODOs and
+    settings are refused too, naming the record, and the file stays byte-identical."""
+    store.set_status([A], "read")
+    data = json.loads(path.read_text())
+    data["papers"][A.id]["status"] = 5
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
+    reopened = Store.open(path)
+    writes = [
+        lambda: reopened.set_note(B, "another paper"),
+        lambda: reopened.set_status([B], "queued"),
+        lambda: reopened.add_todo(TodoItem(name="Probe Conf")),
+        lambda: reopened.set_setting("theme", "nord"),
+    ]
+    for write in writes:
+        with pytest.raises(StoreError) as info:
+            write()
+        message = str(info.value)
+        assert f"papers record {A.id!r} is invalid (status:" in message
+        assert "nothing was written" in message and "paperdesk doctor" in message
+        assert "\n" not in message
+    assert path.read_bytes() == before
+    # repaired by hand, the same store object writes again
+    data["papers"][A.id]["status"] = "read"
+    path.write_text(json.dumps(data))
+    reopened.set_note(B, "after the repair")
+    assert Store.open(path).note_of(B.id) == "after the repair"
+
+
+def test_an_old_store_with_an_invalid_record_is_not_migrated_on_disk(path: Path) -> None:
+    """A store from before the meta table is migrated when opened; with a bad record the
+    migration stays in memory: reading it still works as far as it can, nothing is written."""
+    path.parent.mkdir()
+    path.write_text('{"papers":{"1":{"status":5}}}')
+    before = path.read_bytes()
+    store = Store.open(path)
+    assert store.todos() == []
+    with pytest.raises(StoreError, match="papers record '1' is invalid"):
+        store.states()
+    with pytest.raises(StoreError, match="nothing was written"):
+        store.add_todo(TodoItem(name="Probe Conf"))
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["store.json", "store.json.lock"]
 
 
 @pytest.mark.parametrize(

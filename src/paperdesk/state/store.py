@@ -13,8 +13,11 @@
 - ``meta``: the single :class:`StoreMeta` record (schema version, settings).
 
 Every write method is one transaction: lock, re-read if another process wrote, change, one atomic
-write. Records are validated by the pydantic models on the way in, and lazily on the way out
-(cached per record object), so a write never re-validates the 50,000 others. The Store edits the
+write. One validity rule holds for reads and writes: a store holding a record that a read refuses
+is not written either (not even migrated), so no command saves over it before the user repaired
+it; the error names the record and ``paperdesk doctor`` says how to repair it. Records are
+validated by the pydantic models on the way in, and lazily on the way out (cached per record
+object), so a write never re-validates the 50,000 others. The Store edits the
 storage's tables directly rather than through ``tinydb.Table``, which rebuilds the whole table and
 mutates records in place on every call and so defeats the storage's per-record serialisation.
 
@@ -57,6 +60,24 @@ from paperdesk.state.storage import (
 TODO_FIELDS = ("name", "url", "note", "date", "done")
 
 M = TypeVar("M", bound=Model)
+
+
+class InvalidRecordError(StoreError):
+    """A record of the store that its model refuses: which one, where, and why."""
+
+    def __init__(self, path: Path, table: str, doc_id: str, reason: str, hint: str) -> None:
+        self.path, self.table, self.doc_id, self.reason = path, table, doc_id, reason
+        super().__init__(f"{self.what}; {hint}")
+
+    @property
+    def what(self) -> str:
+        return f"store {self.path}: {self.table} record {self.doc_id!r} is invalid ({self.reason})"
+
+
+def _invalid(path: Path, table: str, doc_id: str, exc: ValidationError) -> InvalidRecordError:
+    return InvalidRecordError(
+        path, table, doc_id, validation_summary(exc), f"fix it in the file, or {RESTORE_HINT}"
+    )
 
 
 class DuplicateTodoError(PaperdeskError):
@@ -146,10 +167,7 @@ def _check_tables(path: Path, tables: Tables) -> None:
             try:
                 model.model_validate(_with_id(table, doc_id, raw))
             except ValidationError as exc:
-                reason = validation_summary(exc)
-                raise StoreError(
-                    f"store {path}: {table} record {doc_id!r} is invalid ({reason})"
-                ) from None
+                raise _invalid(path, table, doc_id, exc) from None
 
 
 def _with_id(table: str, doc_id: str, raw: Any) -> Any:
@@ -224,15 +242,28 @@ class Store:
         """Validate every record of a file that could not vouch for itself (edited by hand,
         migrated, or written before the checksum): when all are valid, the next write may
         vouch for the file again (see :mod:`paperdesk.state.file_format`); when one is not, the
-        file is left to the errors of the reads that meet it, as before."""
+        file is left to the errors of the reads that meet it, and writes refuse it."""
+        with contextlib.suppress(StoreError):
+            self._check_all()
+
+    def _check_all(self) -> None:
+        """Validate every record (each once: the cache keeps them) and trust the file."""
         with self._storage.mutex:
-            try:
-                self.states()
-                self.todos(include_removed=True)
-                self._meta()
-            except StoreError:
-                return
+            self.states()
+            self.todos(include_removed=True)
+            self._meta()
             self._storage.trust()
+
+    def _writable(self) -> None:
+        """The write side of the one validity rule: every record valid, or nothing written."""
+        if self._storage.trusted:
+            return
+        try:
+            self._check_all()
+        except InvalidRecordError as exc:
+            raise StoreError(
+                f"{exc.what}; nothing was written: 'paperdesk doctor' says how to repair it"
+            ) from None
 
     def _migrate(self, tables: Tables) -> None:
         """Bring ``tables`` (read under the lock) to the current schema, one step at a time."""
@@ -245,10 +276,9 @@ class Store:
             tables[META][META_ID] = {**tables[META][META_ID], "schema_version": version}
         try:
             _check_tables(self.path, tables)
-        except StoreError:  # written as it is: the reads that meet the bad record report it
-            self._storage.write(tables)
-        else:
-            self._storage.write(tables, validated=True)
+        except InvalidRecordError:  # migrated in memory only: the first write refuses it
+            return
+        self._storage.write(tables, validated=True)
 
     def reload_if_changed(self) -> bool:
         """Re-read the file if another process wrote it (a stat and a 128-byte read otherwise)."""
@@ -273,11 +303,7 @@ class Store:
         try:
             record = model.model_validate(_with_id(table, doc_id, raw))
         except ValidationError as exc:
-            reason = validation_summary(exc)
-            raise StoreError(
-                f"store {self.path}: {table} record {doc_id!r} is invalid ({reason}); "
-                f"fix it in the file, or {RESTORE_HINT}"
-            ) from None
+            raise _invalid(self.path, table, doc_id, exc) from None
         cache[doc_id] = (raw, record)
         return record
 
@@ -334,8 +360,10 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Store]:
         """Lock the store, re-read it if another process wrote, and save every change made
-        inside as one atomic write (nothing at all if an exception escapes)."""
+        inside as one atomic write (nothing at all if an exception escapes). A store with an
+        invalid record is refused here, before anything changes."""
         with self._storage.transaction():
+            self._writable()
             yield self
 
     def _put(self, table: str, doc_id: str, record: Model) -> None:
@@ -567,9 +595,11 @@ class Store:
     # -- maintenance --------------------------------------------------------------------------
 
     def doctor(self, catalog_ids: Collection[str]) -> StoreReport:
-        """Counts, orphans, backups and problems (invalid records never raise here)."""
+        """Counts, orphans, backups and problems (invalid records never raise here); each
+        invalid record's problem says how to repair it."""
         self.reload_if_changed()
         problems: list[str] = []
+        invalid: list[InvalidRecordError] = []
         by_status = dict.fromkeys(STATUSES, 0)
         notes = 0
         orphans: list[OrphanInfo] = []
@@ -579,8 +609,8 @@ class Store:
         for paper_id, raw in papers:
             try:
                 state = self._valid(PAPERS, paper_id, raw, PaperState)
-            except StoreError as exc:
-                problems.append(str(exc))
+            except InvalidRecordError as exc:
+                invalid.append(exc)
                 continue
             by_status[state.status] += 1
             notes += bool(state.note)
@@ -599,14 +629,24 @@ class Store:
         for doc_id, raw in todo_docs:
             try:
                 live_todos += not self._valid(TODOS, doc_id, raw, StoredTodo).removed
-            except StoreError as exc:
-                problems.append(str(exc))
+            except InvalidRecordError as exc:
+                invalid.append(exc)
         backups = []
         for backup in self.backups():
             readable = _file_is_good(backup)
             backups.append(BackupInfo(path=backup, size=backup.stat().st_size, readable=readable))
             if not readable:
                 problems.append(f"backup {backup} is unreadable or invalid")
+        good = next((b.path for b in backups if b.readable), None)
+        instead = (
+            f", or run 'paperdesk doctor --restore' to go back to backup {good}"
+            if good is not None
+            else " (no backup is good to restore instead)"
+        )
+        problems[:0] = [
+            f"{exc.what}; to repair it, edit or delete that record in {self.path}{instead}"
+            for exc in invalid
+        ]
         if self._storage.backup_problem:
             problems.append(self._storage.backup_problem)
         try:
