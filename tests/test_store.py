@@ -497,3 +497,32 @@ def test_errors_are_paperdesk_errors_with_one_line(store: Store) -> None:
     with pytest.raises(NotFoundError) as info:
         store.remove_todo("never added")
     assert "'never added'" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_changes_keep_their_order_when_the_clock_goes_back(store: Store, path: Path) -> None:
+    """Records written while the clock was a day ahead (or, the same thing, a clock set back
+    a day since): later changes are still dated after them, in history and "last changed"."""
+    store.set_status([A], "read")
+    store.set_status([B], "queued")
+    ahead = dt.timedelta(days=1)
+    data = json.loads(path.read_text())
+    for record in data["papers"].values():
+        record["updated_at"] = (dt.datetime.fromisoformat(record["updated_at"]) + ahead).isoformat()
+        for change in record["history"]:
+            change["at"] = (dt.datetime.fromisoformat(change["at"]) + ahead).isoformat()
+    path.write_text(json.dumps(data))
+    reopened = Store.open(path)
+    newest = max(s.updated_at for s in reopened.states().values())
+    assert newest > dt.datetime.now(dt.UTC) + dt.timedelta(hours=23)
+
+    [a] = reopened.set_status([A], "reading")
+    [c] = reopened.set_status([C], "skipped")
+    b = reopened.set_note(B, "noted last")
+    assert newest < a.updated_at < c.updated_at < b.updated_at
+    assert [h.status for h in a.history] == ["read", "reading"]
+    assert a.history[0].at < a.history[1].at
+    by_last_change = sorted(reopened.states().values(), key=lambda s: s.updated_at)
+    assert [s.id for s in by_last_change] == [A.id, C.id, B.id]
+    # another process's write is seen: its newer time is the floor of the next change
+    Store.open(path).set_status([A], "queued")
+    assert reopened.set_status([C], "read")[0].updated_at > Store.open(path).state(A.id).updated_at

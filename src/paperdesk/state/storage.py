@@ -241,6 +241,9 @@ class AtomicJSONStorage(Storage):
         #: Guards the in-memory state; held for a whole transaction.
         self.mutex = threading.RLock()
         self._tables: Tables | None = None
+        #: Counts the times the tables were replaced (re-read, or written whole): what a
+        #: caller derived from them holds while it is unchanged.
+        self.generation = 0
         self._lines: dict[str, dict[str, bytes]] = {}
         self._loaded = False
         self._seen: tuple[tuple[int, int, int, int], str | None] | None = None
@@ -269,6 +272,7 @@ class AtomicJSONStorage(Storage):
         ``validated``: the caller checked every record, so the file may vouch for them."""
         with self.mutex:
             self.trusted = validated
+            self.generation += 1
             if self._undo is not None:
                 self._tables = data
                 self._lines.clear()
@@ -428,6 +432,7 @@ class AtomicJSONStorage(Storage):
                 ) from None
             self._tables, self._lines, self._loaded = None, {}, True
             self.trusted = True  # nothing to vouch for yet
+            self.generation += 1
             return
         except OSError as exc:
             raise StoreError(
@@ -442,6 +447,7 @@ class AtomicJSONStorage(Storage):
             write_id = match.group(1).decode() if match else None
         self._lines = _pair_lines(raw, tables) if write_id else {}
         self._tables, self._loaded = tables, True
+        self.generation += 1
         self.trusted = vouches(raw)
         self._seen = (_stamp(st), write_id)
 
@@ -512,7 +518,7 @@ class AtomicJSONStorage(Storage):
             with contextlib.suppress(FileNotFoundError):
                 newest = backup_paths(self.path, self.backup_count)[0]
                 age = time.time() - newest.stat().st_mtime
-                if 0 <= age < self.backup_interval:  # a clock set back makes it negative
+                if abs(age) < self.backup_interval:  # a clock set back far makes it negative
                     return None
         kept = self.path.with_name(f".{self.path.name}.backup-{secrets.token_hex(4)}.tmp")
         try:

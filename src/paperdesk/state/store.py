@@ -21,6 +21,10 @@ object), so a write never re-validates the 50,000 others. The Store edits the
 storage's tables directly rather than through ``tinydb.Table``, which rebuilds the whole table and
 mutates records in place on every call and so defeats the storage's per-record serialisation.
 
+Times of changes never go backwards in a store: a change made while the clock is behind the
+newest change already stored is dated just after it, so history and "last changed" keep the
+order in which things happened when a clock is set back (a dead RTC, a wrong time zone fix).
+
 Orphans are derived, not stored: states whose id is not in the current catalog. They are kept
 forever and show again when their paper returns with the same id.
 """
@@ -220,6 +224,8 @@ class Store:
             TODOS: {},
             META: {},
         }
+        #: The storage generation and the newest change time known in it (see :meth:`_now`).
+        self._newest: tuple[int, dt.datetime] | None = None
 
     @classmethod
     def open(cls, path: Path, *, backup_interval: float = BACKUP_INTERVAL) -> Store:
@@ -357,6 +363,30 @@ class Store:
 
     # -- writes -------------------------------------------------------------------------------
 
+    def _now(self) -> dt.datetime:
+        """The time of a change: the clock, or just after the newest change the store holds
+        when the clock is behind it (see the module docstring)."""
+        now = _now()
+        generation = self._storage.generation
+        if self._newest is None or self._newest[0] != generation:
+            newest = max(
+                (
+                    stamp
+                    for raw in self._table(PAPERS).values()
+                    if isinstance(stamp := raw.get("updated_at"), str)
+                ),
+                default=None,
+            )
+            try:
+                newest_time = dt.datetime.fromisoformat(newest) if newest else now
+            except ValueError:  # a hand-edited stamp: the reads report the record
+                newest_time = now
+            self._newest = (generation, newest_time)
+        if now <= self._newest[1]:
+            now = self._newest[1] + dt.timedelta(microseconds=1)
+        self._newest = (generation, now)
+        return now
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Store]:
         """Lock the store, re-read it if another process wrote, and save every change made
@@ -406,9 +436,9 @@ class Store:
         Papers whose status is already ``status`` are returned as they are and not written.
         """
         status = parse_status(status)
-        now = _now()
         result = []
         with self.transaction():
+            now = self._now()
             for paper in papers:
                 current = self.state(paper.id)
                 if (current.status if current else "unread") == status:
@@ -427,8 +457,8 @@ class Store:
         with self.transaction():
             current = self.state(paper.id)
             if (current.note if current else None) == note:
-                return current or self._unsaved(paper, _now())
-            return self._save(paper, current, _now(), note=note)
+                return current or self._unsaved(paper, self._now())
+            return self._save(paper, current, self._now(), note=note)
 
     def replace_note(self, paper: Paper, note: str | None, *, expected: str | None) -> PaperState:
         """:meth:`set_note` for an edit that started from note ``expected``: if the stored note
@@ -446,8 +476,8 @@ class Store:
             current = self.state(paper.id)
             old = current.note if current else None
             if not text:
-                return current or self._unsaved(paper, _now())
-            return self._save(paper, current, _now(), note=f"{old}\n{text}" if old else text)
+                return current or self._unsaved(paper, self._now())
+            return self._save(paper, current, self._now(), note=f"{old}\n{text}" if old else text)
 
     def _find_todo(self, name: str) -> tuple[str, StoredTodo] | None:
         """The TODO named ``name`` ignoring case, a live one before a tombstone."""
@@ -478,7 +508,7 @@ class Store:
                     f"TODO conference {found[1].name!r} already exists; "
                     "change it with 'paperdesk todo edit'"
                 )
-            data = {**_todo_fields(item), "added_by": "user", "updated_at": _now()}
+            data = {**_todo_fields(item), "added_by": "user", "updated_at": self._now()}
             todo = self._from_caller(StoredTodo, data, "TODO conference")
             self._put(TODOS, found[0] if found else self._next_todo_id(), todo)
             return todo
@@ -504,7 +534,7 @@ class Store:
                     )
                 if clash is not None:  # the renamed item now keeps that name from re-imports
                     self._storage.delete(TODOS, clash[0])
-            data = {**todo.model_dump(), **changes, "updated_at": _now()}
+            data = {**todo.model_dump(), **changes, "updated_at": self._now()}
             updated = self._from_caller(StoredTodo, data, "TODO conference")
             self._put(TODOS, doc_id, updated)
             return updated
@@ -513,7 +543,7 @@ class Store:
         """Mark a TODO removed; the tombstone keeps a re-import from bringing it back."""
         with self.transaction():
             doc_id, todo = self._live_todo(name)
-            data = {**todo.model_dump(), "removed": True, "updated_at": _now()}
+            data = {**todo.model_dump(), "removed": True, "updated_at": self._now()}
             self._put(TODOS, doc_id, self._from_caller(StoredTodo, data, "TODO conference"))
 
     def seed_todos(self, items: Iterable[TodoItem]) -> list[str]:
@@ -525,7 +555,7 @@ class Store:
         added: list[str] = []
         with self.transaction():
             present = {todo.name.casefold() for _, todo in self._todo_items()}
-            now = _now()
+            now = self._now()
             for item in items:
                 if item.name.casefold() in present:
                     continue
@@ -544,7 +574,7 @@ class Store:
         """
         moved: list[PaperState] = []
         with self.transaction():
-            now = _now()
+            now = self._now()
             for old_id, paper in mapping.items():
                 old = self.state(old_id)
                 if old is None or old_id == paper.id:
