@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -496,3 +497,58 @@ def test_a_backup_from_the_future_does_not_stop_rotation(tmp_path: Path) -> None
     with storage.transaction():
         storage.put("papers", "a", {"v": 11})
     assert backup_paths(path)[0].read_bytes() == first != second
+
+
+@pytest.fixture
+def no_hard_links(tmp_path: Path) -> Iterator[Path]:
+    """A directory on a real file system without hard links: exFAT, through FUSE on a loop
+    device (skipped where the tools or the rights to mount are missing)."""
+    tools = ("mkfs.exfat", "mount.exfat-fuse", "losetup", "umount")
+    if os.geteuid() != 0 or not all(shutil.which(tool) for tool in tools):
+        pytest.skip("needs root and exfatprogs, exfat-fuse, losetup to mount exFAT")
+    image, mount = tmp_path / "exfat.img", tmp_path / "exfat"
+    mount.mkdir()
+    with image.open("wb") as handle:
+        handle.truncate(16 * 1024 * 1024)
+    quiet = {"capture_output": True, "text": True, "timeout": 60}
+    if subprocess.run(["mkfs.exfat", str(image)], **quiet).returncode != 0:
+        pytest.skip("mkfs.exfat failed")
+    loop = subprocess.run(["losetup", "-f", "--show", str(image)], **quiet)
+    if loop.returncode != 0:
+        pytest.skip(f"no loop device: {loop.stderr.strip()}")
+    device = loop.stdout.strip()
+    try:
+        mounted = subprocess.run(["mount.exfat-fuse", device, str(mount)], **quiet)
+        if mounted.returncode != 0:
+            pytest.skip(f"cannot mount exFAT here: {mounted.stderr.strip()}")
+        try:
+            yield mount
+        finally:
+            subprocess.run(["umount", str(mount)], **quiet)
+    finally:
+        subprocess.run(["losetup", "-d", device], **quiet)
+
+
+def test_backups_are_copies_where_there_are_no_hard_links(no_hard_links: Path) -> None:
+    probe = no_hard_links / "probe"
+    probe.touch()
+    with pytest.raises(OSError):
+        os.link(probe, no_hard_links / "probe-link")
+    path = no_hard_links / "store.json"
+    storage = AtomicJSONStorage(path, backup_interval=0)
+    for value in range(4):
+        with storage.transaction():
+            storage.put("papers", "a", {"v": value})
+    one, two, three = backup_paths(path)
+    assert [json.loads(b.read_text())["papers"]["a"]["v"] for b in (one, two, three)] == [2, 1, 0]
+    assert storage.backup_problem is None
+    hours_old(one, 2)  # a rotation is due: the failing write copies the store aside first
+    before = stored(path)
+    ran = subprocess.run(
+        [sys.executable, "-c", FAILING_WRITER, str(path)], capture_output=True, text=True
+    )
+    assert ran.returncode == 3, ran.stderr
+    assert stored(path) == before
+    assert sorted(p.name for p in no_hard_links.iterdir()) == sorted(
+        [*before, "store.json.lock", "probe"]
+    )
