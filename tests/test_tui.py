@@ -678,6 +678,19 @@ async def test_the_todo_screen_shows_hostile_names_inert(
         assert not any(ch in shown for ch in "\u202e\u2066\x1b\x07")
 
 
+async def test_notifications_and_copies_are_inert(app: PaperdeskApp) -> None:
+    """Notifications carry titles and errors, copies go to a clipboard pasted into a shell."""
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        app.notify("Could not enrich Evil\u202e title\x1b[2J\x07", title="T\u2066", markup=False)
+        await pilot.pause()
+        last = list(app._notifications)[-1]
+        assert (last.message, last.title) == ("Could not enrich Evil title[2J", "T")
+        app.copy_text("@article{x,\n  title = {A\u202eB\x1b]52;c;eA==\x07}\r\n}", "BibTeX")
+        await pilot.pause()
+        assert app.clipboard == "@article{x,\n  title = {AB]52;c;eA==}\n}"
+
+
 async def test_todo_add_edit_done_and_remove_go_through_the_store(
     app: PaperdeskApp, isolated_home: Path
 ) -> None:
