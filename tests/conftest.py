@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,3 +46,36 @@ def upstream_path() -> Path:
 @pytest.fixture
 def daily_path() -> Path:
     return shared_file("data/daily-arxiv-llm.md")
+
+
+@pytest.fixture
+def trickling_server() -> Iterator[str]:
+    """Answers ``HTTP/1.1 200 OK`` and then one header byte every 0.1 s, for a minute."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def trickle(conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                while not stop.wait(0.1):
+                    conn.sendall(b"X")
+            except OSError:
+                pass
+
+    def serve() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            threading.Thread(target=trickle, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/list.md"
+    stop.set()
+    thread.join()
+    listener.close()

@@ -480,3 +480,20 @@ def test_the_endpoint_and_interval_come_from_config_toml_under_the_environment(
     monkeypatch.setenv("PAPERDESK_ARXIV_INTERVAL", "soon")
     code, _, err = cli(capsys, "enrich", "serverlessllm", "--force")
     assert code == 1 and "PAPERDESK_ARXIV_INTERVAL must be a number of seconds" in err
+
+
+def test_enrich_ends_at_the_deadline_set_in_config_toml(
+    ws: Workspace, trickling_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERDESK_ARXIV_API", trickling_server)
+    monkeypatch.setenv("PAPERDESK_ARXIV_INTERVAL", "0")
+    ws.locations.config.write_text("[net]\ntimeout = 1\n", encoding="utf-8")
+    started = time.monotonic()
+    report = enrich(ws, [paper(SERVERLESS_TITLE, "2401.14351")])
+    assert time.monotonic() - started < 2.5
+    [error] = report.errors
+    assert error.endswith(
+        "no complete answer within the 1 s deadline "
+        "(set it with PAPERDESK_NET_TIMEOUT or [net] timeout in config.toml)"
+    )
+    assert report.matched == [] and cache_bytes(ws.locations.home) is None

@@ -15,7 +15,7 @@ import pytest
 
 from paperdesk.catalog.models import TodoItem
 from paperdesk.cli import main
-from paperdesk.cli.common import print_json, safe
+from paperdesk.cli.common import print_json
 from paperdesk.errors import InputError, UsageError
 from paperdesk.locations import Locations
 from paperdesk.state.store import Store
@@ -260,10 +260,11 @@ def test_catalog_json_controls_are_stripped_from_text_and_escaped_in_json(
     assert json.loads(raw)[0]["title"] == title
 
 
-def test_safe_keeps_tabs_newlines_and_unicode(capsys: pytest.CaptureFixture[str]) -> None:
-    assert safe("a\tb\nc\x1b[1m\x85\x7fd ✓") == "a\tb\nc[1md ✓"
-    print_json({"t": "x\x85\x1by"})
-    assert capsys.readouterr().out == '{\n  "t": "x\\u0085\\u001by"\n}\n'
+def test_print_json_escapes_what_a_terminal_acts_on(capsys: pytest.CaptureFixture[str]) -> None:
+    print_json({"t": "x\x85\x1by\u202e ✓"})
+    out = capsys.readouterr().out
+    assert out == '{\n  "t": "x\\u0085\\u001by\\u202e ✓"\n}\n'
+    assert json.loads(out) == {"t": "x\x85\x1by\u202e ✓"}
 
 
 # --- 6. note --edit never overwrites a concurrent change ---------------------------------------
@@ -403,3 +404,37 @@ def store_paper():
     from paperdesk.catalog.records import Paper
 
     return Paper(id="p-1", title="P", venue="V 2024", source="s")
+
+
+def test_a_store_link_to_a_missing_disk_is_refused_by_every_command(
+    tmp_path: Path, isolated_home: Path, listfile: Path
+) -> None:
+    """The disk holding the real store is not mounted: no command reads an empty store from
+    it or writes a new one there."""
+    disk = tmp_path / "disk"
+    (isolated_home / "store.json").symlink_to(disk / "paperdesk" / "store.json")
+    for args in (["mark", "alpha", "read"], ["list"], ["show", "alpha"], ["todo", "list"]):
+        result = run("--catalog", str(listfile), *args)
+        one_line_error(result, 1, "is a symbolic link to", "does not exist", "mounted")
+    one_line_error(run("doctor"), 1, "does not exist")
+    assert not disk.exists()
+    assert sorted(p.name for p in isolated_home.iterdir()) == ["store.json"]
+
+
+def test_writes_refuse_a_store_that_reads_refuse(isolated_home: Path) -> None:
+    store = isolated_home / "store.json"
+    store.write_text('{"papers":{"1":{"status":5}}}')
+    before = store.read_bytes()
+    for args in (
+        ["mark", "serverlessllm", "read"],
+        ["note", "serverlessllm", "--set", "x"],
+        ["todo", "add", "Probe Conf"],
+    ):
+        one_line_error(
+            run(*args), 1, "papers record '1' is invalid", "nothing was written", "doctor"
+        )
+    one_line_error(run("list"), 1, "papers record '1' is invalid")
+    assert store.read_bytes() == before
+    doctor = run("doctor")
+    assert doctor.returncode == 1
+    assert f"edit or delete that record in {store}" in doctor.stdout

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from paperdesk.catalog import identity
 from paperdesk.catalog.records import STATUSES, Paper
+from paperdesk.errors import StoreError
 from paperdesk.state.file_format import verified_tables
 from paperdesk.state.glance import StateView, glance, vouched_states
 from paperdesk.state.store import Store
@@ -77,11 +78,13 @@ def test_a_file_changed_after_paperdesk_wrote_it_is_not_vouched_for(path: Path, 
 
 
 def test_a_write_over_a_hand_edited_file_does_not_vouch_for_it(path: Path) -> None:
-    """The store validates records lazily: writing another paper's state must not make the
-    edited record look like one paperdesk wrote."""
+    """The store validates records lazily, but a write checks them all: writing another
+    paper's state is refused, so the edited record never looks like one paperdesk wrote."""
     path.write_bytes(path.read_bytes().replace(b'"queued"', b'"finished"', 1))
-    Store.open(path).set_status([C], "reading")
-    assert b'"finished"' in path.read_bytes()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="nothing was written"):
+        Store.open(path).set_status([C], "reading")
+    assert path.read_bytes() == before
     assert vouched_states(path) is None
     env = {**os.environ, "PAPERDESK_HOME": str(path.parent)}
     result = subprocess.run(

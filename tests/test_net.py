@@ -8,13 +8,24 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from paperdesk.errors import FetchError, InputError
-from paperdesk.net.fetch import FetchLimits, fetch, github_raw_url, is_url, resolve_link
+from paperdesk.locations import Locations
+from paperdesk.net.fetch import (
+    Cancel,
+    FetchCancelled,
+    FetchLimits,
+    configured_deadline,
+    fetch,
+    github_raw_url,
+    is_url,
+    resolve_link,
+)
 
 FAST = FetchLimits(connect=1.0, read=1.0, total=5.0, backoff=0.05)
 
@@ -205,13 +216,91 @@ def test_a_server_that_never_answers_times_out() -> None:
     assert elapsed < 2.0
 
 
-def test_env_timeout_applies(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PAPERDESK_NET_TIMEOUT", "0.25")
-    limits = FetchLimits().with_env_timeout()
-    assert (limits.connect, limits.read, limits.total) == (0.25, 0.25, 15.0)
-    monkeypatch.setenv("PAPERDESK_NET_TIMEOUT", "soon")
-    with pytest.raises(InputError, match="PAPERDESK_NET_TIMEOUT"):
-        FetchLimits().with_env_timeout()
+def test_the_deadline_comes_from_the_environment_over_config_toml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locations = Locations(tmp_path)
+    monkeypatch.delenv("PAPERDESK_NET_TIMEOUT", raising=False)
+    assert configured_deadline(locations) is None
+    assert FetchLimits().configured(locations).total == 30.0
+    (tmp_path / "config.toml").write_text("[net]\ntimeout = 2\n")
+    limits = FetchLimits().configured(locations)
+    assert (limits.connect, limits.read, limits.total) == (2.0, 2.0, 2.0)
+    monkeypatch.setenv("PAPERDESK_NET_TIMEOUT", "12")
+    limits = FetchLimits().configured(locations)
+    assert (limits.connect, limits.read, limits.total) == (5.0, 10.0, 12.0)
+    assert configured_deadline(None) == 12.0
+    for bad in ("soon", "0", "-3", "inf", "nan"):
+        monkeypatch.setenv("PAPERDESK_NET_TIMEOUT", bad)
+        with pytest.raises(InputError, match="PAPERDESK_NET_TIMEOUT must be a positive number"):
+            FetchLimits().configured(locations)
+    monkeypatch.delenv("PAPERDESK_NET_TIMEOUT")
+    (tmp_path / "config.toml").write_text("[net]\ntimeout = -1\n")
+    with pytest.raises(InputError, match=r"net\.timeout"):
+        FetchLimits().configured(locations)
+
+
+def trickle(header: bytes, *, interval: float = 0.1, count: int = 600) -> Callable[..., None]:
+    """A server that sends ``header`` and then one byte every ``interval`` seconds: no single
+    read ever waits long, so only a deadline for the whole fetch can end it."""
+
+    def handle(conn: socket.socket) -> None:
+        read_request(conn)
+        with contextlib.suppress(OSError):
+            conn.sendall(header)
+            for _ in range(count):
+                conn.sendall(b"X")
+                time.sleep(interval)
+
+    return handle
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"HTTP/1.1 200 OK\r\n",  # the headers never end
+        b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n",  # nor does the body
+    ],
+    ids=["headers", "body"],
+)
+def test_a_trickling_server_is_cut_off_at_the_deadline(header: bytes) -> None:
+    with raw_server(trickle(header)) as base:
+        started = time.monotonic()
+        with pytest.raises(FetchError) as caught:
+            fetch(f"{base}/list.md", limits=FetchLimits(connect=1.0, read=1.0, total=1.0))
+        elapsed = time.monotonic() - started
+    assert "no complete answer within the 1 s deadline" in str(caught.value)
+    assert "PAPERDESK_NET_TIMEOUT" in str(caught.value)
+    assert elapsed < 1.8
+
+
+def test_a_fetch_is_cancelled_from_another_thread_at_once() -> None:
+    cancel = Cancel()
+    with raw_server(trickle(b"HTTP/1.1 200 OK\r\n")) as base:
+        threading.Timer(0.3, cancel.cancel).start()
+        started = time.monotonic()
+        with pytest.raises(FetchCancelled, match="cancelled; nothing was changed"):
+            fetch(f"{base}/list.md", limits=FetchLimits(total=20.0), cancel=cancel)
+        elapsed = time.monotonic() - started
+        assert elapsed < 1.0
+        # a fetch started after the cancel fails before it connects
+        with pytest.raises(FetchCancelled):
+            fetch(f"{base}/list.md", cancel=cancel)
+
+
+def test_a_cancel_during_the_backoff_stops_the_retries(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/list.md").respond_with_data("down", status=503)
+    cancel = Cancel()
+    threading.Timer(0.3, cancel.cancel).start()
+    started = time.monotonic()
+    with pytest.raises(FetchCancelled):
+        fetch(
+            httpserver.url_for("/list.md"),
+            limits=FetchLimits(total=20.0, backoff=5.0),
+            cancel=cancel,
+        )
+    assert time.monotonic() - started < 1.5
+    assert len(httpserver.log) == 1
 
 
 def test_a_truncated_body_is_an_error() -> None:

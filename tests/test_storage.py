@@ -5,6 +5,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -293,10 +298,257 @@ def test_vanished_store_is_not_silently_recreated(tmp_path: Path) -> None:
 def test_a_symlinked_store_stays_a_symlink(tmp_path: Path) -> None:
     target = tmp_path / "synced" / "store.json"
     target.parent.mkdir()
+    first = AtomicJSONStorage(target, backup_interval=0)
+    with first.transaction():
+        first.put("papers", "b", {})
     link = tmp_path / "store.json"
     link.symlink_to(target)
-    storage = AtomicJSONStorage(link)
+    storage = AtomicJSONStorage(link, backup_interval=0)
     with storage.transaction():
         storage.put("papers", "a", {"note": "in the synced folder"})
     assert link.is_symlink()
     assert json.loads(target.read_text())["papers"]["a"]["note"] == "in the synced folder"
+    assert backup_paths(target)[0].is_file()  # the backups live beside the real file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home", "store.json", "synced"]
+
+
+@pytest.mark.parametrize("kind", ["missing disk", "missing file", "loop"])
+def test_a_store_link_that_leads_nowhere_is_refused_and_nothing_is_created(
+    tmp_path: Path, kind: str
+) -> None:
+    link = tmp_path / "linked" / "store.json"
+    link.parent.mkdir()
+    if kind == "missing disk":
+        link.symlink_to(tmp_path / "disk" / "paperdesk" / "store.json")
+    elif kind == "missing file":
+        (tmp_path / "disk").mkdir()
+        link.symlink_to(tmp_path / "disk" / "store.json")
+    else:
+        link.symlink_to(link)
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    with pytest.raises(StoreError) as caught:
+        AtomicJSONStorage(link)
+    message = str(caught.value)
+    assert "\n" not in message and str(link) in message
+    assert ("does not exist" if kind != "loop" else "cannot be followed") in message
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+
+
+# --- backups that survive failures ---------------------------------------------------------
+
+FAILING_WRITER = """
+import resource, sys
+from paperdesk.errors import StoreError
+from paperdesk.state.storage import AtomicJSONStorage
+
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+storage = AtomicJSONStorage(sys.argv[1], backup_interval=600)
+try:
+    with storage.transaction():
+        storage.put("papers", "big", {"note": "x" * 20000})
+except StoreError as exc:
+    print(exc)
+    sys.exit(3)
+"""
+
+
+def stored(path: Path) -> dict[str, tuple[bytes, int]]:
+    """Bytes and inode of the store and of each backup that exists."""
+    return {
+        p.name: (p.read_bytes(), p.stat().st_ino) for p in [path, *backup_paths(path)] if p.exists()
+    }
+
+
+def hours_old(path: Path, hours: float) -> None:
+    stamp = time.time() - hours * 3600
+    os.utime(path, (stamp, stamp))
+
+
+def store_with_old_backups(path: Path) -> None:
+    """A store and two backups, each a separate file, all older than the backup interval."""
+    storage = AtomicJSONStorage(path, backup_interval=0)
+    for value in range(3):
+        with storage.transaction():
+            storage.put("papers", "a", {"v": value})
+    backup_paths(path)[2].unlink(missing_ok=True)
+    for backup, hours in zip(backup_paths(path)[:2], (2, 3), strict=True):
+        backup.write_bytes(backup.read_bytes())  # its own inode, as a copied-in backup
+        hours_old(backup, hours)
+    hours_old(path, 1)
+
+
+def test_writes_failing_on_a_file_size_limit_leave_the_store_and_backups_alone(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "data").mkdir()
+    path = tmp_path / "data" / "store.json"
+    store_with_old_backups(path)
+    before = stored(path)
+    assert set(before) == {"store.json", "store.json.1", "store.json.2"}
+    for _ in range(3):
+        ran = subprocess.run(
+            [sys.executable, "-c", FAILING_WRITER, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert ran.returncode == 3, ran.stderr
+        assert "cannot be written (File too large); nothing was changed" in ran.stdout
+    assert stored(path) == before
+    assert sorted(p.name for p in path.parent.iterdir()) == [*sorted(before), "store.json.lock"]
+
+
+FULL_DISK = """
+set -e
+mount -t tmpfs -o size=256k tmpfs "$1" || exit 77
+exec "$2" -c "$3" "$1"
+"""
+
+FULL_DISK_CHECK = """
+import os, sys
+from pathlib import Path
+from paperdesk.errors import StoreError
+from paperdesk.state.storage import AtomicJSONStorage, backup_paths
+sys.path.insert(0, os.environ["TESTS_DIR"])
+from test_storage import store_with_old_backups, stored
+
+path = Path(sys.argv[1]) / "store.json"
+store_with_old_backups(path)
+before = stored(path)
+with open(Path(sys.argv[1]) / "filler", "wb", buffering=0) as filler:  # the disk fills up
+    try:
+        while True:
+            filler.write(bytes(4096))
+    except OSError:
+        pass
+for _ in range(3):
+    storage = AtomicJSONStorage(path, backup_interval=600)
+    try:
+        with storage.transaction():
+            storage.put("papers", "big", {"note": "x" * 20000})
+    except StoreError as exc:
+        assert "No space left on device" in str(exc), exc
+    else:
+        sys.exit("a write succeeded on a full disk")
+assert stored(path) == before, "the store or its backups changed"
+print("unchanged")
+"""
+
+
+def test_writes_failing_on_a_full_disk_leave_the_store_and_backups_alone(tmp_path: Path) -> None:
+    """A small tmpfs filled up, mounted in a private mount namespace (skipped where that is
+    not allowed)."""
+    if shutil.which("unshare") is None:
+        pytest.skip("no unshare here to mount a small file system")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    ran = subprocess.run(
+        [
+            "unshare",
+            "-rm",
+            "sh",
+            "-c",
+            FULL_DISK,
+            "sh",
+            str(mount),
+            sys.executable,
+            FULL_DISK_CHECK,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TESTS_DIR": str(Path(__file__).parent)},
+    )
+    if ran.returncode == 77 or "unshare:" in ran.stderr:
+        pytest.skip(f"cannot mount a small file system here: {ran.stderr.strip()}")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert ran.stdout.strip() == "unchanged"
+
+
+def test_two_quick_writes_after_an_idle_spell_rotate_once(tmp_path: Path) -> None:
+    path = tmp_path / "store.json"
+    store_with_old_backups(path)
+    first = path.read_bytes()
+    storage = AtomicJSONStorage(path, backup_interval=600)
+    for value in (10, 11, 12):
+        with storage.transaction():
+            storage.put("papers", "a", {"v": value})
+    one, two, three = backup_paths(path)
+    assert one.read_bytes() == first  # the state before the idle spell ended, once
+    assert json.loads(two.read_text())["papers"]["a"]["v"] == 1
+    assert json.loads(three.read_text())["papers"]["a"]["v"] == 0
+    assert time.time() - one.stat().st_mtime < 60  # stamped when it was rotated
+
+
+def test_a_backup_from_the_future_does_not_stop_rotation(tmp_path: Path) -> None:
+    """A clock set back (or a backup copied from a machine ahead) must not hold rotation off
+    until the clock catches up."""
+    path = tmp_path / "store.json"
+    store_with_old_backups(path)
+    hours_old(backup_paths(path)[0], -48)
+    first = path.read_bytes()
+    storage = AtomicJSONStorage(path, backup_interval=600)
+    with storage.transaction():
+        storage.put("papers", "a", {"v": 10})
+    assert backup_paths(path)[0].read_bytes() == first
+    # a clock that steps back a little (NTP) does not make every write rotate
+    hours_old(backup_paths(path)[0], -1 / 60)
+    second = path.read_bytes()
+    with storage.transaction():
+        storage.put("papers", "a", {"v": 11})
+    assert backup_paths(path)[0].read_bytes() == first != second
+
+
+@pytest.fixture
+def no_hard_links(tmp_path: Path) -> Iterator[Path]:
+    """A directory on a real file system without hard links: exFAT, through FUSE on a loop
+    device (skipped where the tools or the rights to mount are missing)."""
+    tools = ("mkfs.exfat", "mount.exfat-fuse", "losetup", "umount")
+    if os.geteuid() != 0 or not all(shutil.which(tool) for tool in tools):
+        pytest.skip("needs root and exfatprogs, exfat-fuse, losetup to mount exFAT")
+    image, mount = tmp_path / "exfat.img", tmp_path / "exfat"
+    mount.mkdir()
+    with image.open("wb") as handle:
+        handle.truncate(16 * 1024 * 1024)
+    quiet = {"capture_output": True, "text": True, "timeout": 60}
+    if subprocess.run(["mkfs.exfat", str(image)], **quiet).returncode != 0:
+        pytest.skip("mkfs.exfat failed")
+    loop = subprocess.run(["losetup", "-f", "--show", str(image)], **quiet)
+    if loop.returncode != 0:
+        pytest.skip(f"no loop device: {loop.stderr.strip()}")
+    device = loop.stdout.strip()
+    try:
+        mounted = subprocess.run(["mount.exfat-fuse", device, str(mount)], **quiet)
+        if mounted.returncode != 0:
+            pytest.skip(f"cannot mount exFAT here: {mounted.stderr.strip()}")
+        try:
+            yield mount
+        finally:
+            subprocess.run(["umount", str(mount)], **quiet)
+    finally:
+        subprocess.run(["losetup", "-d", device], **quiet)
+
+
+def test_backups_are_copies_where_there_are_no_hard_links(no_hard_links: Path) -> None:
+    probe = no_hard_links / "probe"
+    probe.touch()
+    with pytest.raises(OSError):
+        os.link(probe, no_hard_links / "probe-link")
+    path = no_hard_links / "store.json"
+    storage = AtomicJSONStorage(path, backup_interval=0)
+    for value in range(4):
+        with storage.transaction():
+            storage.put("papers", "a", {"v": value})
+    one, two, three = backup_paths(path)
+    assert [json.loads(b.read_text())["papers"]["a"]["v"] for b in (one, two, three)] == [2, 1, 0]
+    assert storage.backup_problem is None
+    hours_old(one, 2)  # a rotation is due: the failing write copies the store aside first
+    before = stored(path)
+    ran = subprocess.run(
+        [sys.executable, "-c", FAILING_WRITER, str(path)], capture_output=True, text=True
+    )
+    assert ran.returncode == 3, ran.stderr
+    assert stored(path) == before
+    assert sorted(p.name for p in no_hard_links.iterdir()) == sorted(
+        [*before, "store.json.lock", "probe"]
+    )

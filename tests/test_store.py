@@ -275,9 +275,16 @@ def test_doctor_reports_bad_records_and_backups_without_raising(store: Store, pa
     path.write_text(json.dumps(data))
     backup_paths(path)[0].write_bytes(b"{trunc")
     report = Store.open(path).doctor(set())
-    assert any("broken-000000000000" in p and str(path) in p for p in report.problems)
+    [record] = [p for p in report.problems if "broken-000000000000" in p]
+    assert record.endswith(
+        f"to repair it, edit or delete that record in {path} (no backup is good to restore instead)"
+    )
     assert any("backup" in p for p in report.problems)
     assert report.counts.notes == 1 and [o.id for o in report.orphans] == [A.id]
+    good = backup_paths(path)[1]
+    good.write_text(json.dumps({"papers": {}, "todos": {}, "meta": data["meta"]}))
+    [record] = [p for p in Store.open(path).doctor(set()).problems if "broken-0000" in p]
+    assert record.endswith(f", or run 'paperdesk doctor --restore' to go back to backup {good}")
 
 
 def test_an_invalid_record_raises_one_line_and_is_not_overwritten(store: Store, path: Path) -> None:
@@ -294,8 +301,52 @@ def test_an_invalid_record_raises_one_line_and_is_not_overwritten(store: Store, 
     with pytest.raises(StoreError):
         reopened.set_note(A, "would lose the bad record's history")
     assert path.read_bytes() == before
-    reopened.set_note(B, "other papers still work")
-    assert json.loads(path.read_text())["papers"][A.id]["status"] == "finished"
+
+
+def test_a_store_that_reads_refuse_is_not_written_either(store: Store, path: Path) -> None:
+    """One validity rule: with one invalid record, writes to other papers, TODOs and
+    settings are refused too, naming the record, and the file stays byte-identical."""
+    store.set_status([A], "read")
+    data = json.loads(path.read_text())
+    data["papers"][A.id]["status"] = 5
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
+    reopened = Store.open(path)
+    writes = [
+        lambda: reopened.set_note(B, "another paper"),
+        lambda: reopened.set_status([B], "queued"),
+        lambda: reopened.add_todo(TodoItem(name="Probe Conf")),
+        lambda: reopened.set_setting("theme", "nord"),
+    ]
+    for write in writes:
+        with pytest.raises(StoreError) as info:
+            write()
+        message = str(info.value)
+        assert f"papers record {A.id!r} is invalid (status:" in message
+        assert "nothing was written" in message and "paperdesk doctor" in message
+        assert "\n" not in message
+    assert path.read_bytes() == before
+    # repaired by hand, the same store object writes again
+    data["papers"][A.id]["status"] = "read"
+    path.write_text(json.dumps(data))
+    reopened.set_note(B, "after the repair")
+    assert Store.open(path).note_of(B.id) == "after the repair"
+
+
+def test_an_old_store_with_an_invalid_record_is_not_migrated_on_disk(path: Path) -> None:
+    """A store from before the meta table is migrated when opened; with a bad record the
+    migration stays in memory: reading it still works as far as it can, nothing is written."""
+    path.parent.mkdir()
+    path.write_text('{"papers":{"1":{"status":5}}}')
+    before = path.read_bytes()
+    store = Store.open(path)
+    assert store.todos() == []
+    with pytest.raises(StoreError, match="papers record '1' is invalid"):
+        store.states()
+    with pytest.raises(StoreError, match="nothing was written"):
+        store.add_todo(TodoItem(name="Probe Conf"))
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in path.parent.iterdir()) == ["store.json", "store.json.lock"]
 
 
 @pytest.mark.parametrize(
@@ -447,3 +498,32 @@ def test_errors_are_paperdesk_errors_with_one_line(store: Store) -> None:
     with pytest.raises(NotFoundError) as info:
         store.remove_todo("never added")
     assert "'never added'" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_changes_keep_their_order_when_the_clock_goes_back(store: Store, path: Path) -> None:
+    """Records written while the clock was a day ahead (or, the same thing, a clock set back
+    a day since): later changes are still dated after them, in history and "last changed"."""
+    store.set_status([A], "read")
+    store.set_status([B], "queued")
+    ahead = dt.timedelta(days=1)
+    data = json.loads(path.read_text())
+    for record in data["papers"].values():
+        record["updated_at"] = (dt.datetime.fromisoformat(record["updated_at"]) + ahead).isoformat()
+        for change in record["history"]:
+            change["at"] = (dt.datetime.fromisoformat(change["at"]) + ahead).isoformat()
+    path.write_text(json.dumps(data))
+    reopened = Store.open(path)
+    newest = max(s.updated_at for s in reopened.states().values())
+    assert newest > dt.datetime.now(dt.UTC) + dt.timedelta(hours=23)
+
+    [a] = reopened.set_status([A], "reading")
+    [c] = reopened.set_status([C], "skipped")
+    b = reopened.set_note(B, "noted last")
+    assert newest < a.updated_at < c.updated_at < b.updated_at
+    assert [h.status for h in a.history] == ["read", "reading"]
+    assert a.history[0].at < a.history[1].at
+    by_last_change = sorted(reopened.states().values(), key=lambda s: s.updated_at)
+    assert [s.id for s in by_last_change] == [A.id, C.id, B.id]
+    # another process's write is seen: its newer time is the floor of the next change
+    Store.open(path).set_status([A], "queued")
+    assert reopened.set_status([C], "read")[0].updated_at > Store.open(path).state(A.id).updated_at

@@ -444,7 +444,7 @@ FAILURES = {
     "refused": "connection refused",
     "404": "HTTP 404 NOT FOUND",
     "500": "HTTP 500 INTERNAL SERVER ERROR",
-    "timeout": "no answer within 0.5 s (read timeout)",
+    "timeout": "no complete answer within the 0.5 s deadline",
     "truncated": "truncated",
     "oversize": "over the 33554432-byte limit",
     "binary": "is a binary file",
@@ -539,3 +539,76 @@ def test_refused_and_404_fail_fast_with_default_timeouts(httpserver: HTTPServer)
         )
         assert_one_line_failure(result, url)
         assert time.monotonic() - started < 8
+
+
+# --- the deadline of one fetch, and cancelling ---------------------------------------------
+
+
+def test_config_toml_sets_the_deadline_of_import_and_sync(
+    settled_home: Path, trickling_server: str, cli: Callable[..., Ran]
+) -> None:
+    from paperdesk.atomic import atomic_write_bytes
+    from paperdesk.catalog.models import Origin
+    from paperdesk.catalog.sources import load_source_file
+
+    (settled_home / "config.toml").write_text("[net]\ntimeout = 1\n", encoding="utf-8")
+    before = snapshot(settled_home)
+    started = time.monotonic()
+    result = cli("import", trickling_server, "--as", "awesome-papers")
+    assert time.monotonic() - started < 3
+    line = assert_one_line_failure(result, trickling_server)
+    assert line.endswith(
+        "no complete answer within the 1 s deadline "
+        "(set it with PAPERDESK_NET_TIMEOUT or [net] timeout in config.toml)"
+    )
+    assert snapshot(settled_home) == before
+
+    path = settled_home / "sources" / "awesome-papers.json"
+    moved = load_source_file(path).model_copy(update={"origin": Origin(location=trickling_server)})
+    atomic_write_bytes(path, moved.model_dump_json(exclude_none=True).encode())
+    before = snapshot(settled_home)
+    started = time.monotonic()
+    result = cli("sync", PAPERDESK_NET_TIMEOUT="0.5")  # the environment wins over the file
+    assert time.monotonic() - started < 2.5
+    assert "within the 0.5 s deadline" in result.stderr and result.returncode == 1
+    assert snapshot(settled_home) == before
+
+
+def test_a_cancelled_sync_changes_nothing(
+    isolated_home: Path,
+    upstream: Upstream,
+    trickling_server: str,
+    ok: Callable[..., Ran],
+) -> None:
+    """One source fetched with changes, the next one cancelled while it trickles: nothing of
+    either is installed, nor is anything cached."""
+    from paperdesk.atomic import atomic_write_bytes
+    from paperdesk.catalog.models import Origin
+    from paperdesk.catalog.sources import load_source_file
+    from paperdesk.net.fetch import Cancel, FetchCancelled
+    from paperdesk.workspace import Workspace
+
+    ok("import", upstream.put("a.md", SMALL), "--as", "a")
+    ok("import", upstream.put("b.md", SMALL), "--as", "b")
+    upstream.put("a.md", SMALL + "* A Paper The Cancelled Sync Must Not Bring\n")
+    path = isolated_home / "sources" / "b.json"
+    moved = load_source_file(path).model_copy(update={"origin": Origin(location=trickling_server)})
+    atomic_write_bytes(path, moved.model_dump_json(exclude_none=True).encode())
+    before = snapshot(isolated_home)
+    cancel = Cancel()
+    messages: list[str] = []
+
+    def progress(message: str) -> None:
+        messages.append(message)
+        if message.startswith("fetching b "):
+            threading.Timer(0.3, cancel.cancel).start()
+
+    started = time.monotonic()
+    with pytest.raises(FetchCancelled):
+        sync_sources(Workspace.open(), progress=progress, cancel=cancel)
+    assert time.monotonic() - started < 5
+    assert messages[:2] == [
+        f"fetching a from {upstream.url('a.md')}",
+        "fetching b from " + trickling_server,
+    ]
+    assert snapshot(isolated_home) == before

@@ -208,14 +208,13 @@ async def test_titles_render_literally_without_escape_sequences(app: PaperdeskAp
         screen = "\n".join(lines)
         assert "[bold]Not bold[/bold] and [red]plain[/red] title" in screen
         assert "\x1b" not in screen and "\x07" not in screen
-        assert "pwned" not in screen
-        assert "Bell  and escape title" in screen
+        assert "Bell ]0;pwned and [31mescape[0m title" in screen  # inert, as everywhere
         detail = app.desk.query_one(PaperDetail)
         paper_list.move_to(titles(app).index(EVIL_TITLE))
         await until(pilot, lambda: EVIL_TITLE in detail.content.plain)
         paper_list.move_to(titles(app).index(ESCAPE_TITLE))
-        await until(pilot, lambda: "Bell  and escape title" in detail.content.plain)
-        assert "\x1b" not in detail.content.plain and "pwned" not in detail.content.plain
+        await until(pilot, lambda: "Bell ]0;pwned and [31m" in detail.content.plain)
+        assert "\x1b" not in detail.content.plain and "\x07" not in detail.content.plain
 
 
 # -- moving around -------------------------------------------------------------------------
@@ -665,6 +664,37 @@ async def test_t_lists_the_todo_conferences(app: PaperdeskApp) -> None:
         assert app.screen is app.desk
 
 
+async def test_the_todo_screen_shows_hostile_names_inert(
+    app: PaperdeskApp, isolated_home: Path
+) -> None:
+    store_of(isolated_home).add_todo(
+        TodoItem(name="Evil\u202e Conf\x1b[2J", note="n\u2066ote\x07", url="https://e.org")
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        screen = await todo_screen(app, pilot)
+        table = screen.query_one(DataTable)
+        cells = [
+            str(table.get_cell_at((row, col))) for row in range(table.row_count) for col in range(6)
+        ]
+        shown = "\n".join(cells)
+        assert "Evil Conf[2J" in shown and "note" in shown
+        assert not any(ch in shown for ch in "\u202e\u2066\x1b\x07")
+
+
+async def test_notifications_and_copies_are_inert(app: PaperdeskApp) -> None:
+    """Notifications carry titles and errors, copies go to a clipboard pasted into a shell."""
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        app.notify("Could not enrich Evil\u202e title\x1b[2J\x07", title="T\u2066", markup=False)
+        await pilot.pause()
+        last = list(app._notifications)[-1]
+        assert (last.message, last.title) == ("Could not enrich Evil title[2J", "T")
+        app.copy_text("@article{x,\n  title = {A\u202eB\x1b]52;c;eA==\x07}\r\n}", "BibTeX")
+        await pilot.pause()
+        assert app.clipboard == "@article{x,\n  title = {AB]52;c;eA==}\n}"
+
+
 async def test_todo_add_edit_done_and_remove_go_through_the_store(
     app: PaperdeskApp, isolated_home: Path
 ) -> None:
@@ -914,6 +944,59 @@ async def test_sync_now_brings_new_papers_and_keeps_notes_and_marks(
     store = store_of(isolated_home)
     assert store.status_of(parrot.id) == "queued"
     assert store.note_of(parrot.id) == "typed before the sync"
+
+
+def key_bar_text(app: PaperdeskApp) -> str:
+    from paperdesk.tui.widgets.key_bar import KeyBar
+
+    return app.desk.query_one(KeyBar).render().plain
+
+
+@pytest.mark.parametrize("task", ["sync", "enrich"])
+async def test_escape_cancels_a_fetch_and_nothing_changes(
+    isolated_home: Path,
+    httpserver: HTTPServer,
+    trickling_server: str,
+    monkeypatch: pytest.MonkeyPatch,
+    task: str,
+) -> None:
+    """A server that trickles its headers holds the fetch; escape cuts it at once, says so,
+    and the home is byte-identical. The key bar offers escape only while the fetch runs, and
+    escape goes back to clearing the search afterwards."""
+    from paperdesk.cli import main
+
+    httpserver.expect_request("/list.md").respond_with_data(
+        awesome_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
+    )
+    assert main(["import", httpserver.url_for("/list.md"), "--as", "awesome-papers"]) == 0
+    source = isolated_home / "sources" / "awesome-papers.json"
+    source.write_text(source.read_text().replace(httpserver.url_for("/list.md"), trickling_server))
+    monkeypatch.setenv("PAPERDESK_ARXIV_API", trickling_server)
+    monkeypatch.setenv("PAPERDESK_ARXIV_INTERVAL", "0")
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await written(app, pilot)
+        before = {p: p.read_bytes() for p in sorted(isolated_home.rglob("*")) if p.is_file()}
+        assert "Cancel fetch" not in key_bar_text(app)
+        if task == "sync":
+            app.desk.action_sync()
+        else:
+            await pilot.press("e")
+        await pilot.pause(0.3)
+        assert "Cancel fetch" in key_bar_text(app)
+        started = time.monotonic()
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert time.monotonic() - started < 3
+        assert any(f"{task.capitalize()} cancelled" in n.message for n in app._notifications)
+        assert not [n for n in app._notifications if n.severity == "error"]
+        assert "Cancel fetch" not in key_bar_text(app)
+        await pilot.press("slash", "x", "enter", "escape")  # escape clears the search again
+        assert app.desk.query_text == ""
+        after = {p: p.read_bytes() for p in sorted(isolated_home.rglob("*")) if p.is_file()}
+        assert after == before
 
 
 async def test_sync_with_a_catalog_file_says_why_not(app: PaperdeskApp) -> None:

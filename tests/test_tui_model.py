@@ -45,12 +45,15 @@ def titles(model: DeskModel, rows: list[int]) -> list[str]:
 # -- text ---------------------------------------------------------------------------------
 
 
-def test_clean_strips_escape_sequences_whole() -> None:
-    assert clean("Bell \x1b]0;pwned\x07 and \x1b[31mred\x1b[0m") == "Bell  and red"
-    assert clean("osc with st \x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\") == "osc with st link"
-    assert clean("c1 \x9b31m csi and \x9d0;t\x9c osc") == "c1  csi and  osc"
+def test_clean_leaves_escape_sequences_inert_and_readable() -> None:
+    """The rule of every output (paperdesk.inert): the control characters go, what was
+    printable stays, so a hidden hyperlink's target shows rather than vanishes."""
+    assert clean("Bell \x1b]0;pwned\x07 and \x1b[31mred\x1b[0m") == "Bell ]0;pwned and [31mred[0m"
+    assert clean("osc \x1b]8;;http://x\x1b\\link") == "osc ]8;;http://x\\link"
+    assert clean("c1 \x9b31m csi and \x9d0;t\x9c osc") == "c1 31m csi and 0;t osc"
+    assert clean("bidi \u202eevil\u202c and \u2067isolate\u2069") == "bidi evil and isolate"
     assert clean("tab\tnew\nline\r") == "tab new line "
-    assert clean("keep\nlines", multiline=True) == "keep\nlines"
+    assert clean("keep\nlines\r\nand\ttabs", multiline=True) == "keep\nlines\nand\ttabs"
 
 
 def test_literal_never_parses_markup() -> None:
@@ -65,6 +68,7 @@ def test_clean_leaves_no_control_characters(text: str) -> None:
     cleaned = clean(text, multiline=True)
     assert not any(ord(ch) < 32 and ch not in "\n\t" for ch in cleaned)
     assert not any(0x7F <= ord(ch) <= 0x9F for ch in cleaned)
+    assert not any(0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069 for ch in cleaned)
 
 
 # -- rows, search, filters, sorts ----------------------------------------------------------

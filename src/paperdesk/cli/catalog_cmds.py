@@ -134,6 +134,8 @@ def load_import(args: argparse.Namespace) -> CatalogFile:
         return read_catalog_path(Path(args.path).expanduser(), args.name or source_name(args.path))
     from urllib.parse import urlsplit
 
+    from paperdesk.locations import Locations
+    from paperdesk.net.fetch import FetchLimits
     from paperdesk.net.sync import fetch_list
 
     url = args.path.strip()
@@ -141,7 +143,8 @@ def load_import(args: argparse.Namespace) -> CatalogFile:
         path = urlsplit(url).path
     except ValueError as exc:
         raise UsageError(f"{url} is not a valid URL ({exc}); check it") from None
-    fetched = fetch_list(url, args.name or source_name(path))
+    limits = FetchLimits().configured(Locations.resolve(args.home))
+    fetched = fetch_list(url, args.name or source_name(path), limits=limits)
     assert fetched is not None, "an unconditional fetch never answers 304"
     args.fetched = fetched
     return fetched.catalog
@@ -186,6 +189,7 @@ def finish_url_import(
 ) -> int:
     """After ``import URL`` installed the list: cache its text, bring its daily feed if asked,
     and remember the new papers for the desk's "New since last sync"."""
+    from paperdesk.net.fetch import FetchLimits
     from paperdesk.net.sync import after_install, fetch_daily, record_new_papers
 
     names = [fetched.catalog.source]
@@ -193,7 +197,7 @@ def finish_url_import(
     status = 0
     if with_daily:
         try:
-            daily = fetch_daily(fetched)
+            daily = fetch_daily(fetched, limits=FetchLimits().configured(ws.locations))
             daily_report = ws.install(daily.catalog)
         except PaperdeskError as exc:
             status = fail(str(exc), exc.exit_code)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from paperdesk.errors import EXIT_USAGE, NotFoundError, UsageError
+from paperdesk.inert import inert, json_escaped
 
 if TYPE_CHECKING:
     from paperdesk.catalog.records import Paper
@@ -87,30 +87,17 @@ def open_workspace(args: argparse.Namespace, *, skip_damaged: bool = False) -> W
     return Workspace.open(home=args.home, catalog=args.catalog, skip_damaged=warn)
 
 
-# C0 and C1 control characters but tab and newline: in user data they could move the cursor,
-# clear the screen or write the clipboard (OSC 52) of the terminal that shows them.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# What JSON leaves raw that a terminal still acts on: DEL and C1 (json escapes C0 itself).
-_JSON_RAW_CONTROLS = re.compile(r"[\x7f-\x9f]")
-
-
-def safe(text: str) -> str:
-    """User text fit for a terminal: control characters but tab and newline removed."""
-    return _CONTROLS.sub("", text)
-
-
 def echo(text: str = "", *, file: Any = None) -> None:
     """``print`` for every human-readable line: lines carry titles, notes, tags and URLs."""
-    print(safe(text), file=file or sys.stdout)
+    print(inert(text), file=file or sys.stdout)
 
 
 def print_json(value: Any) -> None:
-    """Indented JSON, non-ASCII as is, but DEL and C1 characters escaped for the terminal."""
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    sys.stdout.write(_JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text) + "\n")
+    """Indented JSON, non-ASCII as is, but what a terminal acts on escaped (exact text)."""
+    sys.stdout.write(json_escaped(json.dumps(value, ensure_ascii=False, indent=2)) + "\n")
 
 
 def fail(message: str, code: int) -> int:
     """Print one error line on stderr and return the exit code."""
-    sys.stderr.write(f"paperdesk: error: {' '.join(safe(message).split())}\n")
+    sys.stderr.write(f"paperdesk: error: {' '.join(inert(message).split())}\n")
     return code

@@ -1,7 +1,10 @@
 """One export in one format: to text, or atomically to a file.
 
 :func:`render` selects papers with the same filters as ``paperdesk list``; :func:`export_to`
-writes the result atomically and never leaves the file half-written.
+writes the result atomically and never leaves the file half-written. Every format comes out
+inert (:mod:`paperdesk.inert`), to stdout and to a file alike: markdown and BibTeX without
+control or bidi characters, CSV cells that are not formulas, JSON with those characters
+escaped (the exact text, for the program that reads it).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from paperdesk.export.bibtex import choose_keys, entry_for, write_bibtex
 from paperdesk.export.markdown import write_markdown
 from paperdesk.export.selection import Selection, arxiv_metadata, select
 from paperdesk.export.tabular import write_csv, write_json
+from paperdesk.inert import inert, json_escaped
 
 if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
@@ -36,20 +40,22 @@ def format_selection(
     """The text of one format for selected papers; ``metadata`` (what enrich fetched) adds
     authors to BibTeX and its fields to CSV and JSON; ``keys`` and ``ascii`` are BibTeX's."""
     if fmt == "markdown":
-        return write_markdown(
-            selection.papers,
-            selection.states,
-            title=selection.title,
-            venues=selection.venues,
-            websites=selection.websites,
-            todos=selection.todos,
+        return inert(
+            write_markdown(
+                selection.papers,
+                selection.states,
+                title=selection.title,
+                venues=selection.venues,
+                websites=selection.websites,
+                todos=selection.todos,
+            )
         )
     if fmt == "bibtex":
-        return write_bibtex(selection.papers, metadata or {}, keys, ascii=ascii)
+        return inert(write_bibtex(selection.papers, metadata or {}, keys, ascii=ascii))
     if fmt == "csv":
-        return write_csv(selection.papers, selection.states, metadata)
+        return write_csv(selection.papers, selection.states, metadata)  # inert cell by cell
     if fmt == "json":
-        return write_json(selection, metadata)
+        return json_escaped(write_json(selection, metadata))
     raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
 
 

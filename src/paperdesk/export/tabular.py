@@ -3,7 +3,9 @@
 The JSON export is a valid catalog file (``list --catalog`` reads it back) extended with each
 paper's status, note and history and what enrichment fetched (authors, abstract, published
 date, categories: :data:`~paperdesk.catalog.fetched.FETCHED_FIELDS`, as ``show --json`` has
-them); the CSV export has a column for each of those too.
+them); the CSV export has a column for each of those too. Every CSV cell is
+:func:`~paperdesk.inert.csv_cell`: a title that starts with ``=`` shows as text in a
+spreadsheet instead of running.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
@@ -22,6 +24,7 @@ from paperdesk.catalog.fetched import FETCHED_FIELDS, fetched_fields
 from paperdesk.catalog.models import ArxivMetadata, CatalogFile, plain_todo
 from paperdesk.catalog.records import Paper, Status
 from paperdesk.export.bibtex import year_of
+from paperdesk.inert import csv_cell
 from paperdesk.state.models import PaperState, StatusChange
 
 if TYPE_CHECKING:
@@ -92,6 +95,16 @@ def _cell(value: object) -> str:
     return "" if value is None else str(value)
 
 
+class _InertCells:
+    """A csv writer whose every cell goes through :func:`~paperdesk.inert.csv_cell`."""
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self._writer = csv.writer(buffer, lineterminator="\n")
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([csv_cell(str(cell)) for cell in row])
+
+
 def write_csv(
     papers: Sequence[Paper],
     states: Mapping[str, PaperState],
@@ -100,7 +113,7 @@ def write_csv(
     """One row a paper; lists joined with ``"; "``; the csv module quotes notes and newlines."""
     metadata = metadata or {}
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _InertCells(buffer)
     writer.writerow(CSV_COLUMNS)
     for paper in papers:
         state = states.get(paper.id)

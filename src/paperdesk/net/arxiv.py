@@ -34,7 +34,7 @@ from paperdesk.catalog.models import ArxivMetadata
 from paperdesk.catalog.records import Paper
 from paperdesk.config import setting
 from paperdesk.errors import FetchError, InputError
-from paperdesk.net.fetch import FetchLimits, fetch, make_client
+from paperdesk.net.fetch import Cancel, FetchCancelled, FetchLimits, fetch, make_client
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -138,27 +138,40 @@ def _seconds(value: float | str) -> float:
 class ArxivClient:
     """A polite client of the query API: one request per interval, retries included."""
 
-    def __init__(self, api: str = DEFAULT_API, interval: float = DEFAULT_INTERVAL) -> None:
+    def __init__(
+        self,
+        api: str = DEFAULT_API,
+        interval: float = DEFAULT_INTERVAL,
+        *,
+        locations: Locations | None = None,
+        cancel: Cancel | None = None,
+    ) -> None:
         self.api = api
         self.interval = interval
         self.limits = FetchLimits(
             connect=10.0,
-            read=30.0,
-            total=120.0,
+            read=25.0,
             max_bytes=MAX_ANSWER_BYTES,
             attempts=4,
             backoff=self.interval,
-        ).with_env_timeout()
+        ).configured(locations)
+        self.cancel = cancel
         self._next_request = 0.0
         self._http: httpx.Client | None = None
 
     @classmethod
-    def of_home(cls, locations: Locations) -> ArxivClient:
+    def of_home(cls, locations: Locations, *, cancel: Cancel | None = None) -> ArxivClient:
         """The client a home's settings ask for: the environment, else ``config.toml``'s
-        ``[arxiv]`` table, else arXiv itself at one request every 3 s."""
+        ``[arxiv]`` table, else arXiv itself at one request every 3 s; the fetch deadline is
+        the home's too."""
         api = setting(locations, "arxiv", "api", API_ENV)
         interval = setting(locations, "arxiv", "interval", INTERVAL_ENV)
-        return cls(api or DEFAULT_API, DEFAULT_INTERVAL if interval is None else _seconds(interval))
+        return cls(
+            api or DEFAULT_API,
+            DEFAULT_INTERVAL if interval is None else _seconds(interval),
+            locations=locations,
+            cancel=cancel,
+        )
 
     def __enter__(self) -> ArxivClient:
         self._http = make_client(self.limits)
@@ -182,6 +195,7 @@ class ArxivClient:
             limits=self.limits,
             client=self._http,
             before_attempt=self._wait_turn,
+            cancel=self.cancel,
         )
         try:
             return parse_feed(answer.content)
@@ -217,11 +231,14 @@ def enrich(
     *,
     force: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    cancel: Cancel | None = None,
 ) -> EnrichReport:
     """Fetch and cache arXiv metadata for ``papers``; already enriched ones are skipped.
 
     ``progress(done, total, title)`` is called after each paper. A fetch that fails after its
     retries stops the run (its line is in ``errors``); what was fetched before is kept.
+    ``cancel`` stops it with :class:`~paperdesk.net.fetch.FetchCancelled`: the answer being
+    fetched is dropped, what earlier answers brought stays cached.
     """
     cache = MetadataCache(ws.locations)
     report = EnrichReport()
@@ -243,7 +260,7 @@ def enrich(
             progress(done, len(todo), paper.title)
 
     try:
-        with ArxivClient.of_home(ws.locations) as client:
+        with ArxivClient.of_home(ws.locations, cancel=cancel) as client:
             for batch in _batches(with_id, BATCH_SIZE):
                 wanted = dict.fromkeys(normalise_arxiv_id(p.arxiv_id) for p in batch)
                 found = client.by_ids(list(wanted))
@@ -261,6 +278,8 @@ def enrich(
                 if meta is not None:
                     cache.update({paper.id: meta})
                 finished(paper, meta)
+    except FetchCancelled:
+        raise
     except FetchError as exc:
         report.errors.append(str(exc))
     return report

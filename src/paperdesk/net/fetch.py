@@ -4,29 +4,44 @@ A fetch either returns the whole body or raises one :class:`FetchError` line say
 parse and write only after that, so a failed download on a train never damages anything.
 Transient failures (refused or timed-out connections, DNS hiccups, 429 and 5xx answers) are
 retried with backoff inside one time budget, so a fetch that cannot succeed gives up quickly.
+
+httpx's timeouts bound each network operation, not a request: a server that sends one header
+byte a second never trips them. So every fetch also has one deadline for all of it (connect,
+headers, body, retries): a timer shuts down the fetch's sockets when it passes, which wakes the
+blocked read at once, and the same cut serves :class:`Cancel` (the desk's escape). The sockets
+are learnt from httpx's ``trace`` extension as connections open, so clients do not keep
+connections alive between requests: a reused one would not be seen. Name resolution is the one
+step the cut cannot reach (the system resolver has its own timeouts).
 httpx is imported inside the functions that fetch, to keep ``import paperdesk.cli`` fast.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from paperdesk import __version__
 from paperdesk.catalog.sources import MAX_LIST_BYTES
+from paperdesk.config import setting
 from paperdesk.errors import FetchError, InputError
 
 if TYPE_CHECKING:
     import httpx
 
+    from paperdesk.locations import Locations
+
 TIMEOUT_ENV = "PAPERDESK_NET_TIMEOUT"
+DEFAULT_DEADLINE = 30.0
 USER_AGENT = f"paperdesk/{__version__} (terminal reading desk for paper lists; python-httpx)"
 MAX_REDIRECTS = 10
 
@@ -38,29 +53,140 @@ _RAW_HOST = "https://raw.githubusercontent.com"
 class FetchLimits:
     """How long and how much one fetch may take, retries included.
 
-    The defaults keep a failed list fetch under 20 s: no attempt starts after the 15 s budget,
-    and a stalled connect or read gives up after 5 s, so the last one ends by 20 s at worst.
+    ``total`` is the deadline of the whole fetch: nothing of it runs past that. Within it, a
+    connect that takes over ``connect`` seconds is retried, and ``read`` seconds without a byte
+    is a stalled server (one error line, no retry).
     """
 
     connect: float = 5.0
-    read: float = 5.0
-    total: float = 15.0
+    read: float = 10.0
+    total: float = DEFAULT_DEADLINE
     max_bytes: int = MAX_LIST_BYTES
     attempts: int = 3
     backoff: float = 0.5
 
-    def with_env_timeout(self) -> FetchLimits:
-        """Apply ``$PAPERDESK_NET_TIMEOUT`` (seconds per connect/read) for slow links and tests."""
-        value = os.environ.get(TIMEOUT_ENV, "").strip()
-        if not value:
+    def with_deadline(self, seconds: float | None) -> FetchLimits:
+        """These limits with the whole fetch bounded by ``seconds`` (None: unchanged)."""
+        if seconds is None:
             return self
+        return replace(
+            self, total=seconds, connect=min(self.connect, seconds), read=min(self.read, seconds)
+        )
+
+    def configured(self, locations: Locations | None) -> FetchLimits:
+        """These limits with the deadline the user set (:func:`configured_deadline`)."""
+        return self.with_deadline(configured_deadline(locations))
+
+
+def configured_deadline(locations: Locations | None) -> float | None:
+    """The deadline of one fetch as the user set it: ``$PAPERDESK_NET_TIMEOUT``, else
+    ``[net] timeout`` in the home's ``config.toml``, else None (the caller's default)."""
+    if locations is None:
+        value: Any = os.environ.get(TIMEOUT_ENV, "").strip() or None
+    else:
+        value = setting(locations, "net", "timeout", TIMEOUT_ENV)
+    if value is None or isinstance(value, float):
+        return value
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise InputError(f"{TIMEOUT_ENV} must be a positive number of seconds, got {value!r}")
+    return seconds
+
+
+class FetchCancelled(FetchError):
+    """The user stopped the fetch (:meth:`Cancel.cancel`); nothing was changed."""
+
+
+class _Cut:
+    """The sockets of one fetch, shut down together when its deadline passes or it is
+    cancelled: a read blocked on one of them returns at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self.reason: str | None = None  # "deadline" or "cancelled" once cut
+        self.done = threading.Event()
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpx's ``trace`` callback: keep the socket of each stream as it opens."""
+        if not event.endswith(".complete"):
+            return
+        stream = info.get("return_value")
+        get_extra_info = getattr(stream, "get_extra_info", None)
+        sock = get_extra_info("socket") if get_extra_info is not None else None
+        if not isinstance(sock, socket.socket):
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            if self.reason is None:
+                return
+        _shut(sock)  # opened just as the fetch was cut
+
+    def cut(self, reason: str) -> None:
+        with self._lock:
+            if self.reason is not None:
+                return
+            self.reason = reason
+            sockets = list(self._sockets)
+        self.done.set()
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class Cancel:
+    """Stops fetches from another thread (the desk's escape): :meth:`cancel` cuts the fetch
+    under way, and any fetch given this object afterwards fails at once. Work that has moved
+    on from fetching to writing what it fetched calls :meth:`seal`: a write is never torn."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cuts: set[_Cut] = set()
+        self.cancelled = False
+        self.sealed = False
+
+    def cancel(self) -> bool:
+        """Cancel, unless sealed; whether it was (or already had been) cancelled."""
+        with self._lock:
+            if self.sealed and not self.cancelled:
+                return False
+            self.cancelled = True
+            cuts = list(self._cuts)
+        for cut in cuts:
+            cut.cut("cancelled")
+        return True
+
+    def seal(self) -> None:
+        """Fetching is over: raise :class:`FetchCancelled` if it was cancelled, else refuse
+        any later :meth:`cancel`."""
+        with self._lock:
+            self.sealed = True
+        self.check()
+
+    def check(self) -> None:
+        """Raise :class:`FetchCancelled` if :meth:`cancel` was called."""
+        if self.cancelled:
+            raise FetchCancelled("cancelled; nothing was changed")
+
+    @contextmanager
+    def _watching(self, cut: _Cut) -> Iterator[None]:
+        with self._lock:
+            self._cuts.add(cut)
+            cancelled = self.cancelled
+        if cancelled:
+            cut.cut("cancelled")
         try:
-            seconds = float(value)
-        except ValueError:
-            seconds = -1.0
-        if not seconds > 0:
-            raise InputError(f"{TIMEOUT_ENV} must be a positive number of seconds, got {value!r}")
-        return replace(self, connect=seconds, read=seconds, total=max(self.total, 3 * seconds))
+            yield
+        finally:
+            with self._lock:
+                self._cuts.discard(cut)
 
 
 @dataclass(frozen=True)
@@ -124,14 +250,17 @@ def resolve_link(base: str, link: str) -> str:
 
 
 def make_client(limits: FetchLimits) -> httpx.Client:
-    """A client that follows redirects and identifies itself; proxies come from the environment."""
+    """A client that follows redirects and identifies itself; proxies come from the environment.
+
+    It keeps no connection alive between requests, so each fetch sees (and can cut) its own.
+    """
     import httpx
 
     return httpx.Client(
         follow_redirects=True,
         max_redirects=MAX_REDIRECTS,
         headers={"User-Agent": USER_AGENT},
-        limits=httpx.Limits(max_connections=4, max_keepalive_connections=2),
+        limits=httpx.Limits(max_connections=4, max_keepalive_connections=0),
         timeout=httpx.Timeout(limits.read, connect=limits.connect),
     )
 
@@ -154,44 +283,87 @@ def fetch(
     limits: FetchLimits | None = None,
     client: httpx.Client | None = None,
     before_attempt: Callable[[], None] | None = None,
+    cancel: Cancel | None = None,
 ) -> Fetched:
     """GET ``url`` completely, conditionally when ``etag``/``last_modified`` are given.
 
     ``before_attempt`` runs before every attempt (the arXiv client waits its turn there).
     Raises :class:`FetchError` ("could not fetch URL: reason") on anything but a whole body or
-    a 304 to a conditional request.
+    a 304 to a conditional request, at the latest when the deadline ``limits.total`` passes;
+    :class:`FetchCancelled` once ``cancel`` is cancelled.
     """
+    limits = limits or FetchLimits()
+    cut = _Cut()
+    timer = threading.Timer(limits.total, cut.cut, args=("deadline",))
+    timer.daemon = True
+    timer.start()
+    try:
+        with cancel._watching(cut) if cancel is not None else contextlib.nullcontext():
+            return _fetch(url, etag, last_modified, params, limits, client, before_attempt, cut)
+    finally:
+        timer.cancel()
+
+
+def _fetch(
+    url: str,
+    etag: str | None,
+    last_modified: str | None,
+    params: Mapping[str, str] | None,
+    limits: FetchLimits,
+    client: httpx.Client | None,
+    before_attempt: Callable[[], None] | None,
+    cut: _Cut,
+) -> Fetched:
     import httpx
 
-    limits = limits or FetchLimits()
     headers: dict[str, str] = {}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + limits.total
+
+    def stopped() -> FetchError | None:
+        """The error to give when the fetch was cut or its time is up."""
+        if cut.reason == "cancelled":
+            return FetchCancelled(f"fetching {url} was cancelled; nothing was changed")
+        if cut.reason == "deadline" or time.monotonic() >= deadline:
+            return FetchError(
+                f"could not fetch {url}: no complete answer within the {limits.total:g} s "
+                f"deadline (set it with {TIMEOUT_ENV} or [net] timeout in config.toml)"
+            )
+        return None
+
     with _client_for(client, limits) as http:
         for attempt in range(1, limits.attempts + 1):
             if before_attempt is not None:
                 before_attempt()
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise FetchError(f"could not fetch {url}: no answer within {limits.total:g} s")
+            if (error := stopped()) is not None:
+                raise error
             timeout = httpx.Timeout(
                 min(limits.read, remaining), connect=min(limits.connect, remaining)
             )
             try:
-                return _attempt(http, url, headers, params, timeout, limits, deadline)
+                return _attempt(http, url, headers, params, timeout, limits, cut.trace)
             except _Retry as exc:
+                if (error := stopped()) is not None:
+                    raise error from None
                 delay = max(limits.backoff * 2 ** (attempt - 1), exc.retry_after or 0.0)
                 if attempt == limits.attempts or time.monotonic() + delay >= deadline:
                     later = f" (retry after {exc.retry_after:.0f} s)" if exc.retry_after else ""
                     raise FetchError(f"could not fetch {url}: {exc.reason}{later}") from None
-                time.sleep(delay)
+                cut.done.wait(delay)
             except httpx.InvalidURL as exc:
                 raise FetchError(f"could not fetch {url}: not a valid URL ({exc})") from None
             except httpx.HTTPError as exc:
+                if (error := stopped()) is not None:
+                    raise error from None
                 raise FetchError(f"could not fetch {url}: {_reason(exc, limits)}") from None
+            except FetchError:
+                if (error := stopped()) is not None:
+                    raise error from None
+                raise
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
@@ -202,19 +374,26 @@ def _attempt(
     params: Mapping[str, str] | None,
     timeout: httpx.Timeout,
     limits: FetchLimits,
-    deadline: float,
+    trace: Callable[[str, dict[str, Any]], None],
 ) -> Fetched:
     import httpx
 
     try:
-        with http.stream("GET", url, headers=headers, params=params, timeout=timeout) as response:
+        with http.stream(
+            "GET",
+            url,
+            headers=headers,
+            params=params,
+            timeout=timeout,
+            extensions={"trace": trace},
+        ) as response:
             status = response.status_code
             conditional = bool(headers)
             if status == 429 or status >= 500:
                 raise _Retry(_status_text(response), _retry_after(response))
             if not (200 <= status < 300 or (status == 304 and conditional)):
                 raise FetchError(f"could not fetch {url}: {_status_text(response)}")
-            content = b"" if status == 304 else _read_body(response, url, limits, deadline)
+            content = b"" if status == 304 else _read_body(response, url, limits)
             return Fetched(
                 url=str(response.url),
                 status=status,
@@ -228,8 +407,8 @@ def _attempt(
         raise _Retry(_reason(exc, limits)) from None
 
 
-def _read_body(response: httpx.Response, url: str, limits: FetchLimits, deadline: float) -> bytes:
-    """The decoded body, refused as soon as it is known to exceed the size or time limit."""
+def _read_body(response: httpx.Response, url: str, limits: FetchLimits) -> bytes:
+    """The decoded body, refused as soon as it is known to exceed the size limit."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limits.max_bytes:
         raise FetchError(
@@ -244,8 +423,6 @@ def _read_body(response: httpx.Response, url: str, limits: FetchLimits, deadline
             raise FetchError(
                 f"could not fetch {url}: the body is over the {limits.max_bytes}-byte limit"
             )
-        if time.monotonic() > deadline:
-            raise FetchError(f"could not fetch {url}: no complete answer within {limits.total:g} s")
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -4,7 +4,9 @@ A URL source remembers its :class:`~paperdesk.catalog.models.Origin` (location, 
 fetch time) so ``sync`` asks with a conditional request and a 304 costs nothing. Order of work,
 so a failure at any step leaves the catalog, the store and the cache as they were: fetch the
 whole body, decode and parse it, then install the source (one atomic write plus relinking), and
-only then keep its raw text in the cache (the last good copy, for working offline).
+only then keep its raw text in the cache (the last good copy, for working offline). ``sync``
+fetches every source before it installs any, so a sync cancelled while fetching (the desk's
+escape) changes nothing at all.
 
 "New since last sync" is the set of paper ids that the latest sync or URL import which changed
 anything reported as new (papers of a source that were not in its previous version). A sync in
@@ -28,7 +30,15 @@ from paperdesk.catalog.models import CatalogFile, Model, Origin
 from paperdesk.catalog.sources import decode_list, parse_list
 from paperdesk.errors import FetchError, InputError, NotFoundError, PaperdeskError, UsageError
 from paperdesk.locations import is_source_name
-from paperdesk.net.fetch import FetchLimits, fetch, github_raw_url, is_url, resolve_link
+from paperdesk.net.fetch import (
+    Cancel,
+    FetchCancelled,
+    FetchLimits,
+    fetch,
+    github_raw_url,
+    is_url,
+    resolve_link,
+)
 from paperdesk.workspace import ImportReport
 
 if TYPE_CHECKING:
@@ -74,15 +84,18 @@ def fetch_list(
     *,
     previous: Origin | None = None,
     limits: FetchLimits | None = None,
+    cancel: Cancel | None = None,
 ) -> FetchedList | None:
     """Fetch and parse the list at ``url`` as source ``name``; None when a conditional fetch
-    (``previous`` holds the ETag/Last-Modified) answered 304. Raises :class:`FetchError`."""
+    (``previous`` holds the ETag/Last-Modified) answered 304. Raises :class:`FetchError`.
+    Without ``limits``, the deadline is the environment's or the default."""
     location = github_raw_url(url)
     fetched = fetch(
         location,
         etag=previous.etag if previous else None,
         last_modified=previous.last_modified if previous else None,
-        limits=(limits or FetchLimits()).with_env_timeout(),
+        limits=limits or FetchLimits().configured(None),
+        cancel=cancel,
     )
     if fetched.not_modified:
         return None
@@ -111,7 +124,9 @@ def daily_source_name(link: str) -> str:
     return stem if is_source_name(stem) else DAILY_FALLBACK_NAME
 
 
-def fetch_daily(listing: FetchedList, *, limits: FetchLimits | None = None) -> FetchedList:
+def fetch_daily(
+    listing: FetchedList, *, limits: FetchLimits | None = None, cancel: Cancel | None = None
+) -> FetchedList:
     """Fetch the daily feed a fetched list links to, resolved against the list's URL."""
     catalog = listing.catalog
     assert catalog.origin is not None
@@ -120,7 +135,7 @@ def fetch_daily(listing: FetchedList, *, limits: FetchLimits | None = None) -> F
             f"{catalog.origin.location} links no daily feed; imported the list only"
         )
     url = resolve_link(catalog.origin.location, catalog.daily_link)
-    daily = fetch_list(url, daily_source_name(catalog.daily_link), limits=limits)
+    daily = fetch_list(url, daily_source_name(catalog.daily_link), limits=limits, cancel=cancel)
     assert daily is not None, "an unconditional fetch never answers 304"
     return daily
 
@@ -192,41 +207,58 @@ def sync_sources(
     progress: Callable[[str], None] | None = None,
     *,
     limits: FetchLimits | None = None,
+    cancel: Cancel | None = None,
 ) -> list[SyncResult]:
     """Re-fetch the URL sources (all, or ``names``) and re-import the changed ones, state kept.
 
     One failing source does not stop the others; each result says what happened to its
-    source. Unknown or non-URL ``names`` raise before anything is fetched.
+    source. Unknown or non-URL ``names`` raise before anything is fetched. Every source is
+    fetched before any is installed: ``cancel`` stops the fetching with
+    :class:`~paperdesk.net.fetch.FetchCancelled` and nothing changed; once installing has
+    begun it finishes.
     """
     say = progress or (lambda _message: None)
+    limits = limits or FetchLimits().configured(ws.locations)
     results: list[SyncResult] = []
-    installed: list[str] = []
-    new_ids: set[str] = set()
+    changed: list[tuple[SyncResult, FetchedList]] = []
     for file in _targets(ws, names):
         name = file.source
         assert file.origin is not None
         say(f"fetching {name} from {file.origin.location}")
+        result = SyncResult(name)
+        results.append(result)
         try:
-            fetched = fetch_list(file.origin.location, name, previous=file.origin, limits=limits)
+            fetched = fetch_list(
+                file.origin.location, name, previous=file.origin, limits=limits, cancel=cancel
+            )
+        except FetchCancelled:
+            raise
         except PaperdeskError as exc:
-            results.append(SyncResult(name, error=str(exc)))
+            result.error = str(exc)
             say(f"{name}: {exc}")
             continue
         if fetched is None:
-            results.append(SyncResult(name, unchanged=True))
+            result.unchanged = True
             say(f"{name}: unchanged")
             continue
+        changed.append((result, fetched))
+    if cancel is not None:
+        cancel.seal()  # installing is not cancelled half-way
+    installed: list[str] = []
+    new_ids: set[str] = set()
+    for result, fetched in changed:
+        name = result.name
         try:
             report = ws.install(fetched.catalog, cache=False)
             new_ids |= after_install(ws.locations, fetched, report)
         except (PaperdeskError, OSError) as exc:
             ws.reload_sources()  # the install may have stopped half-way
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            results.append(SyncResult(name, error=f"cannot install {name}: {reason}"))
+            result.error = f"cannot install {name}: {reason}"
             say(f"{name}: cannot install: {reason}")
             continue
         installed.append(name)
-        results.append(SyncResult(name, report=report))
+        result.report = report
         say(f"{name}: {len(report.new_papers)} new, {len(report.removed)} removed")
     if installed:
         ws.cache_catalog()  # once, for all the sources installed

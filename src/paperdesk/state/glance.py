@@ -98,11 +98,11 @@ class StateView:
 def vouched_states(path: Path) -> dict[str, StateView] | None:
     """Every paper's state from a store file paperdesk wrote and nobody changed since, or None
     when the file cannot vouch for itself (then read it through the store). A home without a
-    store file has no states."""
+    store file has no states (a link to a missing file is for the store to refuse)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return {}
+        return None if path.is_symlink() else {}
     except OSError:
         return None
     tables = verified_tables(raw)

@@ -18,10 +18,18 @@ when inode, size and mtime coincide (mtime ticks are coarse and inodes are reuse
 CRC-32 of the rest, which vouches for the records to commands that only read
 (:mod:`paperdesk.state.file_format`).
 
-Backups: before a write replaces the file, the file is kept as ``<file>.1`` (``.1`` -> ``.2`` ...
-up to :data:`BACKUP_COUNT`) by a hard link, so rotation copies nothing. It happens at most once
-per :data:`BACKUP_INTERVAL`: the backups are snapshots at least that far apart, which is what a
-restore after a bad edit or a damaged disk needs, rather than the last three keystrokes.
+Backups: when a write replaces the file, the file it replaced becomes ``<file>.1`` (``.1`` ->
+``.2`` ... up to :data:`BACKUP_COUNT`). It is kept aside by a hard link before the write (a copy
+where the file system has none) and the backups move only once the new file is safely written,
+so a write that fails (a full disk, a file-size limit) leaves the store and every backup as they
+were. Rotation happens at most once per :data:`BACKUP_INTERVAL`, measured from the newest
+backup's mtime, which the rotation sets (a hard link shares the mtime of the write it was, not
+of the rotation): the backups are snapshots at least that far apart, which is what a restore
+after a bad edit or a damaged disk needs, rather than the last three keystrokes.
+
+A store that is a symbolic link is written through it (the file it points to is replaced); a
+link whose target is missing (the disk that holds it is not mounted) is refused, never taken
+for a new, empty store.
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from paperdesk.atomic import atomic_write_bytes
+from paperdesk.atomic import atomic_write_bytes, fsync_directory
 from paperdesk.errors import StoreError
 from paperdesk.state.file_format import HEADER, WRITE_ID_TABLE, Tables, header_line, vouches
 
@@ -78,6 +86,28 @@ def _stamp(st: os.stat_result) -> tuple[int, int, int, int]:
 
 def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
+
+
+def store_target(path: Path) -> Path:
+    """The file a store path names: itself, or what its symbolic link points to. A link that
+    leads nowhere is a one-line StoreError: writing there would start an empty store and make
+    the missing directories of a disk that is simply not mounted."""
+    if not path.is_symlink():
+        return path
+    try:
+        return path.resolve(strict=True)
+    except FileNotFoundError:
+        raise StoreError(
+            f"store {path} is a symbolic link to {os.readlink(path)}, which does not exist "
+            "(is the disk that holds it mounted?); nothing was read or created: mount it, or "
+            "remove the link to start a new store"
+        ) from None
+    except (OSError, RuntimeError) as exc:  # a loop: RuntimeError before Python 3.13
+        reason = _reason(exc) if isinstance(exc, OSError) else str(exc)
+        raise StoreError(
+            f"store {path} is a symbolic link that cannot be followed ({reason}); "
+            "fix or remove the link"
+        ) from None
 
 
 def backup_paths(path: Path, count: int = BACKUP_COUNT) -> list[Path]:
@@ -201,9 +231,7 @@ class AtomicJSONStorage(Storage):
         lock_timeout: float = LOCK_TIMEOUT,
     ) -> None:
         super().__init__()
-        self.path = Path(path)
-        if self.path.is_symlink():  # replace the file it points to, not the link itself
-            self.path = self.path.resolve()
+        self.path = store_target(Path(path))  # a link: replace the file, not the link
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.backup_count = backups
         self.backup_interval = backup_interval
@@ -213,6 +241,9 @@ class AtomicJSONStorage(Storage):
         #: Guards the in-memory state; held for a whole transaction.
         self.mutex = threading.RLock()
         self._tables: Tables | None = None
+        #: Counts the times the tables were replaced (re-read, or written whole): what a
+        #: caller derived from them holds while it is unchanged.
+        self.generation = 0
         self._lines: dict[str, dict[str, bytes]] = {}
         self._loaded = False
         self._seen: tuple[tuple[int, int, int, int], str | None] | None = None
@@ -241,6 +272,7 @@ class AtomicJSONStorage(Storage):
         ``validated``: the caller checked every record, so the file may vouch for them."""
         with self.mutex:
             self.trusted = validated
+            self.generation += 1
             if self._undo is not None:
                 self._tables = data
                 self._lines.clear()
@@ -400,6 +432,7 @@ class AtomicJSONStorage(Storage):
                 ) from None
             self._tables, self._lines, self._loaded = None, {}, True
             self.trusted = True  # nothing to vouch for yet
+            self.generation += 1
             return
         except OSError as exc:
             raise StoreError(
@@ -414,6 +447,7 @@ class AtomicJSONStorage(Storage):
             write_id = match.group(1).decode() if match else None
         self._lines = _pair_lines(raw, tables) if write_id else {}
         self._tables, self._loaded = tables, True
+        self.generation += 1
         self.trusted = vouches(raw)
         self._seen = (_stamp(st), write_id)
 
@@ -451,13 +485,19 @@ class AtomicJSONStorage(Storage):
         return head + (b",\n" if items else b"\n") + body
 
     def _flush(self, *, force_backup: bool) -> None:
-        """Write memory to disk under the lock: rotate backups, then replace atomically."""
+        """Write memory to disk under the lock: keep the current file aside, replace it
+        atomically, and only then rotate the backups (a failed write touches none of them)."""
         write_id = secrets.token_hex(16)
         data = self._render(write_id)
-        self._rotate(force=force_backup)
+        kept = self._keep_current(force=force_backup)
         try:
             atomic_write_bytes(self.path, data)
-        except OSError as exc:
+        except BaseException as exc:
+            if kept is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(kept)
+            if not isinstance(exc, OSError):
+                raise
             raise StoreError(
                 f"store {self.path} cannot be written ({_reason(exc)}); nothing was changed"
             ) from None
@@ -466,30 +506,51 @@ class AtomicJSONStorage(Storage):
             self._seen = (_stamp(os.stat(self.path)), write_id)
         except OSError:
             self._seen = ((0, 0, -1, 0), None)  # unknown: the next transaction re-reads
+        if kept is not None:
+            self._rotate(kept)
 
-    def _rotate(self, *, force: bool) -> None:
-        """Keep the file about to be replaced as backup 1, at most once per interval."""
+    def _keep_current(self, *, force: bool) -> Path | None:
+        """The file about to be replaced, kept under a temporary name when a rotation is due
+        (at most once per interval): a hard link, or a copy where there are none."""
         if self.backup_count <= 0 or self._seen is None:
-            return
-        paths = backup_paths(self.path, self.backup_count)
-        newest = paths[0]
+            return None
         if not force:
             with contextlib.suppress(FileNotFoundError):
-                if time.time() - newest.stat().st_mtime < self.backup_interval:
-                    return
+                newest = backup_paths(self.path, self.backup_count)[0]
+                age = time.time() - newest.stat().st_mtime
+                if abs(age) < self.backup_interval:  # a clock set back far makes it negative
+                    return None
+        kept = self.path.with_name(f".{self.path.name}.backup-{secrets.token_hex(4)}.tmp")
+        try:
+            try:
+                os.link(self.path, kept)
+            except FileNotFoundError:
+                return None  # nothing to keep yet
+            except OSError:  # a file system without hard links: copy it
+                atomic_write_bytes(kept, self.path.read_bytes())
+        except OSError as exc:
+            self.backup_problem = f"cannot keep a backup ({_reason(exc)}: {exc.filename})"
+            with contextlib.suppress(OSError):
+                os.unlink(kept)
+            return None
+        return kept
+
+    def _rotate(self, kept: Path) -> None:
+        """After a successful write: ``.2`` -> ``.3``, ``.1`` -> ``.2``, ``kept`` -> ``.1``,
+        stamped with the time of the rotation."""
+        paths = backup_paths(self.path, self.backup_count)
         try:
             for older, newer in zip(reversed(paths[1:]), reversed(paths[:-1]), strict=True):
                 with contextlib.suppress(FileNotFoundError):
                     os.replace(newer, older)
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(newest)
-            try:
-                os.link(self.path, newest)
-            except OSError:  # a file system without hard links
-                atomic_write_bytes(newest, self.path.read_bytes())
+            os.replace(kept, paths[0])
+            os.utime(paths[0])
+            fsync_directory(self.path.parent)
             self.backup_problem = None
         except OSError as exc:
             self.backup_problem = f"backup rotation failed ({_reason(exc)}: {exc.filename})"
+            with contextlib.suppress(OSError):
+                os.unlink(kept)
 
     # -- the lock -----------------------------------------------------------------------------
 

@@ -15,10 +15,17 @@
   keyed by paper id (a table an older paperdesk ignores and keeps).
 
 Every write method is one transaction: lock, re-read if another process wrote, change, one atomic
-write. Records are validated by the pydantic models on the way in, and lazily on the way out
-(cached per record object), so a write never re-validates the 50,000 others. The Store edits the
+write. One validity rule holds for reads and writes: a store holding a record that a read refuses
+is not written either (not even migrated), so no command saves over it before the user repaired
+it; the error names the record and ``paperdesk doctor`` says how to repair it. Records are
+validated by the pydantic models on the way in, and lazily on the way out (cached per record
+object), so a write never re-validates the 50,000 others. The Store edits the
 storage's tables directly rather than through ``tinydb.Table``, which rebuilds the whole table and
 mutates records in place on every call and so defeats the storage's per-record serialisation.
+
+Times of changes never go backwards in a store: a change made while the clock is behind the
+newest change already stored is dated just after it, so history and "last changed" keep the
+order in which things happened when a clock is set back (a dead RTC, a wrong time zone fix).
 
 Orphans are derived, not stored: states whose id is not in the current catalog. They are kept
 forever and show again when their paper returns with the same id.
@@ -66,6 +73,24 @@ from paperdesk.state.storage import (
 TODO_FIELDS = ("name", "url", "note", "date", "done")
 
 M = TypeVar("M", bound=Model)
+
+
+class InvalidRecordError(StoreError):
+    """A record of the store that its model refuses: which one, where, and why."""
+
+    def __init__(self, path: Path, table: str, doc_id: str, reason: str, hint: str) -> None:
+        self.path, self.table, self.doc_id, self.reason = path, table, doc_id, reason
+        super().__init__(f"{self.what}; {hint}")
+
+    @property
+    def what(self) -> str:
+        return f"store {self.path}: {self.table} record {self.doc_id!r} is invalid ({self.reason})"
+
+
+def _invalid(path: Path, table: str, doc_id: str, exc: ValidationError) -> InvalidRecordError:
+    return InvalidRecordError(
+        path, table, doc_id, validation_summary(exc), f"fix it in the file, or {RESTORE_HINT}"
+    )
 
 
 class DuplicateTodoError(PaperdeskError):
@@ -159,10 +184,7 @@ def _check_tables(path: Path, tables: Tables) -> None:
             try:
                 model.model_validate(_with_id(table, doc_id, raw))
             except ValidationError as exc:
-                reason = validation_summary(exc)
-                raise StoreError(
-                    f"store {path}: {table} record {doc_id!r} is invalid ({reason})"
-                ) from None
+                raise _invalid(path, table, doc_id, exc) from None
 
 
 def _with_id(table: str, doc_id: str, raw: Any) -> Any:
@@ -216,6 +238,8 @@ class Store:
             META: {},
             CITEKEYS: {},
         }
+        #: The storage generation and the newest change time known in it (see :meth:`_now`).
+        self._newest: tuple[int, dt.datetime] | None = None
 
     @classmethod
     def open(cls, path: Path, *, backup_interval: float = BACKUP_INTERVAL) -> Store:
@@ -238,15 +262,28 @@ class Store:
         """Validate every record of a file that could not vouch for itself (edited by hand,
         migrated, or written before the checksum): when all are valid, the next write may
         vouch for the file again (see :mod:`paperdesk.state.file_format`); when one is not, the
-        file is left to the errors of the reads that meet it, as before."""
+        file is left to the errors of the reads that meet it, and writes refuse it."""
+        with contextlib.suppress(StoreError):
+            self._check_all()
+
+    def _check_all(self) -> None:
+        """Validate every record (each once: the cache keeps them) and trust the file."""
         with self._storage.mutex:
-            try:
-                self.states()
-                self.todos(include_removed=True)
-                self._meta()
-            except StoreError:
-                return
+            self.states()
+            self.todos(include_removed=True)
+            self._meta()
             self._storage.trust()
+
+    def _writable(self) -> None:
+        """The write side of the one validity rule: every record valid, or nothing written."""
+        if self._storage.trusted:
+            return
+        try:
+            self._check_all()
+        except InvalidRecordError as exc:
+            raise StoreError(
+                f"{exc.what}; nothing was written: 'paperdesk doctor' says how to repair it"
+            ) from None
 
     def _migrate(self, tables: Tables) -> None:
         """Bring ``tables`` (read under the lock) to the current schema, one step at a time."""
@@ -259,10 +296,9 @@ class Store:
             tables[META][META_ID] = {**tables[META][META_ID], "schema_version": version}
         try:
             _check_tables(self.path, tables)
-        except StoreError:  # written as it is: the reads that meet the bad record report it
-            self._storage.write(tables)
-        else:
-            self._storage.write(tables, validated=True)
+        except InvalidRecordError:  # migrated in memory only: the first write refuses it
+            return
+        self._storage.write(tables, validated=True)
 
     def reload_if_changed(self) -> bool:
         """Re-read the file if another process wrote it (a stat and a 128-byte read otherwise)."""
@@ -287,11 +323,7 @@ class Store:
         try:
             record = model.model_validate(_with_id(table, doc_id, raw))
         except ValidationError as exc:
-            reason = validation_summary(exc)
-            raise StoreError(
-                f"store {self.path}: {table} record {doc_id!r} is invalid ({reason}); "
-                f"fix it in the file, or {RESTORE_HINT}"
-            ) from None
+            raise _invalid(self.path, table, doc_id, exc) from None
         cache[doc_id] = (raw, record)
         return record
 
@@ -351,11 +383,37 @@ class Store:
 
     # -- writes -------------------------------------------------------------------------------
 
+    def _now(self) -> dt.datetime:
+        """The time of a change: the clock, or just after the newest change the store holds
+        when the clock is behind it (see the module docstring)."""
+        now = _now()
+        generation = self._storage.generation
+        if self._newest is None or self._newest[0] != generation:
+            newest = max(
+                (
+                    stamp
+                    for raw in self._table(PAPERS).values()
+                    if isinstance(stamp := raw.get("updated_at"), str)
+                ),
+                default=None,
+            )
+            try:
+                newest_time = dt.datetime.fromisoformat(newest) if newest else now
+            except ValueError:  # a hand-edited stamp: the reads report the record
+                newest_time = now
+            self._newest = (generation, newest_time)
+        if now <= self._newest[1]:
+            now = self._newest[1] + dt.timedelta(microseconds=1)
+        self._newest = (generation, now)
+        return now
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Store]:
         """Lock the store, re-read it if another process wrote, and save every change made
-        inside as one atomic write (nothing at all if an exception escapes)."""
+        inside as one atomic write (nothing at all if an exception escapes). A store with an
+        invalid record is refused here, before anything changes."""
         with self._storage.transaction():
+            self._writable()
             yield self
 
     def _put(self, table: str, doc_id: str, record: Model) -> None:
@@ -398,9 +456,9 @@ class Store:
         Papers whose status is already ``status`` are returned as they are and not written.
         """
         status = parse_status(status)
-        now = _now()
         result = []
         with self.transaction():
+            now = self._now()
             for paper in papers:
                 current = self.state(paper.id)
                 if (current.status if current else "unread") == status:
@@ -419,8 +477,8 @@ class Store:
         with self.transaction():
             current = self.state(paper.id)
             if (current.note if current else None) == note:
-                return current or self._unsaved(paper, _now())
-            return self._save(paper, current, _now(), note=note)
+                return current or self._unsaved(paper, self._now())
+            return self._save(paper, current, self._now(), note=note)
 
     def replace_note(self, paper: Paper, note: str | None, *, expected: str | None) -> PaperState:
         """:meth:`set_note` for an edit that started from note ``expected``: if the stored note
@@ -438,8 +496,8 @@ class Store:
             current = self.state(paper.id)
             old = current.note if current else None
             if not text:
-                return current or self._unsaved(paper, _now())
-            return self._save(paper, current, _now(), note=f"{old}\n{text}" if old else text)
+                return current or self._unsaved(paper, self._now())
+            return self._save(paper, current, self._now(), note=f"{old}\n{text}" if old else text)
 
     def _find_todo(self, name: str) -> tuple[str, StoredTodo] | None:
         """The TODO named ``name`` ignoring case, a live one before a tombstone."""
@@ -470,7 +528,7 @@ class Store:
                     f"TODO conference {found[1].name!r} already exists; "
                     "change it with 'paperdesk todo edit'"
                 )
-            data = {**_todo_fields(item), "added_by": "user", "updated_at": _now()}
+            data = {**_todo_fields(item), "added_by": "user", "updated_at": self._now()}
             todo = self._from_caller(StoredTodo, data, "TODO conference")
             self._put(TODOS, found[0] if found else self._next_todo_id(), todo)
             return todo
@@ -496,7 +554,7 @@ class Store:
                     )
                 if clash is not None:  # the renamed item now keeps that name from re-imports
                     self._storage.delete(TODOS, clash[0])
-            data = {**todo.model_dump(), **changes, "updated_at": _now()}
+            data = {**todo.model_dump(), **changes, "updated_at": self._now()}
             updated = self._from_caller(StoredTodo, data, "TODO conference")
             self._put(TODOS, doc_id, updated)
             return updated
@@ -505,7 +563,7 @@ class Store:
         """Mark a TODO removed; the tombstone keeps a re-import from bringing it back."""
         with self.transaction():
             doc_id, todo = self._live_todo(name)
-            data = {**todo.model_dump(), "removed": True, "updated_at": _now()}
+            data = {**todo.model_dump(), "removed": True, "updated_at": self._now()}
             self._put(TODOS, doc_id, self._from_caller(StoredTodo, data, "TODO conference"))
 
     def seed_todos(self, items: Iterable[TodoItem]) -> list[str]:
@@ -517,7 +575,7 @@ class Store:
         added: list[str] = []
         with self.transaction():
             present = {todo.name.casefold() for _, todo in self._todo_items()}
-            now = _now()
+            now = self._now()
             for item in items:
                 if item.name.casefold() in present:
                     continue
@@ -536,7 +594,7 @@ class Store:
         """
         moved: list[PaperState] = []
         with self.transaction():
-            now = _now()
+            now = self._now()
             for old_id, paper in mapping.items():
                 old = self.state(old_id)
                 if old is None or old_id == paper.id:
@@ -631,9 +689,11 @@ class Store:
     # -- maintenance --------------------------------------------------------------------------
 
     def doctor(self, catalog_ids: Collection[str]) -> StoreReport:
-        """Counts, orphans, backups and problems (invalid records never raise here)."""
+        """Counts, orphans, backups and problems (invalid records never raise here); each
+        invalid record's problem says how to repair it."""
         self.reload_if_changed()
         problems: list[str] = []
+        invalid: list[InvalidRecordError] = []
         by_status = dict.fromkeys(STATUSES, 0)
         notes = 0
         orphans: list[OrphanInfo] = []
@@ -643,8 +703,8 @@ class Store:
         for paper_id, raw in papers:
             try:
                 state = self._valid(PAPERS, paper_id, raw, PaperState)
-            except StoreError as exc:
-                problems.append(str(exc))
+            except InvalidRecordError as exc:
+                invalid.append(exc)
                 continue
             by_status[state.status] += 1
             notes += bool(state.note)
@@ -663,14 +723,24 @@ class Store:
         for doc_id, raw in todo_docs:
             try:
                 live_todos += not self._valid(TODOS, doc_id, raw, StoredTodo).removed
-            except StoreError as exc:
-                problems.append(str(exc))
+            except InvalidRecordError as exc:
+                invalid.append(exc)
         backups = []
         for backup in self.backups():
             readable = _file_is_good(backup)
             backups.append(BackupInfo(path=backup, size=backup.stat().st_size, readable=readable))
             if not readable:
                 problems.append(f"backup {backup} is unreadable or invalid")
+        good = next((b.path for b in backups if b.readable), None)
+        instead = (
+            f", or run 'paperdesk doctor --restore' to go back to backup {good}"
+            if good is not None
+            else " (no backup is good to restore instead)"
+        )
+        problems[:0] = [
+            f"{exc.what}; to repair it, edit or delete that record in {self.path}{instead}"
+            for exc in invalid
+        ]
         if self._storage.backup_problem:
             problems.append(self._storage.backup_problem)
         try:

@@ -32,10 +32,12 @@ from paperdesk.tui.opening import (
     start_opening,
 )
 from paperdesk.tui.screens.desk import DeskScreen
+from paperdesk.tui.text import clean
 from paperdesk.tui.writer import Job, StoreWriter
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from textual.notifications import SeverityLevel
     from textual.theme import Theme
 
     from paperdesk.tui.keymap import KeyHelp
@@ -195,24 +197,42 @@ class PaperdeskApp(App[None]):
     def writer_busy(self) -> bool:
         return self.writer is not None and self.writer.busy
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is inert text: titles, notes and errors in it are user text."""
+        super().notify(
+            clean(message, multiline=True),
+            title=clean(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
+
     def copy_text(self, text: str, what: str) -> None:
         from paperdesk.tui.clipboard import copy
 
-        route = copy(self, text)
+        # pasted into a terminal, it must not act either
+        route = copy(self, clean(text, multiline=True))
         self.notify(f"Copied {what} to {route}.", markup=False, timeout=4)
 
     def open_link(self, url: str) -> None:
         from paperdesk.tui.browser import can_open_locally, open_in_browser
         from paperdesk.tui.clipboard import copy
-        from paperdesk.tui.text import clean
 
         if can_open_locally():
             open_in_browser(url)
-            self.notify(f"Opening {clean(url)}", markup=False, timeout=4)
+            self.notify(f"Opening {url}", markup=False, timeout=4)
         else:
-            route = copy(self, url)
+            route = copy(self, clean(url))
             self.notify(
-                f"{clean(url)}\nNo local browser here (SSH): copied to {route}.",
+                f"{url}\nNo local browser here (SSH): copied to {route}.",
                 markup=False,
                 timeout=10,
             )

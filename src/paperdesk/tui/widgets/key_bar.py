@@ -1,5 +1,8 @@
 """The bottom line: the keys of the focused pane, then the screen's and the app's.
 
+A screen may name actions in ``KEY_BAR_FIRST`` to show them first while they are available
+(the desk's "cancel fetch"): a key that exists only for a moment must not be cut off the end.
+
 One line of text re-rendered when the bindings change, instead of Textual's ``Footer``, which
 mounts a widget per key on every focus change — on the desk that churn cost more than the rest
 of start-up. Reads ``screen.active_bindings`` exactly as the ``Footer`` does (user remaps
@@ -30,7 +33,12 @@ class KeyBar(Widget):
         seen: set[str] = set()
         parts: list[Content] = []
         palette = None
-        for key, active in self.screen.active_bindings.items():
+        first = getattr(self.screen, "KEY_BAR_FIRST", ())
+        bindings = sorted(
+            self.screen.active_bindings.items(),
+            key=lambda item: item[1].binding.action not in first,
+        )
+        for key, active in bindings:
             binding = active.binding
             if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
                 palette = app.get_key_display(binding)

@@ -51,6 +51,8 @@ class DeskScreen(DeskReplies, DeskTasks, DeskNotes, DeskMarks):
         Binding("o", "open_url", "Open link", show=False, id="desk.open_url"),
         Binding("t", "todo", "TODO", id="desk.todo"),
         Binding("S", "stats", "Stats", show=False, id="desk.stats"),
+        # escape cancels a running fetch (see .tasks) or else clears the search
+        Binding("escape", "cancel_fetch", "Cancel fetch", id="desk.cancel_fetch"),
         Binding("escape", "clear_search", "Clear search", show=False, id="desk.clear_search"),
         Binding("tab", "app.focus_next", "Next pane", show=False, id="desk.next_pane"),
         Binding(
@@ -163,7 +165,7 @@ class DeskScreen(DeskReplies, DeskTasks, DeskNotes, DeskMarks):
             return not self.query_one(SearchBar).has_focus
         if action == "clear_search":
             return bool(self.query_text) or self.query_one(SearchBar).display
-        return True
+        return super().check_action(action, parameters)
 
     def _paper_url(self) -> str | None:
         paper = self.current_paper

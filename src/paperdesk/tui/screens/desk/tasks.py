@@ -2,7 +2,9 @@
 
 Each runs with ``exit_on_error=False`` and ends in :meth:`DeskTasks.on_worker_state_changed`,
 which tells the user; a failure is one notification and the desk lives on. A sync's rebuilt
-catalog is adopted only once the writes in flight have landed.
+catalog is adopted only once the writes in flight have landed. While enrich or sync fetches,
+escape cancels it (the key bar says so): the fetch is cut at once and nothing changes. The
+worker itself is never cancelled, only its fetch, so its outcome always comes back here.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from paperdesk.catalog.models import ArxivMetadata
     from paperdesk.catalog.records import Paper
     from paperdesk.net.arxiv import EnrichReport
+    from paperdesk.net.fetch import Cancel
     from paperdesk.net.sync import SyncResult
     from paperdesk.tui.desk_model import DeskModel
     from paperdesk.tui.screens.export import ExportRequest
@@ -36,6 +39,14 @@ class DeskTasks(DeskBase):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("e", "enrich", "Enrich", show=False, id="desk.enrich"),
     ]
+    #: Escape's binding (``desk.cancel_fetch``) is declared by the screen, next to escape's
+    #: other use (clearing the search): a subclass's bindings replace a base's for the same key.
+    KEY_BAR_FIRST: ClassVar[tuple[str, ...]] = ("cancel_fetch",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: The running fetching tasks by name, each with what cancels its fetch.
+        self.fetching: dict[str, Cancel] = {}
 
     #: Actions with no key of their own: (name, action, help) for the palette and the help.
     PALETTE_ACTIONS: ClassVar[list[tuple[str, str, str]]] = [
@@ -59,21 +70,44 @@ class DeskTasks(DeskBase):
             return True
         return False
 
+    def _cancel_for(self, name: str) -> Cancel:
+        """A new cancel for task ``name``: escape is offered while the task runs."""
+        from paperdesk.net.fetch import Cancel  # the network stays off the first frame
+
+        cancel = self.fetching[name] = Cancel()
+        self.refresh_bindings()
+        return cancel
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_fetch":
+            return bool(self.fetching)  # hidden (and escape free for the search) otherwise
+        return super().check_action(action, parameters)
+
+    def action_cancel_fetch(self) -> None:
+        for name, cancel in list(self.fetching.items()):
+            if cancel.cancel():
+                self.query_one(DeskHeader).show_activity(f"cancelling {name}…")
+            else:
+                self.notify(
+                    f"The {name} has fetched everything and is saving it; it finishes now.",
+                    timeout=4,
+                )
+
     def action_enrich(self) -> None:
         paper = self.current_paper
         if self.ws is None or paper is None or self._busy("enrich"):
             return
-        self.query_one(DeskHeader).show_activity(f"enriching {paper.title[:40]}…")
-        self._enrich(self.ws, paper)
+        self.query_one(DeskHeader).show_activity(f"enriching {paper.title[:40]}… (escape cancels)")
+        self._enrich(self.ws, paper, self._cancel_for("enrich"))
 
     @work(thread=True, exit_on_error=False, name="enrich")
     def _enrich(
-        self, ws: Workspace, paper: Paper
+        self, ws: Workspace, paper: Paper, cancel: Cancel
     ) -> tuple[Paper, EnrichReport, dict[str, ArxivMetadata]]:
         from paperdesk.catalog.metadata import MetadataCache
         from paperdesk.net.arxiv import enrich
 
-        report = enrich(ws, [paper], force=False)
+        report = enrich(ws, [paper], force=False, cancel=cancel)
         return paper, report, MetadataCache(ws.locations).all()
 
     def _enriched(self, paper: Paper, report: EnrichReport, metadata: dict) -> None:
@@ -98,11 +132,11 @@ class DeskTasks(DeskBase):
     def action_sync(self) -> None:
         if self.ws is None or self._busy("sync"):
             return
-        self.query_one(DeskHeader).show_activity("syncing…")
-        self._sync(self.ws)
+        self.query_one(DeskHeader).show_activity("syncing… (escape cancels)")
+        self._sync(self.ws, self._cancel_for("sync"))
 
     @work(thread=True, exit_on_error=False, name="sync")
-    def _sync(self, ws: Workspace) -> tuple[list[SyncResult], DeskModel]:
+    def _sync(self, ws: Workspace, cancel: Cancel) -> tuple[list[SyncResult], DeskModel]:
         """Sync with a store object of its own, as another process would: the writer thread
         keeps serving marks meanwhile, and the store's lock orders the two."""
         from paperdesk.net.sync import new_since_last_sync, sync_sources
@@ -110,7 +144,9 @@ class DeskTasks(DeskBase):
 
         own = ws.fork()
         results = sync_sources(
-            own, progress=lambda text: self.post_message(self.Activity(f"sync: {text}"))
+            own,
+            progress=lambda text: self.post_message(self.Activity(f"sync: {text}")),
+            cancel=cancel,
         )
         catalog = own.catalog
         catalog.venues  # noqa: B018 - built here, off the UI thread
@@ -223,7 +259,13 @@ class DeskTasks(DeskBase):
         finished = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
         if event.state in finished and worker.name != "copy BibTeX":  # that one shows none
             self.query_one(DeskHeader).show_activity(None)
-        if event.state == WorkerState.SUCCESS:
+            if self.fetching.pop(worker.name, None) is not None:
+                self.refresh_bindings()
+        from paperdesk.net.fetch import FetchCancelled
+
+        if event.state == WorkerState.ERROR and isinstance(worker.error, FetchCancelled):
+            self.notify(f"{worker.name.capitalize()} cancelled: nothing was changed.", timeout=4)
+        elif event.state == WorkerState.SUCCESS:
             result = worker.result
             if worker.name == "enrich":
                 self._enriched(*result)  # type: ignore[misc]
