@@ -30,7 +30,9 @@ from difflib import SequenceMatcher
 RELINK_THRESHOLD = 0.9
 RELINK_MARGIN = 0.02
 
-_MARKDOWN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# No bracket inside the label: with one, a line of nested brackets took quadratic time, and the
+# innermost match leaves the same normalised text (brackets become spaces either way).
+_MARKDOWN_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^)]*\)")
 _MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__|`)")
 # ``\W`` is everything but Unicode letters, digits and "_", i.e. the complement of L*/N* plus "_".
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
@@ -47,6 +49,15 @@ def paper_id(title: str) -> str:
     """The stable id of the paper with this title (see the module docstring for the rule)."""
     norm = normalise_title(title)
     digest = hashlib.sha1(norm.encode("utf-8")).hexdigest()[:12]
+    head = norm.split(" ", 1)[0][:24] if norm else "untitled"
+    return f"{head}-{digest}"
+
+
+def distinct_id(title: str, key: str) -> str:
+    """The id of a paper whose title another paper of the list shares, told apart by ``key``
+    (its arXiv id or DOI, ``arxiv:2402.22222``): the title's head and a hash of both."""
+    norm = normalise_title(title)
+    digest = hashlib.sha1(f"{norm}\n{key}".encode()).hexdigest()[:12]
     head = norm.split(" ", 1)[0][:24] if norm else "untitled"
     return f"{head}-{digest}"
 
