@@ -22,7 +22,7 @@ from paperdesk.catalog.cache import (
     replace_source,
     write_cache,
 )
-from paperdesk.catalog.identity import find_relinks
+from paperdesk.catalog.identity import Progress, find_relinks
 from paperdesk.catalog.merged import Catalog
 from paperdesk.errors import StoreError, UsageError
 from paperdesk.locations import Locations
@@ -57,12 +57,14 @@ def install_source(
     store: Store,
     catalog: CatalogFile,
     others: Iterable[CatalogFile] = (),
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Install ``catalog`` as its source, keeping every piece of reading state.
 
     The source file is replaced first; relinking then moves state from vanished ids to the
     edited titles that replaced them. Interrupted in between, state is merely orphaned, and the
     next import relinks it again, because vanished state is found from the store itself.
+    ``progress`` hears how relinking goes (a terminal shows it on long imports).
     """
     from paperdesk.catalog.sources import DamagedSourceError, load_source_file  # pydantic: lazy
 
@@ -85,7 +87,7 @@ def install_source(
         if state.source == name and pid not in new_ids and pid not in elsewhere
     }
     appeared = {p.id: p.title for p in catalog.papers if p.id not in states}
-    relinks = find_relinks(vanished, appeared)
+    relinks = find_relinks(vanished, appeared, progress)
 
     payload = catalog.model_dump_json(exclude_none=True).encode("utf-8")
     try:
@@ -184,12 +186,15 @@ class Workspace:
     def files(self) -> list[CatalogFile]:
         return [source.file for source in self.loaded_sources]
 
-    def install(self, catalog: CatalogFile, *, cache: bool = True) -> ImportReport:
+    def install(
+        self, catalog: CatalogFile, *, cache: bool = True, progress: Progress | None = None
+    ) -> ImportReport:
         """Install ``catalog`` as a source of the home (see ``sources.install_source``) and
         bring the catalog cache up to date with it; ``cache=False`` leaves that to one
         :meth:`cache_catalog` after installing several."""
         before = self.loaded_sources
-        report = install_source(self.locations, self.store, catalog, [s.file for s in before])
+        others = [s.file for s in before]
+        report = install_source(self.locations, self.store, catalog, others, progress)
         self.__dict__["loaded_sources"] = replace_source(
             before, self.locations, catalog, report.written
         )
