@@ -235,6 +235,17 @@ def test_tools_and_notes_are_not_papers_but_boxed_and_venued_lines_are() -> None
     assert not catalog.warnings
 
 
+def test_a_list_that_links_no_paper_keeps_its_plain_titles_and_drops_its_legend() -> None:
+    catalog = read("""
+        ## Category Keywords
+        - ![](https://img.shields.io/badge/Training-red) Model training
+        ## Serving
+        * A Plain Title
+        * Another Plain Title [code](https://github.com/a/b)
+    """)
+    assert [p.title for p in catalog.papers] == ["A Plain Title", "Another Plain Title"]
+
+
 def test_a_venue_under_the_title_and_in_a_second_paragraph() -> None:
     catalog = read("""
         ### Survey

@@ -54,6 +54,7 @@ _DETAILS = re.compile(
 )
 _TAG = re.compile(r"<[^>]*>")
 _WORD = re.compile(r"[^\W_]")
+_TARGET = re.compile(r"\]\(\s*([^)\s]+)|href\s*=\s*[\"']?([^\"'\s>]+)")
 _REFERENCE = re.compile(r"\s*(?:\[\d{1,3}\]|\d{1,3}[.)]|[-*•])\s+")
 _BARE_VENUES = {name.lower(): name for name in KNOWN_VENUES}
 
@@ -107,6 +108,7 @@ class _ListReader:
         self.papers_by_item: dict[int, Draft] = {}
         self.groups_by_item: dict[int, str] = {}
         self.last_paper: dict[int, Draft] = {}  # by parent item: the paper a sibling annotates
+        self.plain = False  # the list links none of its papers: plain titles are papers
         # A year grouping (level, year) and a venue made of a venue heading and a year heading
         # under it (level of the venue heading, the venue before it).
         self.year: tuple[int, int | None] | None = None
@@ -120,6 +122,7 @@ class _ListReader:
         }
         for text, _ in headings.values():
             self.names.heading(text)  # so prefixes written before a heading follow its case
+        self.plain = not any(_links_a_paper(block) for block in blocks)
         for block in blocks:
             if isinstance(block, Item):
                 self.item(block)
@@ -284,7 +287,7 @@ class _ListReader:
                 self.warn(line, entry, skipped=True)
             elif entry is not None and not _PLACEHOLDER.fullmatch(entry.title):
                 in_venue = self.venue is not None and self.special is None
-                if entry.is_paper(in_venue=in_venue):
+                if entry.is_paper(in_venue=in_venue, plain_list=self.plain):
                     self.add(entry, line, topics=self.paper_topics(0), year=row_year(cells, roles))
 
     # --- bullets --------------------------------------------------------------------------
@@ -304,6 +307,8 @@ class _ListReader:
         links = [url for kind, _, url in parts if kind == LINK]
         if links and all(url.startswith("#") for url in links) and not _has_words(parts):
             return  # a table of contents
+        if block.content.lstrip().startswith(("![", "<img")) and not any(map(is_paper_link, links)):
+            return  # a legend: "![](badge) Model training"
         bullet = read_bullet(parts, anchors_as_text=True)
         parent = id(block.parent) if block.parent is not None else 0
         owner = self.papers_by_item.get(parent)
@@ -346,7 +351,7 @@ class _ListReader:
             elif _has_words(parts):
                 self.warn(block.line, "bullet outside any venue or topic section; not a paper")
             return
-        if not entry.is_paper(in_venue=self.venue is not None):
+        if not entry.is_paper(in_venue=self.venue is not None, plain_list=self.plain):
             return
         entry.summary = entry.summary or quote_summary(block.quotes)
         self.add(entry, block.line, topics=self.paper_topics(parent), item=block)
@@ -459,6 +464,23 @@ def _first_target(parts: list[Atom]) -> str | None:
 
 def _has_words(parts: list[Atom]) -> bool:
     return any(kind != LINK and _WORD.search(text) for kind, text, _ in parts)
+
+
+def _links_a_paper(block: Block) -> bool:
+    """Whether a bullet or a table row of ``block`` links to a paper (a look at its text)."""
+    if isinstance(block, Item):
+        texts = [block.content]
+    elif isinstance(block, Table):
+        texts = [cell for _, cells in block.rows for cell in cells]
+    else:
+        return False
+    for text in texts:
+        if "](" not in text and "href" not in text:
+            continue
+        for match in _TARGET.finditer(text):
+            if is_paper_link((match[1] or match[2]).strip("<>")):
+                return True
+    return False
 
 
 def _pieces(parts: list[Atom]) -> list[list[Atom]]:

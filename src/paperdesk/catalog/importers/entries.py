@@ -17,7 +17,8 @@ first by what it links to (:func:`.links.link_kind`), then by what else the list
    is a tool (``- ggml: Tensor library for machine learning [[Code]](https://github.com/…)``).
 4. An entry without a link is a paper where the list makes it one: in a venue section, with a
    venue of its own (``- [MLSys'22] Plumber: Diagnosing …``, ``1. **TensorFlow: …** OSDI 2016``),
-   a task box or a tag group. Anywhere else it is a note (prose under a topic heading).
+   a task box or a tag group, or in a list that links none of its papers (a plain reading list
+   of titles). In a list whose papers are links, it is a note (prose under a topic heading).
 
 The title is put together the way these lists write it:
 
@@ -104,13 +105,16 @@ class Entry:
     boxed: bool = False
     tagged: bool = False
 
-    def is_paper(self, *, in_venue: bool) -> bool:
-        """Rules 1 to 4 of the module docstring; ``in_venue``: the entry is in a venue section."""
+    def is_paper(self, *, in_venue: bool, plain_list: bool = False) -> bool:
+        """Rules 1 to 4 of the module docstring; ``in_venue``: the entry is in a venue section,
+        ``plain_list``: the list links none of its papers."""
         if self.whole_link:
             return self.paper_link
+        if self.links and self.code_only:
+            return self.venue is not None or in_venue or plain_list
         if self.links:
-            return self.paper_link or not self.code_only or self.venue is not None or in_venue
-        return in_venue or self.venue is not None or self.boxed or self.tagged
+            return True
+        return in_venue or plain_list or self.venue is not None or self.boxed or self.tagged
 
     @property
     def evident(self) -> bool:
