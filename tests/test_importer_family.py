@@ -14,7 +14,7 @@ import pytest
 
 from conftest import SHARED
 from paperdesk.catalog.identity import distinct_id, paper_id
-from paperdesk.catalog.importers import parse_text
+from paperdesk.catalog.importers import inline, parse_text
 from paperdesk.catalog.models import CatalogFile
 from paperdesk.catalog.records import Paper
 
@@ -26,6 +26,10 @@ ARXIV_IN_TEXT = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")
 
 def read(markdown: str) -> CatalogFile:
     return parse_text(dedent(markdown).lstrip("\n"), "family")
+
+
+def read_list(text: str) -> CatalogFile:
+    return parse_text(text, "family")
 
 
 def titled(catalog: CatalogFile, start: str) -> Paper:
@@ -422,3 +426,31 @@ def test_public_lists_read_whole_titles_and_carry_their_arxiv_ids(
     venues = {p.venue for p in catalog.papers if p.venue}
     assert not [v for v in venues if BAD_VENUE.match(v)]
     assert len({p.id for p in catalog.papers}) == len(catalog.papers)
+
+
+# --- hostile lines -------------------------------------------------------------------------
+
+
+def test_a_line_of_nested_brackets_is_read_within_its_bounds() -> None:
+    """Work per line is bounded: the line is cut and deep brackets read as nothing, so the
+    200,000-bracket line of the reliability campaign reads like any other (bench: < 1 s)."""
+    line = "[" * 100_000 + "x" + "]" * 100_000
+    read = inline.bounded(line)
+    depth = deepest = 0
+    for char in read:
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        deepest = max(deepest, depth)
+    assert len(read) <= inline.MAX_LINE and deepest == inline.MAX_NESTING
+    catalog = read_list(f"## [OSDI 2024](https://x.org)\n* (OSDI'24) T {line}\n"
+                        "* A Normal Paper [paper](https://arxiv.org/abs/2401.00001)\n")  # fmt: skip
+    assert [p.title for p in catalog.papers][1:] == ["A Normal Paper"]
+    assert catalog.papers[1].arxiv_id == "2401.00001"
+    assert inline.bounded("[a](b) [c](d)") == "[a](b) [c](d)"  # ordinary lines untouched
+
+
+def test_shortcodes_and_groups_by_the_thousand_leave_the_title() -> None:
+    catalog = read_list(
+        "## T\n* [" + ":fire:" * 2_000 + " First :mag:](https://arxiv.org/abs/2401.00001)\n"
+        "* " + "[a] " * 3_000 + "[Second](https://arxiv.org/abs/2401.00002)\n"
+    )
+    assert [(p.title, p.tags) for p in catalog.papers] == [("First", []), ("Second", ["a"])]

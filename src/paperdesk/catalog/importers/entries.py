@@ -67,9 +67,10 @@ _IN_VENUE = re.compile(r"[.,;]?\s+(?:In|in|@)\s+(?P<venue>[^.;()\[\]]{2,40}?)\s*
 _TRAILING_VENUE = re.compile(r"\s+(?P<venue>[A-Za-z][\w-]*\s?['’]?\s?(?:\d{2}|(?:19|20)\d{2}))\.?$")
 _TRAILING_GROUP = re.compile(r"\s*\[(?P<group>[^\[\]]*)\]\s*$")
 _CROSS_REFERENCE = re.compile(r"(?:also\s+(?:in|at|see)|see(?:\s+also)?)\b", re.IGNORECASE)
-_EDGE_SHORTCODES = re.compile(r"^(?:\s*:[a-z0-9_+\-]{1,30}:)+\s*|(?:\s*:[a-z0-9_+\-]{1,30}:)+\s*$")
-# A nested bullet that is a note on its parent paper, not a paper: "slides", "arxiv version
-# (2023):", "extended version of Galvatron (VLDB'23)", "also in ...".
+_SHORTCODE_BODY = re.compile(r"[a-z0-9_+\-]{1,30}")
+# A bullet that is a note on its paper, not a paper: "slides", "arxiv version (2023):",
+# "extended version of Galvatron (VLDB'23)", "also in ..."; but "Demo: X" and "Poster: X" are
+# the titles of papers.
 _ANNOTATION_WORDS = (
     r"slides?|code|source\s+code|video|talk|recording|poster|blog(?:\s+post)?|demo|"
     r"project(?:\s+page)?|website|home\s*page|supplement(?:ary)?(?:\s+materials?)?|appendix|"
@@ -81,7 +82,7 @@ _ANNOTATION_WORDS = (
 _ANNOTATION = re.compile(
     r"(?:(?:the|an?|our|its)\s+)?"
     rf"(?:(?:{_ANNOTATION_WORDS})"
-    r"(?:$|(?=\s*[(:,\-–—\[])|(?=\s+(?:of|for|on|at|in|from|by|with|v?\d)\b)).*"
+    r"(?:$|(?=\s*[(\[])|(?=\s*:\s*$)|(?=\s+(?:of|for|on|at|in|from|by|with|v?\d)\b)).*"
     r"|also\s+(?:in|at|appears?\s+in|published\s+in|see)\b.*)",
     re.IGNORECASE | re.DOTALL,
 )
@@ -242,7 +243,7 @@ def _from_text(bullet: Bullet, names: VenueNames, start: int) -> Entry | None:
     elif bullet.bold and (bold := _bold_title(bullet, start, body, names)) is not None:
         body, entry.venue = bold
         span = len(body)
-    entry.title = clean_title(_EDGE_SHORTCODES.sub("", body) if ":" in body else body)
+    entry.title = clean_title(_without_edge_shortcodes(body) if ":" in body else body)
     entry.keywords = bullet.keywords(start, start + span)
     return entry if entry.title else None
 
@@ -265,10 +266,10 @@ def _from_label(
 ) -> Entry | str | None:
     """An entry whose title is its first link's text, with what follows it."""
     label, target = bullet.links[0]
-    label = clean(_EDGE_SHORTCODES.sub("", label) if ":" in label else label)
+    label = clean(_without_edge_shortcodes(label) if ":" in label else label)
     if not clean_title(label) or label.lower() in PAPER_LABELS or _URL.match(label):
         return "bullet with links but no paper title"
-    entry = Entry(title="", url=target or None, tags=[t.strip("()") for t in group_tags])
+    entry = Entry(title="", url=target or None, tags=unique(t.strip("()") for t in group_tags))
     rest = clean(bullet.tail)
     open_label = ":" not in label.rstrip(":：") and not label.endswith((".", "?", "!"))
     title = label
@@ -286,8 +287,31 @@ def _from_label(
     entry.title = finish_title(title, names, entry)
     if not entry.title:
         return "bullet with links but no paper title"
-    entry.whole_link = not grouped and not rest and title == label and not entry.tags
+    entry.whole_link = not grouped and not clean(bullet.tail) and not entry.tags
     return entry
+
+
+def _without_edge_shortcodes(text: str) -> str:
+    """``text`` without the emoji shortcodes it starts or ends with (``:fire: Title :mag:``);
+    each step passes one whole shortcode, so a line of them costs its length, not its square."""
+    text = text.strip()
+    begin, end = 0, len(text)
+    while (
+        begin < end and text[begin] == ":" and (close := text.find(":", begin + 1, begin + 32)) > 0
+    ):
+        if not _SHORTCODE_BODY.fullmatch(text, begin + 1, close):
+            break
+        begin = close + 1
+        while begin < end and text[begin].isspace():
+            begin += 1
+    while end > begin and text[end - 1] == ":":
+        open_at = text.rfind(":", max(end - 33, begin), end - 1)
+        if open_at < 0 or not _SHORTCODE_BODY.fullmatch(text, open_at + 1, end - 1):
+            break
+        end = open_at
+        while end > begin and text[end - 1].isspace():
+            end -= 1
+    return text[begin:end]
 
 
 def _cut(text: str) -> tuple[str, str]:
