@@ -81,12 +81,13 @@ class Collector:
         pid = paper_id(draft.title)
         first = self._drafts.get(pid)
         if first is None:
-            self._drafts[pid] = draft
-            self._keys[pid] = identity_key(draft)
+            self._drafts[pid] = draft  # its key is read when a repeat comes: most never do
             return draft
         if not self.by_key:
             _merge(first, draft)
             return first
+        if pid not in self._keys:
+            self._keys[pid] = identity_key(first)
         key = identity_key(draft)
         candidates = [pid, *self._twins.get(pid, ())]
         chosen = next((c for c in candidates if key is not None and self._keys[c] == key), None)
