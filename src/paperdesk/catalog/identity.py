@@ -37,8 +37,6 @@ from difflib import SequenceMatcher
 from itertools import chain, pairwise
 from operator import itemgetter
 
-from rapidfuzz import fuzz, process
-
 RELINK_THRESHOLD = 0.9
 RELINK_MARGIN = 0.02
 #: How many of a title's rarest words (or word pairs) find its candidates, and how many
@@ -127,6 +125,10 @@ class _TitleIndex:
     """The appeared titles, normalised, by word and by length, to find a title's candidates."""
 
     def __init__(self, appeared: Mapping[str, str]) -> None:
+        # rapidfuzz loads when a re-import relinks: the desk and reading commands never need it
+        from rapidfuzz import fuzz, process
+
+        self.extract, self.ratio = process.extract, fuzz.ratio
         self.ids = list(appeared)
         self.norms = [normalise_title(title) for title in appeared.values()]
         self.words = self._index(lambda norm: set(norm.split()))
@@ -190,7 +192,7 @@ class _TitleIndex:
             return []
         # A hair under the threshold, so that rounding never drops a pair difflib would keep.
         cutoff = RELINK_THRESHOLD * 100 - 1e-6
-        found = process.extract(norm, titles, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)
+        found = self.extract(norm, titles, scorer=self.ratio, score_cutoff=cutoff, limit=None)
         out = []
         matcher = SequenceMatcher(None, autojunk=False)
         matcher.set_seq2(norm)
