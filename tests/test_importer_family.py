@@ -283,13 +283,16 @@ def test_html_links_in_bullets_and_reference_paragraphs() -> None:
         See [this survey](https://arxiv.org/abs/2401.00001) for more.
 
         - <a href="https://arxiv.org/abs/2402.00002">An HTML Linked Paper</a> | OSDI'24
+        - <a href="javascript:alert(1)">A Script</a> [paper](https://arxiv.org/abs/2402.00005)
     """)
     assert [(p.title, p.arxiv_id, p.line) for p in catalog.papers] == [
         ("A Berkeley View of Systems Challenges for AI", "1712.05855", 4),
         ("MLSys: The New Frontier of Machine Learning Systems", "1904.03257", 5),
         ("An HTML Linked Paper", "2402.00002", 9),
+        ("A Script", "2402.00005", 10),
     ]
     assert catalog.papers[2].venue == "OSDI 2024"
+    assert [link.url for link in catalog.papers[3].links] == ["https://arxiv.org/abs/2402.00005"]
     skipped = [(w.line, w.kind) for w in catalog.warnings if w.kind == "skipped"]
     assert skipped == [(7, "skipped")]
 

@@ -13,6 +13,7 @@ looked like papers are marked ``skipped`` (``import --report``).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from paperdesk.catalog.models import CatalogFile, ImportWarning, TodoItem
 from paperdesk.catalog.records import Venue, Website
@@ -85,6 +86,33 @@ def heading_text(parts: list[Atom]) -> tuple[str, str]:
     return text, target
 
 
+@dataclass(slots=True)
+class _Place:
+    """Where a ``<details>`` fold opened, to go back there at its ``</details>``."""
+
+    venue: Venue | None
+    topics: list[tuple[int, str]]
+    special: str | None
+    special_level: int
+    year: tuple[int, int | None] | None
+    derived: tuple[int, Venue | None] | None
+    group: str | None
+
+    @classmethod
+    def of(cls, reader: _ListReader) -> _Place:
+        return cls(
+            reader.venue, list(reader.topics), reader.special, reader.special_level,
+            reader.year, reader.derived, reader.group,
+        )  # fmt: skip
+
+    def restore(self, reader: _ListReader) -> None:
+        reader.venue, reader.topics, reader.special = self.venue, self.topics, self.special
+        reader.special_level, reader.year, reader.derived = (
+            self.special_level, self.year, self.derived,
+        )  # fmt: skip
+        reader.group = self.group
+
+
 class _ListReader:
     """The reading position in a list: current venue, topic and side section."""
 
@@ -104,7 +132,7 @@ class _ListReader:
         self.special: str | None = None
         self.special_level = 0
         self.group: str | None = None
-        self.folds: list[tuple[object, ...]] = []
+        self.folds: list[_Place] = []
         self.papers_by_item: dict[int, Draft] = {}
         self.groups_by_item: dict[int, str] = {}
         self.last_paper: dict[int, Draft] = {}  # by parent item: the paper a sibling annotates
@@ -211,13 +239,9 @@ class _ListReader:
         for match in _DETAILS.finditer(content):
             if match["summary"] is None:
                 if self.folds:
-                    (self.venue, self.topics, self.special, self.special_level, self.year,
-                     self.derived, self.group) = self.folds.pop()  # fmt: skip
+                    self.folds.pop().restore(self)
                 continue
-            self.folds.append(
-                (self.venue, list(self.topics), self.special, self.special_level, self.year,
-                 self.derived, self.group)
-            )  # fmt: skip
+            self.folds.append(_Place.of(self))
             summary = clean(_TAG.sub("", match["summary"]))
             special = _special_kind(summary)
             if special:
@@ -262,9 +286,8 @@ class _ListReader:
                 if not linked:
                     continue
                 found = True
-                bullet.head = _REFERENCE.sub("", bullet.head, count=1) if bullet.head else ""
-                if _REFERENCE.fullmatch(bullet.head + " "):
-                    bullet.head = ""
+                if (marker := _REFERENCE.match(bullet.head + " ")) is not None:
+                    bullet.head = (bullet.head + " ")[marker.end() :]  # "[1] ", "2. "
                 entry = read_entry(bullet, self.names)
                 line_number = block.line + offset
                 if isinstance(entry, Entry) and not clean(bullet.head) and entry.paper_link:

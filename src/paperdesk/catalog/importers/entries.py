@@ -56,7 +56,7 @@ from .inline import (
     unique,
 )
 from .links import link_kind
-from .venues import SHORTCODE, VenueName, VenueNames, decoration_free
+from .venues import VenueName, VenueNames, decoration_free
 
 _URL = re.compile(r"[a-z][\w+.-]*://\S*$", re.IGNORECASE)
 _PIPES = re.compile(r"\s*[|｜]\s*")
@@ -150,7 +150,7 @@ def read_entry(
     entry.paper_link = "paper" in kinds
     entry.code_only = bool(kinds) and all(kind == "code" for kind in kinds)
     entry.boxed = bullet.done is not None
-    title_link = entry.url if entry.whole_link or from_label else ""
+    title_link = entry.url if from_label else None  # "[Title](url)": the paper's own link
     entry.links = label_as_paper(unique_links([*links, *entry.links]), title_link or "")
     return entry
 
@@ -269,7 +269,7 @@ def _from_label(
     label = clean(_without_edge_shortcodes(label) if ":" in label else label)
     if not clean_title(label) or label.lower() in PAPER_LABELS or _URL.match(label):
         return "bullet with links but no paper title"
-    entry = Entry(title="", url=target or None, tags=unique(t.strip("()") for t in group_tags))
+    entry = Entry(title="", url=target or None, tags=unique(group_tags))
     rest = clean(bullet.tail)
     open_label = ":" not in label.rstrip(":：") and not label.endswith((".", "?", "!"))
     title = label
@@ -346,6 +346,3 @@ def _add_paragraph(entry: Entry, paragraph: Bullet, names: VenueNames) -> None:
     entry.links.extend(links)
     if entry.url is None:
         entry.url = next((url for label, url in links if label.lower() in PAPER_LABELS), None)
-
-
-__all__ = ["SHORTCODE", "Entry", "annotates", "annotation_links", "is_annotation", "read_entry"]

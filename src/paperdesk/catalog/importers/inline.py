@@ -32,7 +32,6 @@ Atom = tuple[int, str, str]
 BREAK = "\n"
 MAX_LINE = 16_384
 MAX_NESTING = 16
-__all__ = ["PAPER_LABELS"]
 
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _SUB_SUFFIX = re.compile(r"<sub>[^<]*</sub>(?=\s*$)")
@@ -126,9 +125,11 @@ def markdown_atoms(content: str) -> list[Atom]:
                 if label is None:
                     out.append((TEXT, BREAK, ""))
             elif (anchor := _HTML_LINK.match(token.content)) is not None and label is None:
-                label, url = [], anchor["dq"] or anchor["sq"] or anchor["bare"] or ""
+                href = unescape(anchor["dq"] or anchor["sq"] or anchor["bare"] or "")
+                if not _UNSAFE_URL.match(href):  # markdown-it refuses these targets too
+                    label, url = [], href
             elif _HTML_LINK_END.fullmatch(tag) and label is not None:
-                out.append((LINK, "".join(label), unescape(url)))
+                out.append((LINK, "".join(label), url))
                 label = None
             continue
         if hidden:

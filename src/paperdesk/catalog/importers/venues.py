@@ -44,7 +44,7 @@ _PREFIX_VENUE = re.compile(
 # A paper line's own venue: ``(NSDI'24) Title`` or ``[COLM'24] Title``.
 _PREFIX = re.compile(r"\s*(?:\((?P<paren>[^()\[\]]{1,40})\)|\[(?P<bracket>[^()\[\]]{1,40})\])\s*")
 # Emoji shortcodes (``:mag:``) and pictographs (``🔍``) decorate groups and titles.
-SHORTCODE = re.compile(r"(?<![\w:]):[a-z0-9_+\-]{1,30}:(?![\w:])")
+_SHORTCODE = re.compile(r"(?<![\w:]):[a-z0-9_+\-]{1,30}:(?![\w:])")
 _PICTOGRAPH = re.compile(
     "[\u2190-\u21ff\u2300-\u23ff\u2460-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f]"
 )
@@ -138,8 +138,7 @@ class VenueNames:
                 found.raw, found.venue, found.venue_end = raw, venue, pos
                 found.tags = list(tags)
                 continue
-            tags.append(decoration_free(raw) if match["bracket"] else f"({raw})")
-            found.kinds.append("bracket" if match["bracket"] else "paren")
+            tags.append(decoration_free(raw))
         found.all_tags = tags
         return found
 
@@ -230,7 +229,6 @@ class PrefixGroups:
     """The groups an entry starts with: ``ends`` after each, the venue's and the tags."""
 
     ends: list[int] = field(default_factory=list)
-    kinds: list[str] = field(default_factory=list)
     raw: str | None = None
     venue: VenueName | None = None
     venue_end: int = 0
@@ -253,7 +251,7 @@ def grouping_year(text: str) -> int | None:
 def decoration_free(text: str) -> str:
     """``text`` without emoji shortcodes and pictographs (``Survey :mag:`` -> ``Survey``)."""
     if ":" in text:
-        text = SHORTCODE.sub("", text)
+        text = _SHORTCODE.sub("", text)
     if not text.isascii():
         text = _PICTOGRAPH.sub("", text)
     return " ".join(text.split())
