@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .entries import Entry, finish_title, unique_links
-from .inline import LINK, atoms, clean, label_as_paper, read_bullet
+from .inline import LINK, PAPER_LABELS, atoms, clean, label_as_paper, read_bullet
 from .links import is_badge, link_kind
 from .venues import VenueNames, decoration_free
 
@@ -81,22 +81,20 @@ def read_row(cells: Sequence[str], roles: Columns, names: VenueNames) -> Entry |
         entry.links = links
     elif links:
         label, url = links[0]
-        if label.lower() not in {"paper", "pdf", "link", "url"} and not url.startswith("#"):
+        if label.lower() not in PAPER_LABELS and not url.startswith("#"):
             title, entry.url = label, url
             entry.links = label_as_paper(links, url)
         else:
             entry.links = links
     only_anchors = bool(bullet.links) and all(url.startswith("#") for _, url in bullet.links)
-    for index in roles.links:
-        header_links = [
+    for index in roles.links:  # "Paper", "Code", "Others" columns
+        entry.links += [
             (label, url)
             for kind, label, url in atoms(cell(index))
             if kind == LINK and url and not is_badge(url)
         ]
-        entry.links += header_links
     entry.links = unique_links(entry.links)
-    venue_text = cell(roles.venue)
-    venue_atoms = atoms(venue_text)
+    venue_atoms = atoms(cell(roles.venue))
     entry.links += [(label, url) for kind, label, url in venue_atoms if kind == LINK and url]
     venue_words = clean("".join(text for kind, text, _ in venue_atoms if kind != LINK))
     if venue_words:
