@@ -35,7 +35,9 @@ The title is put together the way these lists write it:
 - a venue written under it: ``Title <br> ICLR 2024``, ``**Title** OSDI 2016``, a second paragraph
   ``Arxiv 2025 [[Paper]](…)``, or inside the link text (``[Title. In NSDI'20.](…)``).
 
-Emoji shortcodes (``:mag:``) and badges never reach a title.
+Badges never reach a title, nor do emoji shortcodes (``:mag:``) in link text or a group, or at
+either end of a title written as text. (Inside such a title they stay: our own export writes
+any title as text, and a title must come back as it was written.)
 """
 
 from __future__ import annotations
