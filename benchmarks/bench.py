@@ -14,7 +14,10 @@ one process tree, so the ratios hold on any machine:
   repaint and to the store file replaced on disk, in a headless desk at N papers, timed once
   the desk has its store open (the table also says how long after the spawn that was);
 - the installed ``paperdesk show --json`` against ``python -c "import textual.app"``;
-- ``paperdesk import`` of the daily feed and of the N-paper list; the desk's peak RSS.
+- ``paperdesk import`` of the daily feed and of the N-paper list; the desk's peak RSS;
+- relinking a re-imported list: M vanished states against N new titles (``relink_5k_50k_s``
+  at the default sizes), four in five of them a new title edited slightly
+  (``generate.relink_titles``), timed in this process around ``find_relinks``.
 
 Medians over ``--runs`` runs (after one warm-up), p50/p95 over the keystrokes and status
 changes. Prints a table with each budget and whether it holds; ``--json`` prints one object
@@ -80,6 +83,7 @@ KEYS = (
     "baseline_import_textual_s",
     "import_daily_s",
     "import_big_s",
+    "relink_5k_50k_s",
     "peak_rss_mb_big",
     "seed_ratio",
     "big_ratio",
@@ -112,6 +116,7 @@ BUDGETS = {
         Budget("status_durable_p95_ms", 100.0, "p95 <= 100 ms"),
         Budget("cli_ratio", 0.8, "<= 0.8x import"),
         Budget("import_big_s", 10.0, "<= 10 s"),
+        Budget("relink_5k_50k_s", 5.0, "<= 5 s"),
         Budget("peak_rss_mb_big", 500.0, "<= 500 MB"),
     )
 }
@@ -315,6 +320,22 @@ class Bench:
         generate.write_states(home, self.states)
         return home
 
+    def relink(self) -> None:
+        """``find_relinks`` of M vanished states against the N-paper list's titles."""
+        from paperdesk.catalog.identity import find_relinks
+
+        vanished, appeared = generate.relink_titles(self.states, self.papers)
+        times = []
+        for _ in range(min(self.runs, IMPORT_RUNS)):
+            started = time.perf_counter()
+            relinks = find_relinks(vanished, appeared)
+            times.append(time.perf_counter() - started)
+        self.values["relink_5k_50k_s"] = median(times)
+        self.notes.append(
+            f"relink_5k_50k_s: {len(vanished)} vanished states x {len(appeared)} new titles, "
+            f"{len(relinks)} relinked"
+        )
+
     def import_daily(self) -> None:
         if not DAILY.is_file():
             self.values["import_daily_s"] = None
@@ -438,6 +459,7 @@ class Bench:
             raise SystemExit(f"bench: the shipped list cannot be read: {exc}") from None
         big_home = self.measure(f"import of {self.papers} papers", lambda: self.big(big_list))
         self.measure("import of the daily feed", self.import_daily)
+        self.measure(f"relinking {self.states} states", self.relink)
         self.measure("command line", lambda: self.command_line(seed_home, ref))
         if big_home is None:
             self.errors.append("without the big home, the desk was not measured")

@@ -105,6 +105,43 @@ def list_text(papers: int, seed: int = SEED) -> str:
     return "\n".join(out) + "\n"
 
 
+def relink_titles(
+    vanished: int, appeared: int, seed: int = SEED
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A re-import's relinking input: ``appeared`` new titles (id -> title) and ``vanished``
+    old ones, four in five of them a new title before a small edit (a word changed, one
+    dropped, a letter's case), the rest titles the new list no longer has."""
+    from paperdesk.catalog.identity import paper_id
+
+    rng = random.Random(seed)
+    markers = list(range(1, appeared + vanished + 1))
+    rng.shuffle(markers)
+    titles = [_title(rng, markers[index]) for index in range(appeared)]
+    new = {paper_id(title): title for title in titles}
+    old: dict[str, str] = {}
+    for index, title in enumerate(rng.sample(titles, min(vanished, len(titles)))):
+        if index % 5 == 4:
+            title = _title(rng, markers[appeared + index])
+        else:
+            words = title.split()
+            at = rng.randrange(1, len(words))
+            edit = rng.choice(("word", "drop", "case"))
+            if edit == "word":
+                words[at] = rng.choice(WORDS)
+            elif edit == "drop" and len(words) > 3:
+                del words[at]
+            else:
+                words[at] = words[at].capitalize() if words[at].islower() else words[at].lower()
+            title = " ".join(words)
+        old[paper_id(title)] = title
+    return old, new
+
+
+def _title(rng: random.Random, marker: int) -> str:
+    text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 11)))
+    return f"P{marker}: {text[0].upper()}{text[1:]}"
+
+
 def write_list(path: Path, papers: int, seed: int = SEED) -> None:
     path.write_text(list_text(papers, seed), encoding="utf-8")
 

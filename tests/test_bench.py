@@ -31,6 +31,7 @@ KEYS = {
     "baseline_import_textual_s",
     "import_daily_s",
     "import_big_s",
+    "relink_5k_50k_s",
     "peak_rss_mb_big",
     "seed_ratio",
     "big_ratio",

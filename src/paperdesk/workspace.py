@@ -23,7 +23,7 @@ from paperdesk.catalog.cache import (
     write_cache,
 )
 from paperdesk.catalog.fetched import fetched_fields
-from paperdesk.catalog.identity import find_relinks
+from paperdesk.catalog.identity import Progress, find_relinks
 from paperdesk.catalog.merged import Catalog
 from paperdesk.errors import AmbiguousError, NotFoundError, StoreError, UsageError
 from paperdesk.locations import Locations
@@ -58,12 +58,14 @@ def install_source(
     store: Store,
     catalog: CatalogFile,
     others: Iterable[CatalogFile] = (),
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Install ``catalog`` as its source, keeping every piece of reading state.
 
     The source file is replaced first; relinking then moves state from vanished ids to the
     edited titles that replaced them. Interrupted in between, state is merely orphaned, and the
     next import relinks it again, because vanished state is found from the store itself.
+    ``progress`` hears how relinking goes (a terminal shows it on long imports).
     """
     from paperdesk.catalog.sources import DamagedSourceError, load_source_file  # pydantic: lazy
 
@@ -86,7 +88,7 @@ def install_source(
         if state.source == name and pid not in new_ids and pid not in elsewhere
     }
     appeared = {p.id: p.title for p in catalog.papers if p.id not in states}
-    relinks = find_relinks(vanished, appeared)
+    relinks = find_relinks(vanished, appeared, progress)
 
     payload = catalog.model_dump_json(exclude_none=True).encode("utf-8")
     try:
@@ -132,11 +134,6 @@ def install_source(
     )
 
 
-#: The most (vanished × new) title pairs compared to move citation keys in one import (about
-#: a second); a list replaced wholesale keeps its old keys on the old ids instead.
-KEY_RELINK_PAIRS = 1_000_000
-
-
 def _move_citation_keys(
     store: Store, vanished_ids: set[str], old_ids: set[str], by_id: Mapping[str, Paper]
 ) -> None:
@@ -148,7 +145,7 @@ def _move_citation_keys(
     keys = store.citation_key_records()
     vanished = {pid: keys[pid].title for pid in vanished_ids if pid in keys}
     appeared = {pid: p.title for pid, p in by_id.items() if pid not in old_ids and pid not in keys}
-    if not vanished or not appeared or len(vanished) * len(appeared) > KEY_RELINK_PAIRS:
+    if not vanished or not appeared:
         return
     relinks = find_relinks(vanished, appeared)
     store.move_citation_keys({old: by_id[new] for old, new in relinks.items()})
@@ -208,12 +205,15 @@ class Workspace:
     def files(self) -> list[CatalogFile]:
         return [source.file for source in self.loaded_sources]
 
-    def install(self, catalog: CatalogFile, *, cache: bool = True) -> ImportReport:
+    def install(
+        self, catalog: CatalogFile, *, cache: bool = True, progress: Progress | None = None
+    ) -> ImportReport:
         """Install ``catalog`` as a source of the home (see ``sources.install_source``) and
         bring the catalog cache up to date with it; ``cache=False`` leaves that to one
         :meth:`cache_catalog` after installing several."""
         before = self.loaded_sources
-        report = install_source(self.locations, self.store, catalog, [s.file for s in before])
+        others = [s.file for s in before]
+        report = install_source(self.locations, self.store, catalog, others, progress)
         self.__dict__["loaded_sources"] = replace_source(
             before, self.locations, catalog, report.written
         )

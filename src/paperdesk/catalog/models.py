@@ -43,10 +43,15 @@ def plain_todo(item: TodoItem) -> TodoItem:
 
 
 class ImportWarning(Model):
-    """Something the importer could not place; never an exception."""
+    """Something the importer could not place; never an exception.
+
+    ``kind`` is ``"skipped"`` for a line that looked like a paper (it links to one, or names
+    its venue) but was not imported: ``import --report`` lists those.
+    """
 
     line: int
     message: str
+    kind: Literal["skipped"] | None = None
 
 
 class Origin(Model):

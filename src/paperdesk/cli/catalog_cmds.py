@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from paperdesk.catalog.fetched import FETCHED_FIELDS
 from paperdesk.catalog.records import STATUSES, Paper
 from paperdesk.cli.common import add_command, echo, fail, open_workspace, print_json
-from paperdesk.cli.reports import print_import_report
+from paperdesk.cli.reports import TerminalProgress, print_import_report, print_read_report
 from paperdesk.errors import EXIT_FAILURE, PaperdeskError, UsageError
 
 if TYPE_CHECKING:
@@ -29,6 +29,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     imp.add_argument("-o", "--output", metavar="OUT", help="write the catalog JSON here only")
     imp.add_argument("--as", dest="name", metavar="NAME", help="source name (default: stem)")
     imp.add_argument("--strict", action="store_true", help="fail on any import warning")
+    imp.add_argument(
+        "--report",
+        action="store_true",
+        help="also say how many papers were read and list the lines not imported",
+    )
+    imp.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
     imp.add_argument(
         "--with-daily",
         action="store_true",
@@ -171,24 +177,71 @@ def run_import(args: argparse.Namespace) -> int:
             raise UsageError("-o needs a file name")
         out = Path(args.output).expanduser()
         write_user_file(out, (catalog.model_dump_json(indent=1, exclude_none=True) + "\n").encode())
-        echo(f"wrote {out}: {summary}")
-        return 0
+        return _imported(args, catalog, f"wrote {out}: {summary}", written=str(out))
     if args.catalog:
         raise UsageError("import writes to the home; drop --catalog (or use -o OUT)")
     ws = open_workspace(args, skip_damaged=True)
-    report = ws.install(catalog)
-    echo(f"imported {args.path} as {catalog.source}: {summary}")
-    print_import_report(report)
+    report = ws.install(catalog, progress=TerminalProgress("relinking reading state:"))
+    _imported(args, catalog, f"imported {args.path} as {catalog.source}: {summary}", report)
+    if not args.json:
+        print_import_report(report)
     if getattr(args, "fetched", None) is None:
         return 0
-    return finish_url_import(ws, args.fetched, report, with_daily=args.with_daily)
+    return finish_url_import(ws, args.fetched, report, with_daily=args.with_daily, quiet=args.json)
+
+
+def _imported(
+    args: argparse.Namespace,
+    catalog: CatalogFile,
+    line: str,
+    installed: ImportReport | None = None,
+    written: str | None = None,
+) -> int:
+    """The outcome line, or with ``--json`` one object; ``--report`` adds what was read."""
+    from paperdesk.catalog.importers import read_report
+
+    report = read_report(catalog)
+    if args.json:
+        changes = None
+        if installed is not None:
+            changes = {
+                "new": installed.new_papers,
+                "removed": installed.removed,
+                "relinked": [list(pair) for pair in installed.relinked],
+                "returned": installed.returned,
+                "new_venues": installed.new_venues,
+                "todos_added": installed.todos_added,
+            }
+        print_json(
+            {
+                "source": catalog.source,
+                "written": written,
+                "papers": len(catalog.papers),
+                "venues": len(catalog.venues),
+                "todos": len(catalog.todos),
+                "warnings": [w.model_dump(exclude_none=True) for w in catalog.warnings],
+                "report": report,
+                "changes": changes,
+            }
+        )
+        return 0
+    echo(line)
+    if args.report:
+        print_read_report(report, args.path)
+    return 0
 
 
 def finish_url_import(
-    ws: Workspace, fetched: FetchedList, report: ImportReport, *, with_daily: bool
+    ws: Workspace,
+    fetched: FetchedList,
+    report: ImportReport,
+    *,
+    with_daily: bool,
+    quiet: bool = False,
 ) -> int:
     """After ``import URL`` installed the list: cache its text, bring its daily feed if asked,
-    and remember the new papers for the desk's "New since last sync"."""
+    and remember the new papers for the desk's "New since last sync"; ``quiet`` (``--json``)
+    prints nothing more."""
     from paperdesk.net.fetch import FetchLimits
     from paperdesk.net.sync import after_install, fetch_daily, record_new_papers
 
@@ -205,11 +258,12 @@ def finish_url_import(
             new_ids |= after_install(ws.locations, daily, daily_report)
             names.append(daily.catalog.source)
             assert daily.catalog.origin is not None
-            echo(
-                f"imported {daily.catalog.origin.location} as {daily.catalog.source}: "
-                f"{daily_report.papers} papers, {len(daily_report.warnings)} warnings"
-            )
-            print_import_report(daily_report)
+            if not quiet:
+                echo(
+                    f"imported {daily.catalog.origin.location} as {daily.catalog.source}: "
+                    f"{daily_report.papers} papers, {len(daily_report.warnings)} warnings"
+                )
+                print_import_report(daily_report)
     record_new_papers(ws.locations, names, new_ids)
     return status
 

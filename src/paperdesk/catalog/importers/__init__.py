@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from paperdesk.catalog.models import CatalogFile, ImportWarning
 from paperdesk.catalog.records import YEAR
@@ -23,7 +23,7 @@ from .awesome import parse_list
 from .blocks import Block, Heading, read_blocks
 from .daily import parse_daily
 
-__all__ = ["detect_kind", "parse_text"]
+__all__ = ["detect_kind", "parse_text", "read_report"]
 
 Kind = Literal["list", "daily"]
 
@@ -56,6 +56,20 @@ def parse_text(
     finally:
         if collecting:
             gc.enable()
+
+
+def read_report(catalog: CatalogFile) -> dict[str, Any]:
+    """What an import read, for ``import --report``: papers, papers with an arXiv id, and the
+    lines that looked like papers but were not imported (their line and why)."""
+    return {
+        "papers": len(catalog.papers),
+        "with_arxiv_id": sum(1 for paper in catalog.papers if paper.arxiv_id),
+        "not_imported": [
+            {"line": warning.line, "reason": warning.message}
+            for warning in catalog.warnings
+            if warning.kind == "skipped"
+        ],
+    }
 
 
 def detect_kind(text: str) -> Kind:

@@ -1,36 +1,43 @@
-"""The awesome-papers list family: venue sections, topics, paper bullets and side sections.
+"""The awesome-papers list family: venue sections, topics, paper entries and side sections.
 
 A list is read top to bottom as its author wrote it: ``## [OSDI 2024](url)`` opens a venue,
-``###`` headings (and ``##`` headings with no year) are topics within it, and each bullet below
-is a paper. "useful website", "TODO list" and the daily-arXiv pointer are side sections with
-their own entries. Lines that fit none of this become warnings with their line number.
+``###`` headings (and ``##`` headings with no year) are topics within it, and the entries below
+(bullets, rows of a table of papers, paragraph lines that are a link to a paper) are papers when
+:mod:`.entries` says so. Year headings (``### 2024``) and ``<details>`` folds are groupings: a
+year (``#### 2016`` under ``### OSDI`` is OSDI 2016) or a topic, never a venue of their own.
+"useful website", "TODO list" and the daily-arXiv pointer are side sections with their own
+entries. Lines that fit none of this become warnings with their line number; the ones that
+looked like papers are marked ``skipped`` (``import --report``).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from paperdesk.catalog.models import CatalogFile, ImportWarning, TodoItem
 from paperdesk.catalog.records import Venue, Website
 
-from .blocks import Block, Heading, Html, Item, Paragraph
+from .blocks import Block, Heading, Html, Item, Paragraph, Table
 from .collect import Collector, Draft
 from .dates import find_date
+from .entries import Entry, annotates, annotation_links, is_annotation, read_entry
 from .inline import (
+    BREAK,
     LINK,
-    PAPER_LABELS,
     Atom,
     atoms,
     clean,
     clean_title,
-    label_as_paper,
     link_target,
     quote_summary,
     read_bullet,
     split_tags,
     trailing_tags,
 )
-from .venues import VenueNames
+from .links import is_paper_link
+from .tables import columns, read_row, row_year
+from .venues import KNOWN_VENUES, VenueNames, grouping_year, is_year_grouping
 
 WEBSITES, TODOS, DAILY, FOLDED = "websites", "todos", "daily", "folded"
 
@@ -48,7 +55,9 @@ _DETAILS = re.compile(
 )
 _TAG = re.compile(r"<[^>]*>")
 _WORD = re.compile(r"[^\W_]")
-_URL = re.compile(r"[a-z][\w+.-]*://\S*$", re.IGNORECASE)
+_TARGET = re.compile(r"\]\(\s*([^)\s]+)|href\s*=\s*[\"']?([^\"'\s>]+)")
+_REFERENCE = re.compile(r"\s*(?:\[\d{1,3}\]|\d{1,3}[.)]|[-*•])\s+")
+_BARE_VENUES = {name.lower(): name for name in KNOWN_VENUES}
 
 
 def parse_list(blocks: list[Block], source: str) -> CatalogFile:
@@ -77,6 +86,33 @@ def heading_text(parts: list[Atom]) -> tuple[str, str]:
     return text, target
 
 
+@dataclass(slots=True)
+class _Place:
+    """Where a ``<details>`` fold opened, to go back there at its ``</details>``."""
+
+    venue: Venue | None
+    topics: list[tuple[int, str]]
+    special: str | None
+    special_level: int
+    year: tuple[int, int | None] | None
+    derived: tuple[int, Venue | None] | None
+    group: str | None
+
+    @classmethod
+    def of(cls, reader: _ListReader) -> _Place:
+        return cls(
+            reader.venue, list(reader.topics), reader.special, reader.special_level,
+            reader.year, reader.derived, reader.group,
+        )  # fmt: skip
+
+    def restore(self, reader: _ListReader) -> None:
+        reader.venue, reader.topics, reader.special = self.venue, self.topics, self.special
+        reader.special_level, reader.year, reader.derived = (
+            self.special_level, self.year, self.derived,
+        )  # fmt: skip
+        reader.group = self.group
+
+
 class _ListReader:
     """The reading position in a list: current venue, topic and side section."""
 
@@ -96,9 +132,15 @@ class _ListReader:
         self.special: str | None = None
         self.special_level = 0
         self.group: str | None = None
-        self.folds: list[tuple[Venue | None, list[tuple[int, str]], str | None, int]] = []
+        self.folds: list[_Place] = []
         self.papers_by_item: dict[int, Draft] = {}
         self.groups_by_item: dict[int, str] = {}
+        self.last_paper: dict[int, Draft] = {}  # by parent item: the paper a sibling annotates
+        self.plain = False  # the list links none of its papers: plain titles are papers
+        # A year grouping (level, year) and a venue made of a venue heading and a year heading
+        # under it (level of the venue heading, the venue before it).
+        self.year: tuple[int, int | None] | None = None
+        self.derived: tuple[int, Venue | None] | None = None
 
     def read(self, blocks: list[Block]) -> None:
         headings = {
@@ -108,6 +150,7 @@ class _ListReader:
         }
         for text, _ in headings.values():
             self.names.heading(text)  # so prefixes written before a heading follow its case
+        self.plain = not any(_links_a_paper(block) for block in blocks)
         for block in blocks:
             if isinstance(block, Item):
                 self.item(block)
@@ -117,13 +160,17 @@ class _ListReader:
                 self.html(block)
             elif isinstance(block, Paragraph):
                 self.paragraph(block)
+            elif isinstance(block, Table):
+                self.table(block)
 
-    def warn(self, line: int, message: str) -> None:
-        self.warnings.append(ImportWarning(line=line, message=message))
+    def warn(self, line: int, message: str, *, skipped: bool = False) -> None:
+        kind = "skipped" if skipped else None
+        self.warnings.append(ImportWarning(line=line, message=message, kind=kind))
 
     # --- sections -------------------------------------------------------------------------
 
     def heading(self, block: Heading, text: str, target: str) -> None:
+        self.last_paper.clear()
         if not text:
             return
         if block.level == 1 and self.title is None:
@@ -141,9 +188,17 @@ class _ListReader:
         self.section(text, target, block.level)
 
     def section(self, text: str, target: str, level: int) -> None:
-        """A venue heading (its label has a year) or else a topic that keeps the venue."""
-        venue = self.names.heading(text)
+        """A venue heading (its label has a year), a year grouping, or else a topic that keeps
+        the venue."""
         self.special = None
+        if self.year is not None and level <= self.year[0]:
+            self.year = None
+        if self.derived is not None and level <= self.derived[0]:
+            self.venue, self.derived = self.derived[1], None
+        if is_year_grouping(text):
+            self.year_grouping(grouping_year(text), level)
+            return
+        venue = self.names.heading(text)
         if venue is not None:
             self.venue = Venue(name=venue.name, label=text, url=target or None, year=venue.year)
             self.topics = []
@@ -155,34 +210,108 @@ class _ListReader:
             self.topics.pop()
         self.topics.append((level, text))
 
+    def year_grouping(self, year: int | None, level: int) -> None:
+        """``### 2024`` (or ``Before 2024``): papers below without a year of their own get it;
+        under a heading that is a bare venue name (``### OSDI``) it makes the venue OSDI 2024."""
+        self.year = (level, year)
+        if self.derived is not None:  # the year before under the same venue heading ends
+            self.venue, self.derived = self.derived[1], None
+        parent = next(((at, topic) for at, topic in reversed(self.topics) if at < level), None)
+        name = _BARE_VENUES.get(parent[1].lower()) if parent else None
+        if year is None or parent is None or name is None:
+            return
+        label = f"{parent[1]} {year}"
+        venue = Venue(name=f"{self.names.canonical(name)} {year}", label=label, year=year)
+        self.derived = (parent[0], self.venue)
+        self.venue = venue
+        if (venue.name, label) not in self.venue_keys:
+            self.venue_keys.add((venue.name, label))
+            self.venues.append(venue)
+
     def enter_special(self, kind: str, level: int) -> None:
         self.special, self.special_level, self.group = kind, level, None
-        self.venue, self.topics = None, []
+        self.venue, self.topics, self.year, self.derived = None, [], None, None
 
     def html(self, block: Html) -> None:
-        """``<details>`` folds: a ``<summary>`` names a section until ``</details>``."""
+        """``<details>`` folds: a ``<summary>`` names a grouping until ``</details>``: a side
+        section, a year (``Before 2024``), or a topic; never a venue."""
         content = _COMMENT.sub("", block.content)
         for match in _DETAILS.finditer(content):
             if match["summary"] is None:
                 if self.folds:
-                    self.venue, self.topics, self.special, self.special_level = self.folds.pop()
+                    self.folds.pop().restore(self)
                 continue
-            self.folds.append((self.venue, list(self.topics), self.special, self.special_level))
+            self.folds.append(_Place.of(self))
             summary = clean(_TAG.sub("", match["summary"]))
             special = _special_kind(summary)
             if special:
                 self.enter_special(special, 7)
-            elif self.venue is not None or self.names.heading(summary) is not None:
-                self.section(summary, "", 7)
+            elif is_year_grouping(summary):
+                self.year = (7, grouping_year(summary))
+            elif self.venue is not None or self.topics:
+                self.special = None
+                self.topics = [*self.topics, (7, summary)]
             else:
                 self.enter_special(FOLDED, 7)
+                self.group = summary
 
     def paragraph(self, block: Paragraph) -> None:
         parts = atoms(block.content)
         if self.special == DAILY:
             self.daily_link = self.daily_link or _first_target(parts)
-        elif self.special is None and (self.venue or self.topics) and _has_words(parts):
+        elif self.special in (WEBSITES, TODOS):
+            return
+        elif (
+            not self.paper_lines(block)
+            and self.special is None
+            and (self.venue or self.topics)
+            and _has_words(parts)
+        ):
             self.warn(block.line, "text that is not a list item; not read as a paper")
+
+    def paper_lines(self, block: Paragraph) -> bool:
+        """Lines of a paragraph that are a link to a paper (``[1] [Title](arXiv url)<br>``) are
+        papers; a line that links to a paper in running text is reported. True when the
+        paragraph held any link to a paper."""
+        if "](" not in block.content and "href" not in block.content:
+            return False
+        found = False
+        for offset, line in enumerate(block.content.split("\n")):
+            parts = atoms(line)
+            if not any(kind == LINK for kind, _, _ in parts):
+                continue
+            for piece in _pieces(parts):
+                bullet = read_bullet(piece, anchors_as_text=True)
+                linked = [url for label, url in bullet.real_links() if is_paper_link(url, label)]
+                if not linked:
+                    continue
+                found = True
+                if (marker := _REFERENCE.match(bullet.head + " ")) is not None:
+                    bullet.head = (bullet.head + " ")[marker.end() :]  # "[1] ", "2. "
+                entry = read_entry(bullet, self.names)
+                line_number = block.line + offset
+                if isinstance(entry, Entry) and not clean(bullet.head) and entry.paper_link:
+                    self.add(entry, line_number, topics=self.paper_topics(0))
+                else:
+                    message = "a paragraph line that links to a paper; not read as a paper"
+                    self.warn(line_number, message, skipped=True)
+        return found
+
+    def table(self, block: Table) -> None:
+        """A table of papers: each row an entry, its columns mapped by their headers."""
+        if self.special is not None and self.special != FOLDED:
+            return
+        roles = columns(block.header)
+        if roles.title is None:
+            return
+        for line, cells in block.rows:
+            entry = read_row(cells, roles, self.names)
+            if isinstance(entry, str):
+                self.warn(line, entry, skipped=True)
+            elif entry is not None and not _PLACEHOLDER.fullmatch(entry.title):
+                in_venue = self.venue is not None and self.special is None
+                if entry.is_paper(in_venue=in_venue, plain_list=self.plain):
+                    self.add(entry, line, topics=self.paper_topics(0), year=row_year(cells, roles))
 
     # --- bullets --------------------------------------------------------------------------
 
@@ -194,70 +323,98 @@ class _ListReader:
             self.todo(block, parts)
         elif self.special == DAILY:
             self.daily_link = self.daily_link or _first_target(parts)
-        elif self.special == FOLDED or (self.venue is None and not self.topics):
-            if _has_words(parts):
-                self.warn(block.line, "bullet outside any venue or topic section; not a paper")
         else:
             self.paper(block, parts)
 
     def paper(self, block: Item, parts: list[Atom]) -> None:
-        bullet = read_bullet(parts)
+        links = [url for kind, _, url in parts if kind == LINK]
+        if links and all(url.startswith("#") for url in links) and not _has_words(parts):
+            return  # a table of contents
+        if block.content.lstrip().startswith(("![", "<img")) and not any(map(is_paper_link, links)):
+            return  # a legend: "![](badge) Model training"
+        bullet = read_bullet(parts, anchors_as_text=True)
         parent = id(block.parent) if block.parent is not None else 0
-        links = bullet.real_links()
         owner = self.papers_by_item.get(parent)
-        if owner is not None and not clean(bullet.head) and (links or bullet.tail.strip()):
-            owner.add_links(links)  # a nested line of links or tags continues its paper
-            owner.add_tags(split_tags(bullet.tail))
+        if owner is not None and annotates(bullet):
+            owner.add_links(annotation_links(bullet))  # slides, code, "arxiv version" ...
+            if not clean(bullet.head):
+                owner.add_tags(split_tags(bullet.tail))
             return
-        prefix = self.names.prefix(bullet.head)
-        start = prefix[2] if prefix else 0
-        body = bullet.head[start:]
-        if bullet.has_links:
-            tags = split_tags(bullet.tail)
-        else:
-            body, tags = trailing_tags(body)
-        if not bullet.has_links and block.has_children and clean(body).endswith(":"):
-            self.groups_by_item[id(block)] = clean_title(body)  # "Serving:" groups its children
-            return
-        title, url = clean_title(body), None
-        if not title and bullet.links:
-            label, target = bullet.links[0]
-            label = clean_title(label)
-            if not label or label.lower() in PAPER_LABELS or _URL.match(label):
-                self.warn(block.line, "bullet with links but no paper title")
+        placed = self.special != FOLDED and (self.venue is not None or bool(self.topics))
+        if placed and not bullet.has_links and block.has_children:
+            prefix = self.names.prefix(bullet.head)
+            body, _ = trailing_tags(bullet.head[prefix[2] if prefix else 0 :])
+            if clean(body).endswith(":"):
+                self.groups_by_item[id(block)] = clean_title(body)  # "Serving:" groups its children
                 return
-            if prefix is None and not tags and not bullet.tail.strip():
-                return  # a bullet that is only a link ("Accepted Papers") is not a paper
-            title, url = label, target or None
-            links = label_as_paper(links, target)
-        if not title:
-            if _has_words(parts):
+        more = [read_bullet(atoms(text), anchors_as_text=True) for text in block.more]
+        entry = read_entry(bullet, self.names, more)
+        if isinstance(entry, str):
+            linked = any(is_paper_link(url, label) for label, url in bullet.real_links())
+            if placed or linked:
+                self.warn(block.line, entry, skipped=linked)
+            return
+        if entry is None:
+            if placed and _has_words(parts):
                 self.warn(block.line, "bullet with no paper title")
             return
-        if _PLACEHOLDER.fullmatch(title):
+        if _PLACEHOLDER.fullmatch(entry.title):
             return
+        if is_annotation(entry):
+            sibling = self.last_paper.get(parent)
+            if sibling is not None:
+                sibling.add_links([(entry.title, url) for _, url in entry.links])
+            return
+        if not placed:
+            if entry.evident:
+                entry.summary = entry.summary or quote_summary(block.quotes)
+                folded = [self.group] if self.special == FOLDED and self.group else []
+                topics = self.paper_topics(parent) or folded
+                self.add(entry, block.line, topics=topics, item=block)
+            elif _has_words(parts):
+                self.warn(block.line, "bullet outside any venue or topic section; not a paper")
+            return
+        if not entry.is_paper(in_venue=self.venue is not None, plain_list=self.plain):
+            return
+        entry.summary = entry.summary or quote_summary(block.quotes)
+        self.add(entry, block.line, topics=self.paper_topics(parent), item=block)
+
+    def add(
+        self,
+        entry: Entry,
+        line: int,
+        *,
+        topics: list[str],
+        item: Item | None = None,
+        year: int | None = None,
+    ) -> None:
+        """Collect ``entry`` as a paper: its own venue beats the section's."""
         draft = Draft(
-            title=title,
-            line=block.line,
-            topics=self.paper_topics(parent),
-            links=links,
-            url=url,
-            tags=tags,
-            keywords=bullet.keywords(start, start + len(body)),
-            summary=quote_summary(block.quotes),
+            title=entry.title,
+            line=line,
+            topics=topics,
+            links=entry.links,
+            url=entry.url,
+            tags=entry.tags,
+            keywords=entry.keywords,
+            summary=entry.summary,
         )
-        if prefix is not None:
-            raw, venue, _ = prefix
+        venue = entry.venue
+        if venue is not None:
             same = self.venue is not None and self.venue.name == venue.name
-            draft.venue, draft.year, draft.prefix = venue.name, venue.year, raw
+            draft.venue, draft.year, draft.prefix = venue.name, venue.year, entry.prefix
             draft.venue_label = self.venue.label if same and self.venue else venue.label
             draft.explicit = True
         elif self.venue is not None:
             draft.venue, draft.venue_label = self.venue.name, self.venue.label
             draft.year = self.venue.year
-        kept = self.collector.add(draft)
-        if block.has_children:
-            self.papers_by_item[id(block)] = kept  # its nested lines may continue it
+        if draft.year is None:
+            draft.year = year or (self.year[1] if self.year else None)
+        kept = self.collector.add(draft, self.warnings)
+        if item is not None:
+            self.last_paper[id(item.parent) if item.parent is not None else 0] = kept
+            if item.has_children:
+                self.papers_by_item[id(item)] = kept  # its nested lines may continue it
 
     def paper_topics(self, parent: int) -> list[str]:
         topics = [self.topics[-1][1]] if self.topics else []
@@ -330,3 +487,33 @@ def _first_target(parts: list[Atom]) -> str | None:
 
 def _has_words(parts: list[Atom]) -> bool:
     return any(kind != LINK and _WORD.search(text) for kind, text, _ in parts)
+
+
+def _links_a_paper(block: Block) -> bool:
+    """Whether a bullet or a table row of ``block`` links to a paper (a look at its text)."""
+    if isinstance(block, Item):
+        texts = [block.content]
+    elif isinstance(block, Table):
+        texts = [cell for _, cells in block.rows for cell in cells]
+    else:
+        return False
+    for text in texts:
+        if "](" not in text and "href" not in text:
+            continue
+        for match in _TARGET.finditer(text):
+            if is_paper_link((match[1] or match[2]).strip("<>")):
+                return True
+    return False
+
+
+def _pieces(parts: list[Atom]) -> list[list[Atom]]:
+    """A line's atoms cut at its ``<br>`` breaks."""
+    pieces: list[list[Atom]] = [[]]
+    for kind, text, url in parts:
+        if kind != LINK and BREAK in text:
+            first, *rest = text.split(BREAK)
+            pieces[-1].append((kind, first, url))
+            pieces += [[(kind, piece, url)] for piece in rest]
+        else:
+            pieces[-1].append((kind, text, url))
+    return pieces

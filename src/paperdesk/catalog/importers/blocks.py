@@ -30,7 +30,11 @@ class Heading:
 
 @dataclass(slots=True, eq=False)
 class Item:
-    """A list item: the inline markdown of its first paragraph, and where it sits."""
+    """A list item: the inline markdown of its first paragraph, and where it sits.
+
+    ``more`` holds the paragraphs after the first (``Arxiv 2025 [[Paper]](url)`` on a line of
+    its own below the title), ``quotes`` the block quotes under it.
+    """
 
     line: int
     depth: int
@@ -38,6 +42,7 @@ class Item:
     parent: Item | None = None
     has_children: bool = False
     quotes: list[str] = field(default_factory=list)
+    more: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True, eq=False)
@@ -56,7 +61,16 @@ class Paragraph:
     content: str
 
 
-Block = Heading | Item | Html | Paragraph
+@dataclass(slots=True, eq=False)
+class Table:
+    """A pipe table: its header cells and its rows, each with its line; cells are inline."""
+
+    line: int
+    header: list[str] = field(default_factory=list)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+
+
+Block = Heading | Item | Html | Paragraph | Table
 
 # A top-level bullet whose content starts no block of its own (no nested list, heading,
 # quote, fence, HTML or indented code), so its item is one paragraph: the rest of the line.
@@ -174,9 +188,28 @@ def _walk(tokens: list[Token], offset: int, out: list[Block]) -> None:
     """Turn markdown-it block tokens into blocks; ``offset`` is the chunk's first line index."""
     items: list[tuple[Item, int]] = []  # open list items, with the quote depth they opened at
     quotes = 0
+    table: Table | None = None
+    row: list[str] = []
+    row_line = 0
     for index, token in enumerate(tokens):
         kind = token.type
-        if kind == "inline":
+        if table is not None:
+            if kind == "inline":
+                row.append(token.content)
+            elif kind == "tr_open":
+                row, row_line = [], _line(token, offset)
+            elif kind == "tr_close":
+                if table.header:
+                    table.rows.append((row_line, row))
+                else:
+                    table.header = row
+            elif kind == "table_close":
+                out.append(table)
+                table = None
+            continue
+        if kind == "table_open":
+            table = Table(line=_line(token, offset))
+        elif kind == "inline":
             _place_inline(token, tokens[index - 1], items, quotes, offset, out)
         elif kind == "list_item_open":
             parent = items[-1][0] if items else None
@@ -210,6 +243,8 @@ def _place_inline(
             item.quotes.append(token.content)
         elif not item.content and not item.has_children:
             item.content = token.content
+        elif not item.has_children and opener.type == "paragraph_open":
+            item.more.append(token.content)
     elif quotes:
         if out and isinstance(out[-1], Item):
             out[-1].quotes.append(token.content)

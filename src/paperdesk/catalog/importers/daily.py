@@ -34,7 +34,7 @@ _NEW_STYLE_ID = re.compile(r"(\d{2})(\d{2})\.\d{4,5}")
 
 def parse_daily(blocks: list[Block], source: str) -> CatalogFile:
     """A daily-feed catalog from the blocks of one markdown file."""
-    collector = Collector(source)
+    collector = Collector(source, by_key=False)
     warnings: list[ImportWarning] = []
     title: str | None = None
     day: dt.date | None = None

@@ -5,6 +5,10 @@ markdown-it's inline parser is the reference. Most paper lines are plain words, 
 same atoms several times faster (tests compare the two on real lists and fuzzed text), which is
 what lets a 50,000-paper list import in seconds. Everything else goes through markdown-it.
 
+Work per line is bounded whatever the line holds: a line is read up to :data:`MAX_LINE` characters
+(a paper line is a few hundred) and brackets nested deeper than :data:`MAX_NESTING` are read as
+nothing, so a hostile line of 200,000 nested brackets costs what a normal line does.
+
 On top of the atoms, :func:`read_bullet` splits a bullet the way the lists write one: a task
 box, the title (with bold keywords), its links, and the tags written after the links.
 """
@@ -14,15 +18,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html import unescape
 
+from .links import PAPER_LABELS
 from .markdown import MD
 
 TEXT, BOLD, CODE, LINK = 0, 1, 2, 3
 Atom = tuple[int, str, str]
 """``(kind, text, url)``: ``url`` is only set for links, whose ``text`` is the label."""
 
-# Labels that name the paper's own page rather than code, slides or a project site.
-PAPER_LABELS = frozenset({"paper", "link", "pdf", "arxiv", "url", "abs", "openreview"})
+#: An HTML ``<br>`` in a line: the lists' way to put a venue under a title (``Title <br> ICLR
+#: 2024``). Text atoms carry it as a newline, which no other inline text holds.
+BREAK = "\n"
+MAX_LINE = 16_384
+MAX_NESTING = 16
 
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _SUB_SUFFIX = re.compile(r"<sub>[^<]*</sub>(?=\s*$)")
@@ -36,6 +45,13 @@ _FAST = re.compile(
     r"|([\[\]])"  # a bracket that starts no plain link
 )
 _UNSAFE_URL = re.compile(r"\s*(?:javascript|vbscript|file|data):", re.IGNORECASE)
+_HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_HTML_LINK = re.compile(
+    r"<a\s[^>]*?\bhref\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s>]+))", re.I
+)
+_HTML_LINK_END = re.compile(r"</a\s*>", re.IGNORECASE)
+_BRACKET = re.compile(r"[\[\]]")
+_ENCLOSED_LABEL = re.compile(r"\[\s*([^\[\]]*?)\s*\]")
 
 _TASK_BOX = re.compile(r"\s*\[([ xX])\](?:\s+|$)")
 _URLISH = re.compile(
@@ -55,15 +71,39 @@ _TLDR = re.compile(r"\s*TL;?\s*DR\s*[:：]?\s*", re.IGNORECASE)
 
 def atoms(content: str) -> list[Atom]:
     """The inline parts of ``content``, from the fast scanner when it can, else markdown-it."""
+    content = bounded(content)
     fast = fast_atoms(content)
     return fast if fast is not None else markdown_atoms(content)
+
+
+def bounded(content: str) -> str:
+    """``content`` cut at :data:`MAX_LINE` characters, without brackets nested too deep."""
+    if len(content) > MAX_LINE:
+        content = content[:MAX_LINE]
+    if content.count("[") <= MAX_NESTING:
+        return content
+    out: list[str] = []
+    depth = start = 0
+    for match in _BRACKET.finditer(content):
+        if match[0] == "[":
+            depth += 1
+            deep = depth > MAX_NESTING
+        else:
+            deep = depth > MAX_NESTING
+            depth = max(depth - 1, 0)
+        if deep:
+            out.append(content[start : match.start()])
+            start = match.end()
+    out.append(content[start:])
+    return "".join(out)
 
 
 def markdown_atoms(content: str) -> list[Atom]:
     """The inline parts of ``content`` as markdown-it reads it: the reference behaviour.
 
     Emphasis and images disappear (their text stays, badges go), ``<sub>…</sub>`` annotations
-    written by our own export are dropped whole, and line breaks become spaces.
+    written by our own export are dropped whole, line breaks become spaces, ``<br>`` becomes
+    :data:`BREAK` and ``<a href="url">label</a>`` a link.
     """
     tokens: list = []
     MD.inline.parse(content, MD, {}, tokens)
@@ -79,6 +119,18 @@ def markdown_atoms(content: str) -> list[Atom]:
                 hidden += 1
             elif tag.startswith("</sub"):
                 hidden = max(hidden - 1, 0)
+            elif hidden:
+                continue
+            elif _HTML_BREAK.fullmatch(tag):
+                if label is None:
+                    out.append((TEXT, BREAK, ""))
+            elif (anchor := _HTML_LINK.match(token.content)) is not None and label is None:
+                href = unescape(anchor["dq"] or anchor["sq"] or anchor["bare"] or "")
+                if not _UNSAFE_URL.match(href):  # markdown-it refuses these targets too
+                    label, url = [], href
+            elif _HTML_LINK_END.fullmatch(tag) and label is not None:
+                out.append((LINK, "".join(label), url))
+                label = None
             continue
         if hidden:
             continue
@@ -106,8 +158,10 @@ def markdown_atoms(content: str) -> list[Atom]:
         if label is not None:
             label.append(text)
         elif text:
-            _push(out, part, text)
-    return out
+            out.append((part, text, ""))
+    if label is not None:  # an <a> never closed: its text is text
+        out.append((TEXT, "".join(label), ""))
+    return _merged(out)
 
 
 def fast_atoms(content: str) -> list[Atom] | None:
@@ -135,10 +189,7 @@ def fast_atoms(content: str) -> list[Atom] | None:
     for text, link, bold, code, bracket in _FAST.findall(content):
         if text or bracket:
             text = text or bracket
-            if out and out[-1][0] == TEXT:
-                out[-1] = (TEXT, out[-1][1] + text, "")
-            else:
-                out.append((TEXT, text, ""))
+            out.append((TEXT, text, ""))
             size += len(text)
         elif link:
             middle = link.index("](")
@@ -149,7 +200,7 @@ def fast_atoms(content: str) -> list[Atom] | None:
             size += len(link)
             links += 1
         elif bold:
-            _push(out, BOLD, bold[2:-2])
+            out.append((BOLD, bold[2:-2], ""))
             size += len(bold)
         else:
             body = code[1:-1]
@@ -162,14 +213,30 @@ def fast_atoms(content: str) -> list[Atom] | None:
     # target): each plain link holds exactly one "](", so any other one means "ask it".
     if size != len(content) or content.count("](") != links:
         return None
+    return _merged(out)
+
+
+def _merged(parts: list[Atom]) -> list[Atom]:
+    """Neighbouring text (or bold) atoms as one, joined once: no quadratic concatenation."""
+    out: list[Atom] = []
+    run: list[str] = []
+    run_kind = -1
+    for part in parts:
+        kind = part[0]
+        if kind == run_kind:
+            run.append(part[1])
+            continue
+        if run:
+            out.append((run_kind, "".join(run), ""))
+            run = []
+        if kind in (TEXT, BOLD):
+            run_kind, run = kind, [part[1]]
+        else:
+            run_kind = -1
+            out.append(part)
+    if run:
+        out.append((run_kind, "".join(run), ""))
     return out
-
-
-def _push(out: list[Atom], kind: int, text: str) -> None:
-    if out and kind != CODE and out[-1][0] == kind:
-        out[-1] = (kind, out[-1][1] + text, "")
-    else:
-        out.append((kind, text, ""))
 
 
 @dataclass(slots=True)
@@ -203,15 +270,21 @@ class Bullet:
         return unique(word for word in words if word)
 
 
-def read_bullet(parts: list[Atom]) -> Bullet:
-    """Split a bullet's atoms into task box, head text, links and the text after the links."""
+def read_bullet(parts: list[Atom], *, anchors_as_text: bool = False) -> Bullet:
+    """Split a bullet's atoms into task box, head text, links and the text after the links.
+
+    ``anchors_as_text``: links within the page (``[2.1](#21-dl-scheduling)``) are read as their
+    text, as a cross-reference is part of what the line says rather than a link of the paper.
+    """
     bullet = Bullet()
     head: list[str] = []
     tail: list[str] = []
     offset = 0
     for kind, text, url in _with_plain_urls(parts):
+        if kind == LINK and anchors_as_text and url.startswith("#"):
+            kind = TEXT
         if kind == LINK:
-            bullet.links.append((text, link_target(url)))
+            bullet.links.append((link_label(text), link_target(url)))
         elif bullet.links:
             tail.append(text)
         else:
@@ -256,6 +329,13 @@ def _with_plain_urls(parts: list[Atom]) -> list[Atom]:
         if pos < len(text):
             out.append((TEXT, text[pos:], ""))
     return out
+
+
+def link_label(label: str) -> str:
+    """A link's label without the brackets some lists wrap it in (``[[Paper]](url)``)."""
+    if label.startswith("[") and (enclosed := _ENCLOSED_LABEL.fullmatch(label)) is not None:
+        return enclosed[1]
+    return label
 
 
 def link_target(url: str) -> str:
