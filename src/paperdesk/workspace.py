@@ -8,7 +8,7 @@ state in the store, and only the workspace knows both.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,8 +29,9 @@ from paperdesk.locations import Locations
 from paperdesk.state.glance import StateView, vouched_states
 
 if TYPE_CHECKING:
-    from paperdesk.catalog.models import CatalogFile, TodoItem
+    from paperdesk.catalog.models import ArxivMetadata, CatalogFile, TodoItem
     from paperdesk.catalog.records import Paper
+    from paperdesk.query.evaluate import StateFacts
     from paperdesk.state.store import Store
 
 
@@ -247,6 +248,21 @@ class Workspace:
             return vouched
         return {paper_id: StateView.of(state) for paper_id, state in self.store.states().items()}
 
+    def query_facts(self, new_ids: Callable[[], Collection[str]] = frozenset) -> StateFacts:
+        """What a query reads (:mod:`paperdesk.query`): the reading state as commands print it
+        (:attr:`reading`) and ``enrich``'s metadata, read only if a query needs it.
+        ``new_ids``: the papers ``new:`` means (the network layer knows the last sync)."""
+        from paperdesk.query.evaluate import StateFacts
+
+        return StateFacts(self.catalog, self.reading, metadata=self._metadata, new_ids=new_ids)
+
+    def _metadata(self) -> Mapping[str, ArxivMetadata]:
+        if not self.locations.arxiv_cache.exists():  # never enriched: skip loading its models
+            return {}
+        from paperdesk.catalog.metadata import MetadataCache
+
+        return self.__dict__.setdefault("_arxiv", MetadataCache(self.locations)).all()
+
     def status_of(self, paper_id: str) -> str:
         state = self.reading.get(paper_id)
         return state.status if state else "unread"
@@ -268,12 +284,7 @@ class Workspace:
 
     def _arxiv_fields(self, paper: Paper) -> dict[str, Any]:
         """``enrich``'s metadata of a paper (empty values when it was never enriched)."""
-        meta = None
-        if self.locations.arxiv_cache.exists():  # never enriched: skip loading the arXiv code
-            from paperdesk.catalog.metadata import MetadataCache
-
-            cache = self.__dict__.setdefault("_arxiv", MetadataCache(self.locations))
-            meta = cache.get(paper.id)
+        meta = self._metadata().get(paper.id)
         if meta is None:
             return {"abstract": None, "authors": [], "published": None, "categories": []}
         return {

@@ -6,7 +6,7 @@ writes the result atomically and never leaves the file half-written.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,11 +46,16 @@ def format_selection(
     raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
 
 
-def _rendered(workspace: Workspace, fmt: str, filters: dict[str, str | None]) -> tuple[str, int]:
+def _rendered(
+    workspace: Workspace,
+    fmt: str,
+    filters: dict[str, str | None],
+    new_ids: Callable[[], Collection[str]],
+) -> tuple[str, int]:
     """The export text and the number of papers in it."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    selection = select(workspace, **filters)
+    selection = select(workspace, **filters, new_ids=new_ids)
     metadata = arxiv_metadata(workspace, selection.papers) if fmt == "bibtex" else None
     count = len({paper.id for paper in selection.papers})
     return format_selection(selection, fmt, metadata), count
@@ -63,9 +68,12 @@ def render(
     venue: str | None = None,
     topic: str | None = None,
     status: str | None = None,
+    query: str | None = None,
+    new_ids: Callable[[], Collection[str]] = frozenset,
 ) -> str:
     """The export of the papers ``list`` would show for these filters, as text."""
-    return _rendered(workspace, fmt, {"venue": venue, "topic": topic, "status": status})[0]
+    filters = {"venue": venue, "topic": topic, "status": status, "query": query}
+    return _rendered(workspace, fmt, filters, new_ids)[0]
 
 
 def export_to(
@@ -76,18 +84,21 @@ def export_to(
     venue: str | None = None,
     topic: str | None = None,
     status: str | None = None,
+    query: str | None = None,
+    new_ids: Callable[[], Collection[str]] = frozenset,
 ) -> str:
     """The export text when ``path`` is None; else write it atomically and say what was written.
 
     Nothing is written when selecting or formatting fails, so a bad filter leaves ``path`` as
-    it was.
+    it was. ``query`` narrows like ``list --query``; ``new_ids`` are the papers its ``new:``
+    means.
     """
-    filters = {"venue": venue, "topic": topic, "status": status}
+    filters = {"venue": venue, "topic": topic, "status": status, "query": query}
     if path is not None:
         path = Path(path).expanduser()
         if path.is_dir():
             raise UsageError(f"{path} is a directory; give a file name to export to")
-    text, count = _rendered(workspace, fmt, filters)
+    text, count = _rendered(workspace, fmt, filters, new_ids)
     if path is None:
         return text
     write_user_file(path, text.encode("utf-8"))

@@ -21,6 +21,10 @@ from typing import Any
 #: The tables of the store (``{table: {doc_id: document}}``).
 PAPERS, TODOS, META = "papers", "todos", "meta"
 META_ID = "1"
+#: Saved views (by folded name) and the reading queue's order (one record): tables a store
+#: written before them simply lacks, so they need no schema step.
+VIEWS, QUEUE = "views", "queue"
+QUEUE_ID = "order"
 STORE_SCHEMA_VERSION = 1
 
 WRITE_ID_TABLE = "_storage"

@@ -16,6 +16,8 @@ from paperdesk.catalog.models import Model, TodoItem
 from paperdesk.catalog.records import Status
 from paperdesk.state.file_format import STORE_SCHEMA_VERSION
 
+VIEW_NAME_MAX = 40
+
 
 class StatusChange(Model):
     """One entry of a paper's status history (UTC)."""
@@ -49,6 +51,22 @@ class StoredTodo(TodoItem):
     added_by: Literal["import", "user"] = "user"
     removed: bool = False
     updated_at: dt.datetime | None = None
+
+
+class SavedView(Model):
+    """A named query (``paperdesk view save``), kept as the text the user wrote: the desk binds
+    the first nine, in the order they were saved, to the keys 1-9."""
+
+    name: str = Field(min_length=1, max_length=VIEW_NAME_MAX)
+    query: str
+    created_at: dt.datetime
+
+
+class QueueOrder(Model):
+    """The order the user gave the queued papers (paper ids, first to read first). Queued
+    papers missing from it follow, oldest first; ids no longer queued are dropped."""
+
+    ids: list[str] = Field(default_factory=list)
 
 
 class StoreMeta(Model):
