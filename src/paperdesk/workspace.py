@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from paperdesk.catalog.models import ArxivMetadata, CatalogFile, TodoItem
     from paperdesk.catalog.records import Paper
     from paperdesk.query.evaluate import StateFacts
+    from paperdesk.state.models import PaperState
     from paperdesk.state.store import Store
 
 
@@ -237,6 +238,27 @@ class Workspace:
             wanted = {name.strip().casefold() for name in names}
             items = [item for item in items if item.name.casefold() in wanted]
         self.store.seed_todos(items)
+
+    def save_edited_note(self, paper: Paper, edited: str, *, original: str | None) -> PaperState:
+        """Save a note edited outside paperdesk (``$EDITOR``), starting from ``original``.
+
+        If another process changed the note meanwhile, the stored note wins and the edited
+        text goes to ``cache/note-conflict-<id>.md``: NoteConflictError says where, so a
+        concurrent ``note --append`` (or the desk's autosave) is never overwritten.
+        """
+        from paperdesk.editor import file_stem
+        from paperdesk.state.store import NoteConflictError
+
+        try:
+            return self.store.replace_note(paper, edited, expected=original)
+        except NoteConflictError:
+            saved = self.locations.cache_dir / f"note-conflict-{file_stem(paper.id)}.md"
+            atomic_write_bytes(saved, (edited + "\n").encode("utf-8"))
+            raise NoteConflictError(
+                f"the note changed while you edited it (another paperdesk wrote it); the stored "
+                f"note was kept and your text saved to {saved}; merge it with 'paperdesk note "
+                f"{paper.id} --edit'"
+            ) from None
 
     @cached_property
     def reading(self) -> dict[str, StateView]:
