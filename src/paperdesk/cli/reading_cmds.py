@@ -14,13 +14,12 @@ from paperdesk.cli.common import (
     query_rows,
 )
 from paperdesk.errors import NotFoundError, UsageError
+from paperdesk.state.file_format import VIEW_KEYS
 
 if TYPE_CHECKING:
     from paperdesk.state.models import SavedView
     from paperdesk.workspace import Workspace
 
-#: Saved views the desk binds to a key: the first nine, as ``view list`` numbers them.
-VIEW_KEYS = 9
 MOVES = ("top", "bottom", "up", "down")
 
 

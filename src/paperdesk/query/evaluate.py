@@ -138,21 +138,30 @@ def evaluate(node: Node, facts: Facts, rows: Sequence[int] | None = None) -> lis
     return _Evaluation(facts).rows(node, candidates)
 
 
+#: Terms answered from the catalog's index (or a set of rows) rather than a pass over the text.
+_INDEXED = (FieldText, Year, Has, New)
+
+
 class _Evaluation:
-    """One evaluation: looks up each thing the terms need at most once."""
+    """One evaluation: looks up each thing the terms need at most once.
+
+    Over every row of the catalog, ``a b c`` starts from the most selective indexed term's own
+    rows (its index postings, sorted) and tests the others on those alone; anything else is
+    one pass over the candidates per term.
+    """
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.index: CatalogIndex = index_of(facts.catalog)
+        self._sets: dict[Node, Collection[int]] = {}
+        self._wanted: dict[Node, frozenset[object]] = {}
+
+    def whole(self, rows: Sequence[int]) -> bool:
+        return isinstance(rows, range) and rows == range(len(self.facts.catalog))
 
     def rows(self, node: Node, rows: Sequence[int]) -> list[int]:
         if isinstance(node, And):
-            kept = list(rows)
-            for term in node.terms:
-                if not kept:
-                    break
-                kept = self.rows(term, kept)
-            return kept
+            return self.all_of(node.terms, rows)
         if isinstance(node, Text):
             keys, text = self.facts.text_keys(), node.text
             return [row for row in rows if text in keys[row]]
@@ -170,37 +179,93 @@ class _Evaluation:
         if isinstance(node, Status):
             statuses, status = self.facts.statuses(), node.status
             return [row for row in rows if statuses[row] == status]
-        if isinstance(node, Year):
-            return self.years(node, rows)
-        if isinstance(node, FieldText):
-            return self.field_text(node, rows)
+        if self.whole(rows) and 2 * self.estimate(node) < len(rows):
+            return self.own_rows(node)
+        return self.kept(node, rows)
+
+    def all_of(self, terms: tuple[Node, ...], rows: Sequence[int]) -> list[int]:
+        rest = list(terms)
+        kept: Sequence[int] = rows
+        if self.whole(rows):
+            indexed = [term for term in rest if isinstance(term, _INDEXED)]
+            if indexed:
+                first = min(indexed, key=self.estimate)
+                if 2 * self.estimate(first) < len(rows):
+                    kept = self.own_rows(first)
+                    rest.remove(first)
+        result = list(kept)
+        for term in rest:
+            if not result:
+                break
+            result = self.rows(term, result)
+        return result
+
+    # -- indexed terms -------------------------------------------------------------------------
+
+    def wanted(self, node: FieldText | Year) -> frozenset[object]:
+        """The distinct values of the term's column that it accepts."""
+        found = self._wanted.get(node)
+        if found is None:
+            values = self.index.postings(node.field if isinstance(node, FieldText) else "year")
+            if isinstance(node, Year):
+                low = node.low if node.low is not None else -1
+                high = node.high if node.high is not None else 10_000
+                found = frozenset(y for y in values if isinstance(y, int) and low <= y <= high)
+            else:
+                text = node.text
+                found = frozenset(v for v in values if isinstance(v, str) and text in v)
+            self._wanted[node] = found
+        return found
+
+    def by_column(self, node: Node) -> bool:
+        return isinstance(node, Year) or (isinstance(node, FieldText) and node.field != "source")
+
+    def estimate(self, node: Node) -> int:
+        """How many rows an indexed term keeps (exactly: the sizes of what it accepts)."""
+        if self.by_column(node):
+            assert isinstance(node, FieldText | Year)
+            field = node.field if isinstance(node, FieldText) else "year"
+            postings = self.index.postings(field)
+            return sum(len(postings[value]) for value in self.wanted(node))
+        assert isinstance(node, FieldText | Has | New)
+        return len(self.row_set(node))
+
+    def own_rows(self, node: Node) -> list[int]:
+        """Every row an indexed term keeps, in row order, without looking at the others."""
+        if self.by_column(node):
+            assert isinstance(node, FieldText | Year)
+            field = node.field if isinstance(node, FieldText) else "year"
+            postings = self.index.postings(field)
+            return sorted(row for value in self.wanted(node) for row in postings[value])
+        assert isinstance(node, FieldText | Has | New)
+        return sorted(self.row_set(node))
+
+    def kept(self, node: Node, rows: Sequence[int]) -> list[int]:
+        """The rows of ``rows`` an indexed term keeps, one test per row."""
+        if self.by_column(node):
+            assert isinstance(node, FieldText | Year)
+            column = self.index.column(node.field if isinstance(node, FieldText) else "year")
+            wanted = self.wanted(node)
+            return [row for row in rows if column[row] in wanted]
+        assert isinstance(node, FieldText | Has | New)
         within = self.row_set(node)
         return [row for row in rows if row in within]
 
-    def years(self, node: Year, rows: Sequence[int]) -> list[int]:
-        years = self.facts.catalog.columns.year
-        low = node.low if node.low is not None else -1
-        high = node.high if node.high is not None else 10_000
-        distinct = self.index.distinct["year"]
-        wanted = {year for year in distinct if year is not None and low <= year <= high}
-        return [row for row in rows if years[row] in wanted]
+    def row_set(self, node: FieldText | Has | New) -> Collection[int]:
+        """The rows a ``source:``, ``has:`` or ``new:`` term keeps, as a set."""
+        found = self._sets.get(node)
+        if found is None:
+            found = self._sets[node] = self._row_set(node)
+        return found
 
-    def field_text(self, node: FieldText, rows: Sequence[int]) -> list[int]:
-        text = node.text
-        if node.field == "source":
+    def _row_set(self, node: FieldText | Has | New) -> Collection[int]:
+        by_id = self.facts.catalog.by_id
+        if isinstance(node, FieldText):
             within: set[int] = set()
             for name, source_rows in self.index.sources.items():
-                if text in name:
+                if node.text in name:
                     within.update(source_rows)
-            return [row for row in rows if row in within]
-        values = {"venue": self.index.venues, "tag": self.index.tags, "topic": self.index.topics}
-        column = values[node.field]
-        wanted = {value for value in self.index.distinct[node.field] if text in value}
-        return [row for row in rows if column[row] in wanted]
-
-    def row_set(self, node: Has | New) -> Collection[int]:
-        """The rows a ``has:`` or ``new:`` term keeps, as a set."""
-        by_id = self.facts.catalog.by_id
+            return within
         if isinstance(node, New):
             ids = self.facts.new_ids()
         elif node.what == "code":

@@ -13,7 +13,6 @@ import weakref
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from paperdesk.catalog.folding import fold
 
@@ -25,16 +24,26 @@ CODE_HOSTS = frozenset({"github.com", "gitlab.com", "codeberg.org", "bitbucket.o
 _LABEL_TRIM = "[]() "
 
 
+_CODE_URLS = tuple(
+    f"{scheme}://{www}{host}/"
+    for scheme in ("https", "http")
+    for www in ("", "www.")
+    for host in sorted(CODE_HOSTS)
+)
+
+
+def is_code_label(label: str) -> bool:
+    """``[code]``, ``Code``, ``code (deepspeed)``, ``codes``…"""
+    return fold(label).strip(_LABEL_TRIM).startswith("code")
+
+
+def is_code_url(url: str) -> bool:
+    return url[:40].lower().startswith(_CODE_URLS)
+
+
 def is_code_link(label: str, url: str) -> bool:
-    """A ``[code](…)`` link (``[Code]``, ``code (deepspeed)``, ``codes``…) or one to a code
-    host: what ``has:code`` looks for."""
-    if fold(label).strip(_LABEL_TRIM).startswith("code"):
-        return True
-    try:
-        host = (urlsplit(url).hostname or "").removeprefix("www.")
-    except ValueError:
-        return False
-    return host in CODE_HOSTS
+    """A link labelled as code, or one to a code host: what ``has:code`` looks for."""
+    return is_code_label(label) or is_code_url(url)
 
 
 class CatalogIndex:
@@ -42,6 +51,7 @@ class CatalogIndex:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        self._postings: dict[str, dict[object, list[int]]] = {}
 
     @cached_property
     def venues(self) -> list[str]:
@@ -64,26 +74,50 @@ class CatalogIndex:
     def tags(self) -> list[str]:
         return _joined(self.catalog.columns.tags)
 
-    @cached_property
-    def distinct(self) -> dict[str, frozenset]:
-        """The distinct values of each compared column (a filter tests each one once)."""
-        return {
-            "year": frozenset(self.catalog.columns.year),
-            "venue": frozenset(self.venues),
-            "topic": frozenset(self.topics),
-            "tag": frozenset(self.tags),
-        }
+    def column(self, field: str) -> Sequence[object]:
+        """Per row, the compared value of ``year``, ``venue``, ``topic`` or ``tag``."""
+        if field == "year":
+            return self.catalog.columns.year
+        return {"venue": self.venues, "topic": self.topics, "tag": self.tags}[field]
+
+    def postings(self, field: str) -> dict[object, list[int]]:
+        """Each distinct value of a compared column with its rows, in row order: a filter
+        tests each value once, and a selective one starts from its rows alone."""
+        cached = self._postings.get(field)
+        if cached is None:
+            cached = {}
+            for row, value in enumerate(self.column(field)):
+                rows = cached.get(value)
+                if rows is None:
+                    cached[value] = [row]
+                else:
+                    rows.append(row)
+            self._postings[field] = cached
+        return cached
+
+    def prepare(self) -> None:
+        """Build everything a query may need (off the UI thread, before the first keystroke)."""
+        for field in ("year", "venue", "topic", "tag"):
+            self.postings(field)
+        self.code_rows  # noqa: B018
+        self.arxiv_rows  # noqa: B018
+        self.sources  # noqa: B018
 
     @cached_property
     def code_rows(self) -> frozenset[int]:
         columns = self.catalog.columns
+        labels: dict[str, bool] = {}  # a list uses few distinct labels: fold each once
         rows = set()
         for row, (url, links) in enumerate(zip(columns.url, columns.links, strict=True)):
-            if url and is_code_link("", url):
+            if url and is_code_url(url):
                 rows.add(row)
                 continue
             for i in range(0, len(links), 2):
-                if is_code_link(links[i], links[i + 1]):
+                label = links[i]
+                code = labels.get(label)
+                if code is None:
+                    code = labels[label] = is_code_label(label)
+                if code or is_code_url(links[i + 1]):
                     rows.add(row)
                     break
         return frozenset(rows)

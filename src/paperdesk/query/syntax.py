@@ -262,7 +262,7 @@ class _Parser:
                 raise self.fail(
                     start,
                     f"unknown field '{name}:'; did you mean '{close[0]}:'? "
-                    f'(quote "{word}" to search the text)',
+                    "(quote it to search the text)",
                 )
         return Text(fold(word))
 
@@ -289,7 +289,7 @@ class _Parser:
         return FieldText(field, fold(value).strip())  # type: ignore[arg-type]
 
     def year(self, value: str, at: int) -> Year:
-        wanted = "a year like 2024, >=2024, <2020 or a range like 2023..2025"
+        wanted = "takes 2024, >=2024, <2020 or 2023..2025"
         if match := _YEAR.fullmatch(value):
             op, year = match.group(1) or "=", int(match.group(2))
             return {
@@ -306,4 +306,4 @@ class _Parser:
             if low is not None and high is not None and low > high:
                 raise self.fail(at, f"year:{value} is an empty range; write {high}..{low}")
             return Year(low, high)
-        raise self.fail(at, f"year: wants {wanted}, not '{value}'")
+        raise self.fail(at, f"year: {wanted}, not '{value}'")

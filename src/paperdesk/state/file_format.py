@@ -25,6 +25,9 @@ META_ID = "1"
 #: written before them simply lacks, so they need no schema step.
 VIEWS, QUEUE = "views", "queue"
 QUEUE_ID = "order"
+#: Saved views the desk binds to the keys 1-9: the first nine, in the order they were saved.
+VIEW_KEYS = 9
+VIEW_NAME_MAX = 40
 STORE_SCHEMA_VERSION = 1
 
 WRITE_ID_TABLE = "_storage"

@@ -14,9 +14,7 @@ from pydantic import Field
 
 from paperdesk.catalog.models import Model, TodoItem
 from paperdesk.catalog.records import Status
-from paperdesk.state.file_format import STORE_SCHEMA_VERSION
-
-VIEW_NAME_MAX = 40
+from paperdesk.state.file_format import STORE_SCHEMA_VERSION, VIEW_NAME_MAX
 
 
 class StatusChange(Model):

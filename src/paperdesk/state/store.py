@@ -54,10 +54,10 @@ from paperdesk.state.file_format import (
     QUEUE_ID,
     STORE_SCHEMA_VERSION,
     TODOS,
+    VIEW_NAME_MAX,
     VIEWS,
 )
 from paperdesk.state.models import (
-    VIEW_NAME_MAX,
     PaperState,
     QueueOrder,
     SavedView,
