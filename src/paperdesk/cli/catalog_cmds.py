@@ -19,7 +19,6 @@ from paperdesk.cli.common import (
     print_json,
     query_rows,
 )
-from paperdesk.cli.reading_cmds import find_view
 from paperdesk.cli.reports import print_import_report
 from paperdesk.errors import EXIT_FAILURE, PaperdeskError, UsageError
 
@@ -178,10 +177,12 @@ def run_list(args: argparse.Namespace) -> int:
 
     status = parse_status(args.status) if args.status else None
     query = parse_query(args.query)
+    if query is not None and args.view is not None:
+        raise UsageError("give --query or --view, not both")
     ws = open_workspace(args)
     if args.view is not None:
-        if query is not None:
-            raise UsageError("give --query or --view, not both")
+        from paperdesk.cli.reading_cmds import find_view
+
         query = parse_query(find_view(ws, args.view).query)
     catalog = ws.catalog
     rows = catalog.rows_of(venue=args.venue, topic=args.topic)
