@@ -31,14 +31,14 @@ class ViewNameForm(ModalScreen[str | None]):
 
     def __init__(self, query: str, name: str = "") -> None:
         super().__init__()
-        self.query = query
+        self.search = query
         self.name_given = name
 
     def compose(self) -> ComposeResult:
         with Vertical(id="view-form") as form:
             form.border_title = "Save search as view"
             form.border_subtitle = "enter saves · escape cancels"
-            yield Static(Content(clean(self.query)), id="view-query")
+            yield Static(Content(clean(self.search)), id="view-query")
             yield Label("Name (the same name replaces that view)")
             yield Input(self.name_given, max_length=VIEW_NAME_MAX, id="view-name")
 
