@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 from textual.widgets import Input
+from werkzeug import Response
 
 from paperdesk.catalog.merged import Catalog
 from paperdesk.query import evaluate, parse
@@ -20,7 +22,7 @@ from paperdesk.tui.screens.view_name import ViewNameForm
 from paperdesk.tui.selection import Selection
 from paperdesk.tui.widgets.nav_tree import NavTree
 from paperdesk.tui.widgets.search_bar import SearchBar
-from test_tui import SIZE, opened, papers, store_of, titles, until, written
+from test_tui import SIZE, awesome_list, opened, papers, store_of, titles, until, written
 from tui_catalog import SERVERLESS, main_list, write_catalog
 
 pytestmark = pytest.mark.usefixtures("over_ssh")
@@ -355,3 +357,39 @@ async def test_the_new_keys_are_in_help_and_the_palette(app: PaperdeskApp) -> No
         text = str(app.screen.query_one("#help-text").render())
         for words in ("desk.note_editor", "desk.view_1", "desk.queue_up", "Save search as view"):
             assert words in text
+
+
+async def test_views_queue_and_new_survive_sync_now(
+    isolated_home: Path, httpserver: HTTPServer
+) -> None:
+    from paperdesk.cli import main
+
+    served = {"text": awesome_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")}
+    httpserver.expect_request("/list.md").respond_with_handler(
+        lambda _request: Response(served["text"], content_type="text/markdown")
+    )
+    assert main(["import", httpserver.url_for("/list.md"), "--as", "awesome-papers"]) == 0
+    assert main(["view", "save", "Fresh", "new:"]) == 0  # the import brought both
+    assert main(["mark", "llumnix", "queued"]) == 0
+    assert main(["mark", "parrot", "queued"]) == 0
+    assert main(["queue", "move", "parrot", "top"]) == 0
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await until(pilot, lambda: app.desk.model.queue is not None)
+        await pilot.press("1")
+        assert len(titles(app)) == 2
+        served["text"] = awesome_list(
+            "Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables", "Brand New Paper"
+        )
+        app.desk.action_sync()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: app.desk.model.view_count("Fresh") == 1)
+        assert app.desk.selection.kind == "view"
+        assert titles(app) == ["Brand New Paper"]
+        queue = app.desk.model.queue_rows()
+        assert [app.desk.model.paper(r).title for r in queue] == [
+            "Parrot: Semantic Variables",
+            "Llumnix: Dynamic Scheduling",
+        ]

@@ -159,6 +159,8 @@ class DeskTasks(DeskBase):
             return
         paper = self.current_paper
         model.metadata = old.metadata
+        model.set_views(old.views)
+        model.queue = old.queue
         for paper_id, (_, text) in self.unsaved_notes.items():
             model.set_note(paper_id, text if text.strip() else None)
         self.undo_stack = [
