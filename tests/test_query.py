@@ -19,6 +19,7 @@ from paperdesk.catalog.merged import Catalog
 from paperdesk.catalog.models import CatalogFile
 from paperdesk.catalog.records import STATUSES, Link, Paper
 from paperdesk.query import QueryError, StateFacts, evaluate, parse
+from paperdesk.query.evaluate import Steps, evaluate_typed
 from paperdesk.query.index import index_of, is_code_link
 from paperdesk.query.syntax import (
     And,
@@ -30,7 +31,6 @@ from paperdesk.query.syntax import (
     Status,
     Text,
     Year,
-    is_plain_words,
 )
 
 # -- parsing ---------------------------------------------------------------------------------
@@ -127,12 +127,6 @@ def test_any_text_parses_or_fails_with_a_column_inside_it(text: str) -> None:
         parse(text)
     except QueryError as error:
         assert 1 <= error.column <= len(text) + 1
-
-
-def test_plain_words_are_only_text() -> None:
-    assert is_plain_words(parse("kv cache")) and is_plain_words(parse('"kv cache" x'))
-    for query in ("kv -cache", "kv OR cache", "venue:osdi kv", "kv (a OR b)"):
-        assert not is_plain_words(parse(query)), query
 
 
 # -- evaluation against a reference ---------------------------------------------------------
@@ -369,3 +363,33 @@ def test_the_index_lives_as_long_as_its_catalog() -> None:
 def test_statuses_come_only_from_the_states_given() -> None:
     assert set(facts().statuses()) <= set(STATUSES)
     assert facts().statuses()[CATALOG.by_id["alpha"]] == "queued"
+
+
+@given(st.lists(queries(), min_size=1, max_size=4), st.randoms(use_true_random=False))
+@settings(max_examples=150, deadline=None)
+def test_a_query_typed_key_by_key_keeps_what_it_keeps_at_once(
+    typed: list[str], rng: random.Random
+) -> None:
+    """Every prefix of the queries typed one after the other (with a backspace now and then),
+    each evaluated from the steps the one before left."""
+    rows = list(range(len(CATALOG)))
+    rng.shuffle(rows)
+    steps: Steps = []
+    text = ""
+    for query in typed:
+        for char in " " + query:
+            text = text[:-1] if rng.random() < 0.1 else text + char
+            try:
+                node = parse(text)
+            except QueryError:
+                continue
+            hits, steps = evaluate_typed(node, facts(), rows, steps)
+            assert hits == evaluate(node, facts(), rows), text
+
+
+def test_typing_reuses_the_terms_it_shares_and_narrows_a_word_that_grew() -> None:
+    _, steps = evaluate_typed(parse("year:>=2023 ca"), facts(), range(len(CATALOG)), [])
+    year_rows = steps[0][1]
+    hits, again = evaluate_typed(parse("year:>=2023 cache"), facts(), range(len(CATALOG)), steps)
+    assert again[0][1] is year_rows  # not evaluated again
+    assert hits == evaluate(parse("year:>=2023 cache"), facts())

@@ -142,6 +142,46 @@ def evaluate(node: Node, facts: Facts, rows: Sequence[int] | None = None) -> lis
 _INDEXED = (FieldText, Year, Has, New)
 
 
+#: What evaluating a query term by term left: each term with the rows kept up to it.
+Steps = list[tuple[Node, list[int]]]
+
+
+def evaluate_typed(
+    node: Node, facts: Facts, rows: Sequence[int], previous: Steps
+) -> tuple[list[int], Steps]:
+    """:func:`evaluate` for a query typed key by key, with its steps for the next key.
+
+    ``previous`` are the steps of the last query over the same ``rows`` and unchanged facts.
+    The terms at the start that the two share are not evaluated again, and a word or a field
+    value that only grew (``ca`` -> ``cache``, ``venue:os`` -> ``venue:osdi``) only narrows
+    what it kept before: a keystroke then tests one term on the rows the others kept.
+    """
+    terms = node.terms if isinstance(node, And) else (node,)
+    kept: Sequence[int] = rows
+    steps: Steps = []
+    shared = True
+    for place, term in enumerate(terms):
+        before = previous[place] if shared and place < len(previous) else None
+        if before is not None and before[0] == term:
+            result = before[1]
+        else:
+            shared = False
+            start = before[1] if before is not None and _narrows(before[0], term) else kept
+            result = evaluate(term, facts, start)
+        steps.append((term, result))
+        kept = result
+    return list(kept), steps
+
+
+def _narrows(old: Node, new: Node) -> bool:
+    """Whether every row ``new`` keeps is one ``old`` keeps, by their text alone."""
+    if isinstance(old, Text) and isinstance(new, Text):
+        return old.text in new.text
+    if isinstance(old, FieldText) and isinstance(new, FieldText):
+        return old.field == new.field and old.text in new.text
+    return False
+
+
 class _Evaluation:
     """One evaluation: looks up each thing the terms need at most once.
 

@@ -132,25 +132,6 @@ def parse(query: str) -> Node:
     return _Parser(query).parse()
 
 
-def is_plain_words(node: Node) -> bool:
-    """Whether ``node`` only asks for text (no fields, ``-``, ``OR``): typing more of such a
-    query can only narrow its hits, so the desk may search the previous hits again."""
-    if isinstance(node, Text):
-        return True
-    return isinstance(node, And) and all(isinstance(term, Text) for term in node.terms)
-
-
-def uses(node: Node, kind: type) -> bool:
-    """Whether any term of ``node`` is a ``kind`` (so a caller loads only what is asked)."""
-    if isinstance(node, kind):
-        return True
-    if isinstance(node, Not):
-        return uses(node.term, kind)
-    if isinstance(node, And | Or):
-        return any(uses(term, kind) for term in node.terms)
-    return False
-
-
 class _Parser:
     """Recursive descent over the text: sequence > OR > ``-`` > term."""
 

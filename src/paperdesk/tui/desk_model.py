@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from paperdesk.catalog.records import STATUSES
-from paperdesk.query.evaluate import evaluate
+from paperdesk.query.evaluate import Steps, evaluate, evaluate_typed
 from paperdesk.query.index import text_key, text_keys
-from paperdesk.query.syntax import EVERYTHING, Node, QueryError, is_plain_words, parse
+from paperdesk.query.syntax import EVERYTHING, Node, QueryError, parse
 from paperdesk.tui.selection import NEW_SINCE_SYNC, QUEUED, Selection
 
 if TYPE_CHECKING:
@@ -98,7 +98,9 @@ class DeskModel:
     writing_status: Counter[str] = field(init=False, default_factory=Counter)
     writing_notes: Counter[str] = field(init=False, default_factory=Counter)
     _sort_keys: dict[str, list] = field(init=False, default_factory=dict)
-    _last_search: tuple[Selection, str, list[int]] | None = field(init=False, default=None)
+    #: The last search's rows and steps (:func:`paperdesk.query.evaluate.evaluate_typed`),
+    #: forgotten whenever a status, a note or the metadata changes.
+    _last_search: tuple[Sequence[int], Steps] | None = field(init=False, default=None)
     #: The catalog's search keys with each paper's authors and note appended, kept in step
     #: with ``notes``: a keystroke is then one substring test per row and word.
     _keys: list[str] | None = field(init=False, default=None)
@@ -183,6 +185,7 @@ class DeskModel:
             if venue and "read" in (old, status):
                 self.venue_read[venue] += 1 if status == "read" else -1
         self._sort_keys.pop("status", None)
+        self._last_search = None
         self._view_rows.clear()
         self._count_views(changed, before)
         self._follow_queue(changed, status)
@@ -416,7 +419,7 @@ class DeskModel:
         node = parse(query)
         rows = self.rows_for(selection)
         if node != EVERYTHING:
-            rows = self._search_selection(selection, query, node, rows)
+            rows = self._search(node, rows)
         if status is not None:
             row_status = self.row_status
             rows = [row for row in rows if row_status[row] == status]
@@ -424,20 +427,14 @@ class DeskModel:
             return sorted(rows, key=self._sort_key(sort).__getitem__)
         return list(rows)
 
-    def _search_selection(
-        self, selection: Selection, query: str, node: Node, rows: Sequence[int]
-    ) -> list[int]:
-        """Search ``rows``; plain words that extend the previous ones only narrow its hits.
-
-        (Not so for fields: ``year:<202`` -> ``year:<2024`` widens, so those search anew.)
-        """
+    def _search(self, node: Node, rows: Sequence[int]) -> list[int]:
+        """Search ``rows``, reusing what the previous keystroke's query found in the same rows:
+        the terms the two share, and a word that only grew."""
+        self._check_metadata()
         last = self._last_search
-        plain = is_plain_words(node)
-        if plain and last is not None and last[0] == selection and query.startswith(last[1]):
-            hits = self.search(node, last[2])
-        else:
-            hits = self.search(node, rows)
-        self._last_search = (selection, query, hits) if plain else None
+        previous = last[1] if last is not None and last[0] == rows else []
+        hits, steps = evaluate_typed(node, self._facts, rows, previous)
+        self._last_search = (rows, steps)
         return hits
 
     def search(self, query: str | Node, rows: Sequence[int]) -> list[int]:
