@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -393,3 +394,13 @@ async def test_views_queue_and_new_survive_sync_now(
             "Parrot: Semantic Variables",
             "Llumnix: Dynamic Scheduling",
         ]
+
+
+def test_the_first_frame_does_not_wait_for_the_query_package() -> None:
+    """The desk's modules load without it: it comes with the first search or saved view."""
+    code = (
+        "import sys, paperdesk.tui.app, paperdesk.tui.opening\n"
+        "print(sorted(m for m in sys.modules if m.startswith('paperdesk.query')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout == "[]\n", done.stderr

@@ -4,7 +4,8 @@ columns and the reading state (:mod:`.evaluate`, :mod:`.index`)."""
 
 from __future__ import annotations
 
+from paperdesk.errors import QueryError
 from paperdesk.query.evaluate import Facts, StateFacts, evaluate
-from paperdesk.query.syntax import Node, QueryError, parse
+from paperdesk.query.syntax import Node, parse
 
 __all__ = ["Facts", "Node", "QueryError", "StateFacts", "evaluate", "parse"]

@@ -15,8 +15,8 @@ matches any part of the field: ``venue:osdi`` finds ``OSDI 2024``, ``topic:servi
 
 The tree is frozen dataclasses rather than pydantic models: it is built on every keystroke of
 the desk's search, never crosses a process or a file (saved views keep the query's text and
-parse it again), and the parser is what checks it. A mistake is a :class:`QueryError` naming the
-column it starts at.
+parse it again), and the parser is what checks it. A mistake is a
+:class:`~paperdesk.errors.QueryError` naming the column it starts at.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Literal
 
 from paperdesk.catalog.folding import fold
 from paperdesk.catalog.records import STATUSES
-from paperdesk.errors import UsageError
+from paperdesk.errors import QueryError
 
 TextField = Literal["venue", "tag", "topic", "source"]
 HasWhat = Literal["note", "arxiv", "code"]
@@ -48,15 +48,6 @@ _EXAMPLES = {
 }
 _YEAR = re.compile(r"(>=|<=|>|<|=)?(\d{4})")
 _YEAR_RANGE = re.compile(r"(\d{4})?\.\.(\d{4})?")
-
-
-class QueryError(UsageError):
-    """A query that cannot be read; ``column`` (1-based) is where the mistake starts."""
-
-    def __init__(self, column: int, reason: str) -> None:
-        super().__init__(f"bad query at column {column}: {reason}")
-        self.column = column
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@ Built by the loading thread from the catalog's columns and a raw look at the sto
 validated states replace that look a moment later (:meth:`DeskModel.replace_states`).
 
 Search is the query language (:mod:`paperdesk.query`) over this model's statuses, notes and
-metadata; the saved views and the reading queue's order live here too.
+metadata; the saved views and the reading queue's order live here too. The query package is
+imported when a search or a view first needs it: the first frame needs none of it.
 
 The widgets never read the store: a key press changes this model at once (the mark is visible
 before the write lands) and the store writer confirms or reverts it later. Everything a
@@ -23,15 +24,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from paperdesk.catalog.records import STATUSES
-from paperdesk.query.evaluate import Steps, evaluate, evaluate_typed
-from paperdesk.query.index import text_key, text_keys
-from paperdesk.query.syntax import EVERYTHING, Node, QueryError, parse
+from paperdesk.errors import QueryError
 from paperdesk.tui.selection import NEW_SINCE_SYNC, QUEUED, Selection
 
 if TYPE_CHECKING:
     from paperdesk.catalog.merged import Catalog
     from paperdesk.catalog.models import ArxivMetadata
     from paperdesk.catalog.records import Paper
+    from paperdesk.query.evaluate import Steps
+    from paperdesk.query.syntax import Node
     from paperdesk.state.models import PaperState
 
 #: Sorting by status puts what is in progress first and what is done or dropped last.
@@ -264,6 +265,8 @@ class DeskModel:
         """A saved view's parsed query; None for an unknown view or one that no longer parses
         (edited by hand): it then shows no papers rather than failing."""
         if name not in self._view_nodes:
+            from paperdesk.query.syntax import parse
+
             query = self.view_query(name)
             try:
                 self._view_nodes[name] = None if query is None else parse(query)
@@ -281,6 +284,8 @@ class DeskModel:
         return self._view_counts[name]
 
     def _view_rows_of(self, name: str) -> list[int]:
+        from paperdesk.query.evaluate import evaluate
+
         rows = self._view_rows.get(name)
         if rows is None:
             node = self._view_node(name)
@@ -289,6 +294,8 @@ class DeskModel:
 
     def _view_hits(self, rows: list[int]) -> dict[str, int]:
         """How many of ``rows`` each counted view holds (before a change to those rows)."""
+        from paperdesk.query.evaluate import evaluate
+
         self._check_metadata()
         hits = {}
         for name, count in self._view_counts.items():
@@ -298,6 +305,8 @@ class DeskModel:
         return hits
 
     def _count_views(self, rows: list[int], before: dict[str, int]) -> None:
+        from paperdesk.query.evaluate import evaluate
+
         for name, hits in before.items():
             node = self._view_node(name)
             count = self._view_counts.get(name)
@@ -416,10 +425,11 @@ class DeskModel:
 
         ``query`` is the query language; a mistake in it raises QueryError (with its column).
         """
-        node = parse(query)
         rows = self.rows_for(selection)
-        if node != EVERYTHING:
-            rows = self._search(node, rows)
+        if query.strip():
+            from paperdesk.query.syntax import parse
+
+            rows = self._search(parse(query), rows)
         if status is not None:
             row_status = self.row_status
             rows = [row for row in rows if row_status[row] == status]
@@ -430,6 +440,8 @@ class DeskModel:
     def _search(self, node: Node, rows: Sequence[int]) -> list[int]:
         """Search ``rows``, reusing what the previous keystroke's query found in the same rows:
         the terms the two share, and a word that only grew."""
+        from paperdesk.query.evaluate import evaluate_typed
+
         self._check_metadata()
         last = self._last_search
         previous = last[1] if last is not None and last[0] == rows else []
@@ -446,10 +458,15 @@ class DeskModel:
         where a general per-paper loop takes 50-100 ms — the difference between a live search
         and a laggy one.
         """
+        from paperdesk.query.evaluate import evaluate
+        from paperdesk.query.syntax import parse
+
         self._check_metadata()
         return evaluate(parse(query) if isinstance(query, str) else query, self._facts, rows)
 
     def _search_keys(self) -> list[str]:
+        from paperdesk.query.index import text_keys
+
         self._check_metadata()
         if self._keys is None:
             self._keys = text_keys(self.catalog, self.notes, self._authors())
@@ -459,6 +476,8 @@ class DeskModel:
         return {pid: meta.authors for pid, meta in self.metadata.items() if meta.authors}
 
     def _key_of(self, row: int, note: str | None) -> str:
+        from paperdesk.query.index import text_key
+
         meta = self.metadata.get(self.catalog.columns.id[row])
         return text_key(self.catalog.search_keys[row], note, meta.authors if meta else None)
 

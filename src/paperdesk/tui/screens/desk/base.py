@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
-from paperdesk.query.syntax import QueryError
+from paperdesk.errors import QueryError
 from paperdesk.tui.selection import ALL, SORT_LABELS
 from paperdesk.tui.widgets.desk_header import DeskHeader
 from paperdesk.tui.widgets.paper_detail import PaperDetail
