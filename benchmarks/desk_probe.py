@@ -11,9 +11,9 @@ applies the frame to a character grid, so the probe sees the screen a user would
 
 Prints one JSON object on stdout: ``first_frame`` and, for the desk, ``settled`` (monotonic
 times: the first frame with titles, and the store open with its validated states shown), the
-process's peak RSS, and with ``--status``/``--search`` the latency of each status change and
-search keystroke, in seconds (timed once the desk is settled). A measurement that cannot be
-taken prints ``{"error": ...}`` and exits 1.
+process's peak RSS, and with ``--status``/``--search``/``--query`` the latency of each status
+change, search keystroke and field-query keystroke, in seconds (timed once the desk is settled).
+A measurement that cannot be taken prints ``{"error": ...}`` and exits 1.
 """
 
 from __future__ import annotations
@@ -273,6 +273,71 @@ async def search_keystrokes(
     return {"keystrokes": times, "keystrokes_skipped": skipped}
 
 
+#: Field queries typed key by key (filled in from the generated list's vocabulary): statuses,
+#: years, venues, tags and topics, negation, OR and parentheses.
+QUERY_TEMPLATES = (
+    "status:unread year:>={year} -venue:{conf} tag:{tag}",
+    "year:{low}..{year} (topic:{topic} OR tag:{tag}) -status:read",
+    "venue:{conf} OR venue:{other} has:note year:<{year}",
+)
+QUERY_CONFS = ("osdi", "sosp", "nsdi", "eurosys", "atc", "asplos", "mlsys", "sigcomm")
+QUERY_TAGS = ("cache", "serving", "moe", "kernels", "storage", "attention")
+QUERY_TOPICS = ("serving", "training", "storage", "memory", "security", "compilers")
+
+
+def match_count(grid: Grid, region: Region, count: int) -> bool:
+    noun = "match" if count == 1 else "matches"
+    return any(f" {count} {noun}" in line for line in grid.lines(region))
+
+
+async def query_keystrokes(pilot: Pilot, frames: Frames, count: int) -> dict[str, object]:
+    """Type field queries into ``/`` search key by key, timing each key that changes the list.
+
+    A key counts from the press to the first frame whose search bar shows the new number of
+    matches (the bar and the list are repainted in one frame). Keys after which the query has
+    a mistake (``year:`` before its value) or the number stays the same are typed untimed.
+    """
+    app = pilot.app
+    desk = app.desk  # type: ignore[attr-defined]
+    bar = app.screen.query_one("#search")
+    rng = random.Random(count)
+    times: list[float] = []
+    skipped = 0
+    await pilot.press("slash")
+    await settle(pilot)
+    shown: int | None = None
+    while len(times) < count:
+        year = rng.randint(2003, 2024)
+        conf, other = rng.sample(QUERY_CONFS, 2)
+        query = rng.choice(QUERY_TEMPLATES).format(
+            year=year,
+            low=year - rng.randint(2, 8),
+            conf=conf,
+            other=other,
+            tag=rng.choice(QUERY_TAGS),
+            topic=rng.choice(QUERY_TOPICS),
+        )
+        for end in range(1, len(query) + 1):
+            key = query[end - 1]
+            try:
+                expected = len(desk.model.view(desk.selection, query[:end]))
+            except Exception:  # a mistake (QueryError): the list stays as it was
+                expected = None
+            if expected is None or expected == shown or len(times) >= count:
+                skipped += expected is not None
+                await pilot.press(key)
+                continue
+            future = frames.wait_for(lambda grid, n=expected: match_count(grid, bar.region, n))
+            started = time.monotonic()
+            await pilot.press(key)
+            times.append(await timed(future, started, f"query {query[:end]!r}"))
+            shown = expected
+        await pilot.press("ctrl+u")
+        await settle(pilot)
+        shown = None
+    return {"query_keystrokes": times, "query_keystrokes_skipped": skipped}
+
+
 async def run(args: argparse.Namespace) -> dict[str, object]:
     width, height = args.size
     frames = Frames(Grid(width, height))
@@ -296,12 +361,16 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             ) from None
         if args.app == "desk":
             result["settled"] = await desk_settled(app)
-        if args.status or args.search:
+        if args.status or args.search or args.query:
             await settle(pilot)
         if args.status:
             result.update(await status_changes(pilot, frames, args.store, args.status))
         if args.search:
             result.update(await search_keystrokes(pilot, frames, args.papers, args.search))
+            await pilot.press("escape")
+            await settle(pilot)
+        if args.query:
+            result.update(await query_keystrokes(pilot, frames, args.query))
         app.exit()
     result["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return result
@@ -322,6 +391,7 @@ def main() -> int:
     parser.add_argument("--status", type=int, default=0, help="status changes to time")
     parser.add_argument("--papers", type=int, default=0, help="papers in the list (for search)")
     parser.add_argument("--search", type=int, default=0, help="search keystrokes to time")
+    parser.add_argument("--query", type=int, default=0, help="field-query keystrokes to time")
     args = parser.parse_args()
     try:
         result = asyncio.run(run(args))

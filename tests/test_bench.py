@@ -25,6 +25,7 @@ KEYS = {
     "desk_first_frame_big_s",
     "search_keystroke_p50_ms",
     "search_keystroke_p95_ms",
+    "query_keystroke_p95_ms",
     "status_visible_p95_ms",
     "status_durable_p95_ms",
     "cli_show_s",

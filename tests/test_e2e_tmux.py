@@ -181,3 +181,49 @@ def test_the_desk_fits_80x24(paperdesk_bin: Path, terminal: Terminal) -> None:
     assert max(len(line) for line in screen.splitlines()) <= 80
     terminal.keys("q")
     terminal.wait_for("EXITED 0")
+
+
+def test_query_views_queue_and_the_outside_editor_in_a_real_terminal(
+    paperdesk_bin: Path, terminal: Terminal, isolated_home: Path, tmp_path: Path
+) -> None:
+    """A saved view on 1 opens with its count; a bad query says where, under the search bar;
+    + moves a queued paper; E hands the real terminal to $VISUAL and saves what it wrote."""
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "written in the editor" > "$1"\n', encoding="utf-8")
+    editor.chmod(0o755)
+    terminal.env["VISUAL"] = str(editor)
+    for args in (
+        ("view", "save", "Serving", "topic:serving year:2024"),
+        ("mark", "cachegen", "queued"),
+        ("mark", "llumnix", "queued"),
+    ):
+        assert run(paperdesk_bin, isolated_home, *args).returncode == 0
+    count = len(
+        json.loads(run(paperdesk_bin, isolated_home, "list", "--view", "Serving", "--json").stdout)
+    )
+    terminal.start(str(paperdesk_bin))
+    terminal.wait_for(f"1 Serving  {count}")
+    terminal.keys("1")
+    terminal.wait_for(f"Serving · {count} papers")
+    terminal.keys("/")
+    terminal.wait_for("Keep filter")
+    terminal.keys("year:>>2", literal=True)
+    screen = terminal.wait_for("^ year:")
+    assert "Traceback" not in screen
+    terminal.keys("Escape")
+    terminal.wait_for(f"Serving · {count} papers")
+    terminal.keys("/")
+    terminal.wait_for("Keep filter")
+    terminal.keys("llumnix", literal=True)
+    terminal.wait_for("1 match")
+    terminal.keys("Enter")
+    terminal.wait_for("Details")
+    terminal.keys("+")
+    terminal.wait_for("now 1 of 2")
+    terminal.keys("E")
+    terminal.wait_for("Note saved")
+    terminal.keys("q")
+    terminal.wait_for("EXITED 0")
+    queue = json.loads(run(paperdesk_bin, isolated_home, "queue", "--json").stdout)
+    assert [p["id"].split("-")[0] for p in queue] == ["llumnix", "cachegen"]
+    assert queue[0]["note"] == "written in the editor"

@@ -37,6 +37,16 @@ class UsageError(PaperdeskError):
     exit_code = EXIT_USAGE
 
 
+class QueryError(UsageError):
+    """A query (:mod:`paperdesk.query`) that cannot be read; ``column`` (1-based) is where the
+    mistake starts, so the desk can point at it under its search box."""
+
+    def __init__(self, column: int, reason: str) -> None:
+        super().__init__(f"bad query at column {column}: {reason}")
+        self.column = column
+        self.reason = reason
+
+
 class NotFoundError(PaperdeskError):
     """A paper, venue, source or TODO item that does not exist."""
 

@@ -8,7 +8,7 @@ state in the store, and only the workspace knows both.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,8 +30,11 @@ from paperdesk.locations import Locations
 from paperdesk.state.glance import StateView, vouched_states
 
 if TYPE_CHECKING:
-    from paperdesk.catalog.models import CatalogFile, TodoItem
+    from paperdesk.catalog.metadata import MetadataCache
+    from paperdesk.catalog.models import ArxivMetadata, CatalogFile, TodoItem
     from paperdesk.catalog.records import Paper
+    from paperdesk.query.evaluate import StateFacts
+    from paperdesk.state.models import PaperState
     from paperdesk.state.store import Store
 
 
@@ -282,6 +285,27 @@ class Workspace:
             items = [item for item in items if item.name.casefold() in wanted]
         self.store.seed_todos(items)
 
+    def save_edited_note(self, paper: Paper, edited: str, *, original: str | None) -> PaperState:
+        """Save a note edited outside paperdesk (``$EDITOR``), starting from ``original``.
+
+        If another process changed the note meanwhile, the stored note wins and the edited
+        text goes to ``cache/note-conflict-<id>.md``: NoteConflictError says where, so a
+        concurrent ``note --append`` (or the desk's autosave) is never overwritten.
+        """
+        from paperdesk.editor import file_stem
+        from paperdesk.state.store import NoteConflictError
+
+        try:
+            return self.store.replace_note(paper, edited, expected=original)
+        except NoteConflictError:
+            saved = self.locations.cache_dir / f"note-conflict-{file_stem(paper.id)}.md"
+            atomic_write_bytes(saved, (edited + "\n").encode("utf-8"))
+            raise NoteConflictError(
+                f"the note changed while you edited it (another paperdesk wrote it); the stored "
+                f"note was kept and your text saved to {saved}; merge it with 'paperdesk note "
+                f"{paper.id} --edit'"
+            ) from None
+
     @cached_property
     def reading(self) -> dict[str, StateView]:
         """Every paper's reading state as commands print it: straight from a store file whose
@@ -291,6 +315,27 @@ class Workspace:
         if vouched is not None:
             return vouched
         return {paper_id: StateView.of(state) for paper_id, state in self.store.states().items()}
+
+    def query_facts(self, new_ids: Callable[[], Collection[str]] = frozenset) -> StateFacts:
+        """What a query reads (:mod:`paperdesk.query`): the reading state as commands print it
+        (:attr:`reading`) and ``enrich``'s metadata, read only if a query needs it.
+        ``new_ids``: the papers ``new:`` means (the network layer knows the last sync)."""
+        from paperdesk.query.evaluate import StateFacts
+
+        return StateFacts(self.catalog, self.reading, metadata=self._metadata, new_ids=new_ids)
+
+    def _metadata_cache(self) -> MetadataCache | None:
+        """The home's fetched metadata, or None when nothing was ever enriched (which skips
+        loading its models)."""
+        if not self.locations.arxiv_cache.exists():
+            return None
+        from paperdesk.catalog.metadata import MetadataCache
+
+        return self.__dict__.setdefault("_arxiv", MetadataCache(self.locations))
+
+    def _metadata(self) -> Mapping[str, ArxivMetadata]:
+        cache = self._metadata_cache()
+        return cache.all() if cache is not None else {}
 
     def status_of(self, paper_id: str) -> str:
         state = self.reading.get(paper_id)
@@ -314,13 +359,8 @@ class Workspace:
     def fetched(self, paper: Paper) -> dict[str, Any]:
         """What fetching added to ``paper`` (:func:`~paperdesk.catalog.fetched.fetched_fields`;
         empty values when it was never enriched)."""
-        meta = None
-        if self.locations.arxiv_cache.exists():  # never enriched: skip loading the arXiv code
-            from paperdesk.catalog.metadata import MetadataCache
-
-            cache = self.__dict__.setdefault("_arxiv", MetadataCache(self.locations))
-            meta = cache.get(paper.id)
-        return fetched_fields(paper, meta)
+        cache = self._metadata_cache()
+        return fetched_fields(paper, cache.get(paper.id) if cache is not None else None)
 
 
 def _words(name: str) -> str:

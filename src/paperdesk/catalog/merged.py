@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
+from paperdesk.catalog.folding import fold
 from paperdesk.catalog.records import YEAR, Link, Paper, Venue, Website
 from paperdesk.errors import AmbiguousError, NotFoundError
 
@@ -331,10 +332,11 @@ class Catalog:
 
     @cached_property
     def search_keys(self) -> list[str]:
-        """One lower-cased string per paper over title, venue, topics, tags and keywords."""
+        """One folded string per paper over title, venue, topics, tags and keywords
+        (:func:`~paperdesk.catalog.folding.fold`: case and accents ignored)."""
         c = self.columns
         return [
-            "\n".join([title, venue or "", *topics, *tags, *keywords]).casefold()
+            fold("\n".join([title, venue or "", *topics, *tags, *keywords]))
             for title, venue, topics, tags, keywords in zip(
                 c.title, c.venue, c.topics, c.tags, c.keywords, strict=True
             )
@@ -347,7 +349,7 @@ class Catalog:
         notes: Mapping[str, str] | None = None,
     ) -> list[int]:
         """Rows whose key (and note, if any) contains every word of ``query``."""
-        words = query.casefold().split()
+        words = fold(query).split()
         candidates = range(len(self)) if rows is None else rows
         if not words:
             return list(candidates)
@@ -361,7 +363,7 @@ class Catalog:
                 hits.append(row)
                 continue
             note = notes.get(ids[row])
-            if note and all(word in key or word in note.casefold() for word in words):
+            if note and all(word in key or word in fold(note) for word in words):
                 hits.append(row)
         return hits
 

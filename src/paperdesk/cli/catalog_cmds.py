@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 from paperdesk.catalog.fetched import FETCHED_FIELDS
 from paperdesk.catalog.records import STATUSES, Paper
-from paperdesk.cli.common import add_command, echo, fail, open_workspace, print_json
+from paperdesk.cli.common import (
+    add_command,
+    add_query_option,
+    echo,
+    fail,
+    open_workspace,
+    parse_query,
+    print_json,
+    query_rows,
+)
 from paperdesk.cli.reports import TerminalProgress, print_import_report, print_read_report
 from paperdesk.errors import EXIT_FAILURE, PaperdeskError, UsageError
 
@@ -47,6 +56,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     lst.add_argument("--topic", metavar="T")
     lst.add_argument("--status", metavar="S", help=f"one of: {', '.join(STATUSES)}")
     lst.add_argument("--search", metavar="TEXT", help="words in title, venue, tags or note")
+    add_query_option(lst)
+    lst.add_argument("--view", metavar="NAME", help="papers of this saved view ('view list')")
     lst.add_argument("--json", action="store_true", help="print a JSON array")
     lst.add_argument("--limit", metavar="N", type=positive_int, help="at most N papers")
     lst.add_argument(
@@ -272,7 +283,14 @@ def run_list(args: argparse.Namespace) -> int:
     from paperdesk.catalog.records import parse_status
 
     status = parse_status(args.status) if args.status else None
+    query = parse_query(args.query)
+    if query is not None and args.view is not None:
+        raise UsageError("give --query or --view, not both")
     ws = open_workspace(args)
+    if args.view is not None:
+        from paperdesk.cli.reading_cmds import find_view
+
+        query = parse_query(find_view(ws, args.view).query)
     catalog = ws.catalog
     rows = catalog.rows_of(venue=args.venue, topic=args.topic)
     ids = catalog.columns.id
@@ -281,6 +299,8 @@ def run_list(args: argparse.Namespace) -> int:
     if args.search:
         notes = {pid: s.note for pid, s in ws.reading.items() if s.note}
         rows = catalog.search(args.search, rows, notes)
+    if query is not None:
+        rows = query_rows(ws, query, rows)
     if args.limit is not None:
         rows = rows[: args.limit]
     if args.fields is not None:

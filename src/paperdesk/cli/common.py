@@ -11,7 +11,10 @@ from paperdesk.errors import EXIT_USAGE, NotFoundError, UsageError
 from paperdesk.inert import inert, json_escaped
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from paperdesk.catalog.records import Paper
+    from paperdesk.query import Node
     from paperdesk.workspace import Workspace
 
 
@@ -57,25 +60,65 @@ def add_scope(parser: argparse.ArgumentParser) -> None:
     scope.add_argument("--venue", metavar="V", help="every paper of this venue")
     scope.add_argument("--topic", metavar="T", help="every paper with this topic")
     scope.add_argument("--source", metavar="NAME", help="every paper of this source")
+    add_query_option(scope)
     scope.add_argument("--all", action="store_true", help="every paper of the catalog")
+
+
+def add_query_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument(
+        "--query",
+        metavar="Q",
+        help="papers matching this query, e.g. 'status:unread year:>=2024 -venue:arxiv' "
+        "(the README lists the syntax)",
+    )
 
 
 def scoped_papers(ws: Workspace, args: argparse.Namespace, refs: list[str]) -> list[Paper]:
     """The papers named by ``refs`` or by the options of :func:`add_scope`, never both."""
+    query = parse_query(args.query)
     catalog = ws.catalog
     filters = {"venue": args.venue, "topic": args.topic, "source": args.source}
-    if args.all and any(filters.values()):
-        raise UsageError("--all takes no --venue, --topic or --source")
-    if refs and (args.all or any(filters.values())):
-        raise UsageError("give either papers or --venue/--topic/--source/--all, not both")
+    narrowed = any(filters.values()) or query is not None
+    if args.all and narrowed:
+        raise UsageError("--all takes no --venue, --topic, --source or --query")
+    if refs and (args.all or narrowed):
+        raise UsageError("give either papers or --venue/--topic/--source/--query/--all, not both")
     if refs:
         return [catalog.find(ref) for ref in refs]
-    if not args.all and not any(filters.values()):
-        raise UsageError("name at least one paper, or use --venue, --topic, --source or --all")
-    papers = [catalog.paper(row) for row in catalog.rows_of(**filters)]
+    if not args.all and not narrowed:
+        raise UsageError(
+            "name at least one paper, or use --venue, --topic, --source, --query or --all"
+        )
+    rows = catalog.rows_of(**filters)
+    if query is not None:
+        rows = query_rows(ws, query, rows)
+    papers = [catalog.paper(row) for row in rows]
     if not papers:
         raise NotFoundError("no papers in that selection")
     return papers
+
+
+def parse_query(text: str | None) -> Node | None:
+    """The parsed ``--query`` (None without one): a mistake exits 2 before anything is read."""
+    if text is None:
+        return None
+    from paperdesk.query import parse
+
+    return parse(text)
+
+
+def query_rows(ws: Workspace, query: Node, rows: Sequence[int] | None = None) -> list[int]:
+    """The rows of ``rows`` (default: all) that ``query`` keeps, with the home's state."""
+    from paperdesk.query import evaluate
+
+    return evaluate(query, ws.query_facts(lambda: new_papers(ws)), rows)
+
+
+def new_papers(ws: Workspace) -> set[str]:
+    """The papers ``new:`` means, for every command: those the last sync brought."""
+    from paperdesk.net.sync import new_since_last_sync
+
+    return new_since_last_sync(ws.locations)
 
 
 def open_workspace(args: argparse.Namespace, *, skip_damaged: bool = False) -> Workspace:

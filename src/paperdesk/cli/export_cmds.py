@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 
 from paperdesk.catalog.records import STATUSES
-from paperdesk.cli.common import add_command, echo, open_workspace, print_json
+from paperdesk.cli.common import (
+    add_command,
+    add_query_option,
+    echo,
+    new_papers,
+    open_workspace,
+    parse_query,
+    print_json,
+)
 
 # paperdesk.export.render.FORMATS (a test keeps them equal): importing it here would cost every
 # command ~50 ms of pydantic model building.
@@ -36,6 +44,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="BibTeX: write non-ASCII characters as LaTeX escapes (classic BibTeX, pdflatex)",
     )
+    add_query_option(export)
     export.set_defaults(handler=run_export)
 
     stats = add_command(commands, "stats", "reading statistics and the next TODO deadline")
@@ -46,6 +55,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run_export(args: argparse.Namespace) -> int:
     from paperdesk.export.render import export_to
 
+    parse_query(args.query)  # a mistake exits 2 before anything is read
     ws = open_workspace(args)
     path = Path(args.output).expanduser() if args.output else None
     result = export_to(
@@ -56,6 +66,8 @@ def run_export(args: argparse.Namespace) -> int:
         topic=args.topic,
         status=args.status,
         ascii=args.ascii,
+        query=args.query,
+        new_ids=lambda: new_papers(ws),
     )
     if path is None:
         sys.stdout.write(result)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import re
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paperdesk.catalog.records import STATUSES, Paper, parse_status
@@ -19,7 +16,7 @@ from paperdesk.cli.common import (
     print_json,
     scoped_papers,
 )
-from paperdesk.errors import InputError, UsageError
+from paperdesk.errors import UsageError
 
 if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
@@ -130,75 +127,13 @@ def run_note(args: argparse.Namespace) -> int:
 
 
 def edit_note(ws: Workspace, paper: Paper) -> None:
-    """Edit the note in the editor; if another process changed it meanwhile, keep both.
-
-    The stored note wins and the edited text goes to ``cache/note-conflict-<id>.md``, so a
-    concurrent ``note --append`` (or the desk's autosave) is never overwritten.
-    """
-    from paperdesk.atomic import atomic_write_text
-    from paperdesk.state.store import NoteConflictError
+    """Edit the note in the editor; if another process changed it meanwhile, keep both
+    (:meth:`~paperdesk.workspace.Workspace.save_edited_note`)."""
+    from paperdesk.editor import edit_in_editor
 
     original = ws.store.note_of(paper.id)
-    edited = edit_in_editor(original or "")
-    try:
-        ws.store.replace_note(paper, edited, expected=original)
-    except NoteConflictError:
-        safe_id = re.sub(r"[^A-Za-z0-9._-]", "_", paper.id)
-        saved = ws.locations.cache_dir / f"note-conflict-{safe_id}.md"
-        atomic_write_text(saved, edited + "\n")
-        raise NoteConflictError(
-            f"the note changed while you edited it (another paperdesk wrote it); the stored note "
-            f"was kept and your text saved to {saved}; merge it with 'paperdesk note "
-            f"{paper.id} --edit'"
-        ) from None
-
-
-def editor_command() -> list[str]:
-    """``$VISUAL``, else ``$EDITOR``, else ``vi``, split like a shell would; blank means unset."""
-    import shlex
-
-    for variable in ("VISUAL", "EDITOR"):
-        value = os.environ.get(variable, "")
-        if not value.strip():
-            continue
-        try:
-            return shlex.split(value)
-        except ValueError as exc:
-            raise UsageError(
-                f"cannot read ${variable} {value!r} ({exc}); fix its quoting"
-            ) from None
-    return ["vi"]
-
-
-def edit_in_editor(text: str) -> str:
-    """Open the editor on ``text`` and return what it saved, without the final line breaks;
-    InputError if it failed. The file ends in a newline, as editors and ``>>`` expect."""
-    import shlex
-    import subprocess
-    import tempfile
-
-    command = editor_command()
-    shown = shlex.join(command)
-    with tempfile.TemporaryDirectory(prefix="paperdesk-") as tmp:
-        path = Path(tmp) / "note.md"
-        path.write_text(f"{text}\n" if text else "", encoding="utf-8")
-        try:
-            code = subprocess.call([*command, str(path)])
-        except OSError as exc:
-            raise InputError(f"cannot run editor {shown!r}: {exc.strerror}; set $EDITOR") from None
-        if code != 0:
-            raise InputError(f"editor {shown!r} exited with status {code}; note unchanged")
-        try:
-            return path.read_text(encoding="utf-8").rstrip("\n")
-        except FileNotFoundError:
-            raise InputError(
-                f"editor {shown!r} removed the file it was editing; note unchanged"
-            ) from None
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"editor {shown!r} saved text that is not UTF-8 (bad byte at offset "
-                f"{exc.start}); note unchanged; save the note as UTF-8"
-            ) from None
+    edited = edit_in_editor(original or "", paper.id)
+    ws.save_edited_note(paper, edited, original=original)
 
 
 def todo_name(text: str) -> str:

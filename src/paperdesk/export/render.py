@@ -9,7 +9,7 @@ escaped (the exact text, for the program that reads it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,14 +78,19 @@ def citation(workspace: Workspace, paper: Paper) -> str:
 
 
 def _rendered(
-    workspace: Workspace, fmt: str, filters: dict[str, str | None], *, ascii: bool = False
+    workspace: Workspace,
+    fmt: str,
+    filters: dict[str, str | None],
+    new_ids: Callable[[], Collection[str]],
+    *,
+    ascii: bool = False,
 ) -> tuple[str, int]:
     """The export text and the number of papers in it."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")
     if ascii and fmt != "bibtex":
         raise UsageError("--ascii is for --format bibtex (the other formats are UTF-8)")
-    selection = select(workspace, **filters)
+    selection = select(workspace, **filters, new_ids=new_ids)
     metadata = arxiv_metadata(workspace, selection.papers) if fmt != "markdown" else None
     keys = citation_keys(workspace, selection.papers, metadata or {}) if fmt == "bibtex" else None
     count = len({paper.id for paper in selection.papers})
@@ -99,11 +104,13 @@ def render(
     venue: str | None = None,
     topic: str | None = None,
     status: str | None = None,
+    query: str | None = None,
+    new_ids: Callable[[], Collection[str]] = frozenset,
     ascii: bool = False,
 ) -> str:
     """The export of the papers ``list`` would show for these filters, as text."""
-    filters = {"venue": venue, "topic": topic, "status": status}
-    return _rendered(workspace, fmt, filters, ascii=ascii)[0]
+    filters = {"venue": venue, "topic": topic, "status": status, "query": query}
+    return _rendered(workspace, fmt, filters, new_ids, ascii=ascii)[0]
 
 
 def export_to(
@@ -114,19 +121,22 @@ def export_to(
     venue: str | None = None,
     topic: str | None = None,
     status: str | None = None,
+    query: str | None = None,
+    new_ids: Callable[[], Collection[str]] = frozenset,
     ascii: bool = False,
 ) -> str:
     """The export text when ``path`` is None; else write it atomically and say what was written.
 
     Nothing is written when selecting or formatting fails, so a bad filter leaves ``path`` as
-    it was.
+    it was. ``query`` narrows like ``list --query``; ``new_ids`` are the papers its ``new:``
+    means.
     """
-    filters = {"venue": venue, "topic": topic, "status": status}
+    filters = {"venue": venue, "topic": topic, "status": status, "query": query}
     if path is not None:
         path = Path(path).expanduser()
         if path.is_dir():
             raise UsageError(f"{path} is a directory; give a file name to export to")
-    text, count = _rendered(workspace, fmt, filters, ascii=ascii)
+    text, count = _rendered(workspace, fmt, filters, new_ids, ascii=ascii)
     if path is None:
         return text
     write_user_file(path, text.encode("utf-8"))

@@ -6,12 +6,13 @@ the tests produce byte-identical output.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from paperdesk.catalog.models import ArxivMetadata, TodoItem
 from paperdesk.catalog.records import Paper, Venue, Website, parse_status
+from paperdesk.query import evaluate, parse
 from paperdesk.state.models import PaperState
 
 if TYPE_CHECKING:
@@ -37,18 +38,28 @@ def select(
     venue: str | None = None,
     topic: str | None = None,
     status: str | None = None,
+    query: str | None = None,
+    new_ids: Callable[[], Collection[str]] = frozenset,
 ) -> Selection:
-    """The papers ``paperdesk list`` would show for these filters, in catalog order."""
+    """The papers ``paperdesk list`` would show for these filters, in catalog order.
+
+    ``query`` is checked before anything is read (a QueryError names the column of the
+    mistake); ``new_ids`` are the papers its ``new:`` means."""
+    node = parse(query) if query is not None else None
     if status is not None:
         parse_status(status)
     catalog = workspace.catalog
     states = workspace.store.states()
-    papers = [catalog.paper(row) for row in catalog.rows_of(venue=venue, topic=topic)]
+    rows = catalog.rows_of(venue=venue, topic=topic)
+    if node is not None:
+        rows = evaluate(node, workspace.query_facts(new_ids), rows)
+    papers = [catalog.paper(row) for row in rows]
     if status:
         papers = [
             p for p in papers if (states[p.id].status if p.id in states else "unread") == status
         ]
-    filters = {k: v for k, v in [("venue", venue), ("topic", topic), ("status", status)] if v}
+    given = [("venue", venue), ("topic", topic), ("status", status), ("query", query)]
+    filters = {k: v for k, v in given if v}
     names = {p.venue for p in papers if p.venue}
     venues = [
         Venue(name=group.name, label=group.label, url=group.url, year=group.year)

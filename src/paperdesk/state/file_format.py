@@ -21,6 +21,13 @@ from typing import Any
 #: The tables of the store (``{table: {doc_id: document}}``).
 PAPERS, TODOS, META, CITEKEYS = "papers", "todos", "meta", "citekeys"
 META_ID = "1"
+#: Saved views (by folded name) and the reading queue's order (one record): tables a store
+#: written before them simply lacks, so they need no schema step.
+VIEWS, QUEUE = "views", "queue"
+QUEUE_ID = "order"
+#: Saved views the desk binds to the keys 1-9: the first nine, in the order they were saved.
+VIEW_KEYS = 9
+VIEW_NAME_MAX = 40
 STORE_SCHEMA_VERSION = 1
 
 WRITE_ID_TABLE = "_storage"

@@ -22,7 +22,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paperdesk.catalog.records import STATUSES
-from paperdesk.state.file_format import META, META_ID, PAPERS, STORE_SCHEMA_VERSION, verified_tables
+from paperdesk.state.file_format import (
+    META,
+    META_ID,
+    PAPERS,
+    STORE_SCHEMA_VERSION,
+    VIEWS,
+    verified_tables,
+)
 
 if TYPE_CHECKING:
     from paperdesk.state.models import PaperState
@@ -38,10 +45,12 @@ class Look:
 
 @dataclass(frozen=True)
 class StoreGlance:
-    """Paper id -> its look, and the store's settings (the theme)."""
+    """Paper id -> its look, the store's settings (the theme) and its saved views."""
 
     states: dict[str, Look] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
+    #: (name, query) of each saved view, in the order they were saved.
+    views: list[tuple[str, str]] = field(default_factory=list)
 
 
 def glance(path: Path) -> StoreGlance:
@@ -71,8 +80,24 @@ def glance(path: Path) -> StoreGlance:
     if not isinstance(settings, dict):
         settings = {}
     return StoreGlance(
-        states, {k: v for k, v in settings.items() if isinstance(k, str) and isinstance(v, str)}
+        states,
+        {k: v for k, v in settings.items() if isinstance(k, str) and isinstance(v, str)},
+        _views(data.get(VIEWS)),
     )
+
+
+def _views(table: Any) -> list[tuple[str, str]]:
+    """The saved views of a raw ``views`` table (records that make no sense are left out)."""
+    if not isinstance(table, dict):
+        return []
+    found = []
+    for record in table.values():
+        if not isinstance(record, dict):
+            continue
+        name, query, created = record.get("name"), record.get("query"), record.get("created_at")
+        if isinstance(name, str) and name and isinstance(query, str):
+            found.append((str(created), name, query))
+    return [(name, query) for _, name, query in sorted(found)]
 
 
 @dataclass(frozen=True, kw_only=True)

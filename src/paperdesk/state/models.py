@@ -14,7 +14,7 @@ from pydantic import Field
 
 from paperdesk.catalog.models import Model, TodoItem
 from paperdesk.catalog.records import Status
-from paperdesk.state.file_format import STORE_SCHEMA_VERSION
+from paperdesk.state.file_format import STORE_SCHEMA_VERSION, VIEW_NAME_MAX
 
 
 class StatusChange(Model):
@@ -60,6 +60,22 @@ class CitationKey(Model):
     title: str = ""
     source: str = ""
     assigned_at: dt.datetime
+
+
+class SavedView(Model):
+    """A named query (``paperdesk view save``), kept as the text the user wrote: the desk binds
+    the first nine, in the order they were saved, to the keys 1-9."""
+
+    name: str = Field(min_length=1, max_length=VIEW_NAME_MAX)
+    query: str
+    created_at: dt.datetime
+
+
+class QueueOrder(Model):
+    """The order the user gave the queued papers (paper ids, first to read first). Queued
+    papers missing from it follow, oldest first; ids no longer queued are dropped."""
+
+    ids: list[str] = Field(default_factory=list)
 
 
 class StoreMeta(Model):

@@ -13,6 +13,8 @@
 - ``meta``: the single :class:`StoreMeta` record (schema version, settings);
 - ``citekeys``: one :class:`CitationKey` per paper that was ever exported to BibTeX or cited,
   keyed by paper id (a table an older paperdesk ignores and keeps).
+- ``views``: :class:`SavedView` records keyed by folded name;
+- ``queue``: the single :class:`QueueOrder` record, the order the user gave the queued papers.
 
 Every write method is one transaction: lock, re-read if another process wrote, change, one atomic
 write. One validity rule holds for reads and writes: a store holding a record that a read refuses
@@ -50,6 +52,7 @@ from paperdesk.errors import (
     NotFoundError,
     PaperdeskError,
     StoreError,
+    UsageError,
     validation_summary,
 )
 from paperdesk.state.file_format import (
@@ -57,10 +60,22 @@ from paperdesk.state.file_format import (
     META,
     META_ID,
     PAPERS,
+    QUEUE,
+    QUEUE_ID,
     STORE_SCHEMA_VERSION,
     TODOS,
+    VIEW_NAME_MAX,
+    VIEWS,
 )
-from paperdesk.state.models import CitationKey, PaperState, StatusChange, StoredTodo, StoreMeta
+from paperdesk.state.models import (
+    CitationKey,
+    PaperState,
+    QueueOrder,
+    SavedView,
+    StatusChange,
+    StoredTodo,
+    StoreMeta,
+)
 from paperdesk.state.storage import (
     BACKUP_INTERVAL,
     RESTORE_HINT,
@@ -176,6 +191,8 @@ def _check_tables(path: Path, tables: Tables) -> None:
         (PAPERS, PaperState),
         (TODOS, StoredTodo),
         (CITEKEYS, CitationKey),
+        (VIEWS, SavedView),
+        (QUEUE, QueueOrder),
     ]
     if version:
         checks.append((META, StoreMeta))
@@ -219,6 +236,23 @@ def _todo_fields(item: TodoItem) -> dict[str, Any]:
     return {name: getattr(item, name) for name in TODO_FIELDS}
 
 
+def _view_name(name: str) -> str:
+    """A view name the user gave, stripped: one line of at most VIEW_NAME_MAX characters."""
+    name = name.strip()
+    if not name:
+        raise UsageError("a saved view needs a name (it was empty)")
+    if not name.isprintable():
+        raise UsageError(f"view name {name!r} holds a control character; use plain text")
+    if len(name) > VIEW_NAME_MAX:
+        raise UsageError(f"view name {name[:20]!r}… is longer than {VIEW_NAME_MAX} characters")
+    return name
+
+
+def _queued_at(state: PaperState) -> dt.datetime:
+    """When a queued paper was queued: its last status change."""
+    return state.history[-1].at if state.history else state.updated_at
+
+
 class Store:
     """The reading state of one home (see the module docstring); build it with :meth:`open`.
 
@@ -237,6 +271,8 @@ class Store:
             TODOS: {},
             META: {},
             CITEKEYS: {},
+            VIEWS: {},
+            QUEUE: {},
         }
         #: The storage generation and the newest change time known in it (see :meth:`_now`).
         self._newest: tuple[int, dt.datetime] | None = None
@@ -272,6 +308,9 @@ class Store:
             self.states()
             self.todos(include_removed=True)
             self._meta()
+            self.views()
+            self._queue_ids()
+            self.citation_key_records()
             self._storage.trust()
 
     def _writable(self) -> None:
@@ -376,6 +415,29 @@ class Store:
     def get_setting(self, key: str) -> str | None:
         return self._meta().settings.get(key)
 
+    def views(self) -> list[SavedView]:
+        """The saved views, in the order they were first saved (the desk's keys 1-9)."""
+        with self._storage.mutex:
+            items = list(self._table(VIEWS).items())
+        views = [self._valid(VIEWS, doc_id, raw, SavedView) for doc_id, raw in items]
+        return sorted(views, key=lambda view: (view.created_at, view.name.casefold()))
+
+    def _queue_ids(self) -> list[str]:
+        raw = self._table(QUEUE).get(QUEUE_ID)
+        return [] if raw is None else self._valid(QUEUE, QUEUE_ID, raw, QueueOrder).ids
+
+    def queue(self) -> list[str]:
+        """Ids of the queued papers in reading order: as the user ordered them, then the queued
+        papers that order lacks, oldest first (a paper queued just now comes last)."""
+        with self._storage.mutex:
+            states = self.states()
+            stored = self._queue_ids()
+        queued = {pid: state for pid, state in states.items() if state.status == "queued"}
+        order = [pid for pid in dict.fromkeys(stored) if pid in queued]
+        placed = set(order)
+        rest = sorted((_queued_at(s), pid) for pid, s in queued.items() if pid not in placed)
+        return order + [pid for _, pid in rest]
+
     def backups(self) -> list[Path]:
         """The backups that exist, newest first."""
         paths = backup_paths(self._storage.path, self._storage.backup_count)
@@ -469,7 +531,65 @@ class Store:
                     StatusChange(status=status, at=now),
                 ]
                 result.append(self._save(paper, current, now, status=status, history=history))
+            if status != "queued":
+                self._unqueue({paper.id for paper in papers})
         return result
+
+    def _unqueue(self, ids: Collection[str]) -> None:
+        """Papers that left the queue leave its order too: queued again, they come last."""
+        stored = self._queue_ids()
+        if any(pid in ids for pid in stored):
+            kept = [pid for pid in stored if pid not in ids]
+            self._put(QUEUE, QUEUE_ID, QueueOrder(ids=kept))
+
+    def place_in_queue(self, paper_id: str, *, before: str | None) -> list[str]:
+        """Move the queued paper ``paper_id`` to just before the queued paper ``before`` (None:
+        to the end); returns the new order. NotFoundError when either is not queued."""
+        with self.transaction():
+            order = self.queue()
+            for pid in (paper_id, before):
+                if pid is not None and pid not in order:
+                    raise NotFoundError(
+                        f"paper {pid} is not queued; queue it with 'paperdesk mark {pid} queued'"
+                    )
+            if before == paper_id:
+                return order
+            order.remove(paper_id)
+            order.insert(len(order) if before is None else order.index(before), paper_id)
+            self._put(QUEUE, QUEUE_ID, QueueOrder(ids=order))
+        return order
+
+    def save_view(self, name: str, query: str) -> tuple[SavedView, bool]:
+        """Save the query as view ``name``; a view of that name (ignoring case) is replaced and
+        keeps its place. Returns the view and whether it replaced one. The caller checks the
+        query: the store keeps text."""
+        name = _view_name(name)
+        key = name.casefold()
+        with self.transaction():
+            raw = self._table(VIEWS).get(key)
+            old = None if raw is None else self._valid(VIEWS, key, raw, SavedView)
+            data = {
+                "name": name,
+                "query": query.strip(),
+                "created_at": old.created_at if old else _now(),
+            }
+            view = self._from_caller(SavedView, data, "saved view")
+            self._put(VIEWS, key, view)
+        return view, old is not None
+
+    def remove_view(self, name: str) -> SavedView:
+        """Delete the saved view ``name`` (ignoring case); NotFoundError when there is none."""
+        key = name.strip().casefold()
+        with self.transaction():
+            raw = self._table(VIEWS).get(key)
+            if raw is None:
+                raise NotFoundError(
+                    f"no saved view named {name!r}; 'paperdesk view list' shows them"
+                )
+            view = self._valid(VIEWS, key, raw, SavedView)
+            self._storage.delete(VIEWS, key)
+            self._cache[VIEWS].pop(key, None)
+        return view
 
     def set_note(self, paper: Paper, note: str | None) -> PaperState:
         """Replace the note verbatim; None or "" clears it."""
@@ -608,6 +728,11 @@ class Store:
                 self._storage.delete(PAPERS, old_id)
                 self._cache[PAPERS].pop(old_id, None)
                 moved.append(state)
+            renamed = {pid: state.id for state in moved for pid in state.previous_ids}
+            stored = self._queue_ids()
+            if any(pid in renamed for pid in stored):
+                ids = [renamed.get(pid, pid) for pid in stored]
+                self._put(QUEUE, QUEUE_ID, QueueOrder(ids=list(dict.fromkeys(ids))))
         return moved
 
     def citation_keys(
@@ -719,6 +844,11 @@ class Store:
                         note=state.note,
                     )
                 )
+        for check in (self.views, self._queue_ids):
+            try:
+                check()
+            except StoreError as exc:
+                problems.append(str(exc))
         live_todos = 0
         for doc_id, raw in todo_docs:
             try:

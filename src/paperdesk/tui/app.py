@@ -165,6 +165,7 @@ class PaperdeskApp(App[None]):
         from paperdesk.tui.screens.help import HelpScreen
         from paperdesk.tui.screens.stats import StatsScreen
         from paperdesk.tui.screens.todo import TodoForm, TodoScreen
+        from paperdesk.tui.screens.view_name import ViewNameForm
         from paperdesk.tui.widgets.nav_tree import NavTree
         from paperdesk.tui.widgets.note_editor import NoteEditor
         from paperdesk.tui.widgets.paper_detail import PaperDetail
@@ -185,6 +186,7 @@ class PaperdeskApp(App[None]):
             ConfirmScreen,
             StatsScreen,
             ExportForm,
+            ViewNameForm,
         ]
 
     # -- services for the screens ----------------------------------------------------------

@@ -6,7 +6,8 @@
    it in a thread started before Textual is even imported: the two overlap, and the data is
    usually there when the desk mounts, so the first frame already shows the papers.
 2. :func:`settle_desk`, the writer thread's first job once the desk is on screen, opens and
-   validates the store, reads the arXiv metadata and the last sync, and builds the search index;
+   validates the store, reads the arXiv metadata and the last sync, and builds the search index
+   (the search keys and the query's field index);
    the validated states then replace the first look.
 """
 
@@ -91,6 +92,7 @@ def open_desk(
     look = glance(ws.locations.store)
     # "New since sync" is in the tree from the start; its papers come with the store
     model = DeskModel.at_first_look(catalog_view, look.states, new_since_sync=set())
+    model.set_views(look.views)
     keymap, problems = read_keymap(ws.locations.config)
     return Opened(ws, model, look.settings.get(THEME_SETTING), keymap, problems)
 
@@ -99,12 +101,14 @@ def settle_desk(ws: Workspace, catalog: Catalog) -> Settled:
     """The validated store, arXiv metadata, new papers and the search index (writer thread)."""
     from paperdesk.catalog.metadata import MetadataCache
     from paperdesk.net.sync import new_since_last_sync
+    from paperdesk.query.index import index_of
 
     states = ws.store.states()
     source = MetadataCache(ws.locations)
     metadata = source.all()
     new_since_sync = new_since_last_sync(ws.locations)
     catalog.search_keys  # noqa: B018 - built before the first search keystroke needs it
+    index_of(catalog).prepare()  # and so is what the query's fields compare
     return Settled(states, source, metadata, new_since_sync)
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-SelectionKind = Literal["smart", "venue", "topic", "source", "day", "website", "group"]
+SelectionKind = Literal["smart", "view", "venue", "topic", "source", "day", "website", "group"]
 SORTS: tuple[str, ...] = ("list", "title", "venue", "status", "changed")
 SORT_LABELS = {
     "list": "list order",
@@ -22,13 +22,15 @@ SORT_LABELS = {
 SMART_LISTS: tuple[tuple[str, str], ...] = (
     ("all", "All"),
     ("unread", "Unread"),
-    ("queued", "Queued"),
+    ("queued", "Queue"),
     ("reading", "Reading"),
     ("read", "Read"),
     ("skipped", "Skipped"),
     ("notes", "With notes"),
 )
 NEW_SINCE_SYNC = "new"
+#: The smart list of queued papers is the reading queue, in the order the user gave it.
+QUEUED = "queued"
 
 
 @dataclass(frozen=True)

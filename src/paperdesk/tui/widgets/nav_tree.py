@@ -1,4 +1,5 @@
-"""The navigation tree: smart lists, venues by year with progress, other sources, websites.
+"""The navigation tree: smart lists, saved views, venues by year with progress, other sources,
+websites.
 
 A line-API widget over a small node model, like the paper list: only the lines on screen are
 drawn, and a 50,000-paper catalog's 500 venues cost a list of nodes. (Textual's ``Tree`` took a
@@ -25,6 +26,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 
+from paperdesk.state.file_format import VIEW_KEYS
 from paperdesk.tui.selection import NEW_SINCE_SYNC, SMART_LISTS, Selection
 from paperdesk.tui.text import clean
 from paperdesk.tui.widgets.line_view import CursorList
@@ -146,6 +148,7 @@ class NavTree(CursorList, can_focus=True):
         self.lines: list[NavNode] = []
         self.cursor = 0
         self._smart: dict[str, NavNode] = {}
+        self._views: NavNode | None = None
         self._venues: dict[str, NavNode] = {}
         self._venue_totals: dict[str, int] = {}
         self._styles: tuple[Style, Style, Style] | None = None
@@ -167,6 +170,8 @@ class NavTree(CursorList, can_focus=True):
             smart.append((NEW_SINCE_SYNC, "New since sync"))
         for key, name in smart:
             self._smart[key] = root.add(name, Selection("smart", key, name))
+        self._views = None
+        self._add_views(model.views)
         catalog = model.catalog
         for year, groups in groupby(catalog.venues, key=lambda group: group.year):
             title = str(year) if year else "Other venues"
@@ -187,6 +192,51 @@ class NavTree(CursorList, can_focus=True):
         self.cursor = 0
         self._announced = None
         self.relayout()
+
+    # -- saved views -------------------------------------------------------------------------
+
+    def _add_views(self, views: list[tuple[str, str]]) -> None:
+        """The "Views" group right after the smart lists: each saved view with its key (1-9)."""
+        if not views:
+            return
+        group = NavNode(
+            self,
+            "Views",
+            Selection("group", "views", "Views"),
+            self.root,
+            allow_expand=True,
+            expanded=True,
+        )
+        self.root.children.insert(len(self._smart), group)
+        self._views = group
+        for place, (name, _query) in enumerate(views, start=1):
+            shown = f"{place} {name}" if place <= VIEW_KEYS else name
+            group.add(shown, Selection("view", name, name))
+
+    def show_views(self) -> None:
+        """Rebuild the "Views" group after the saved views changed; the cursor stays put."""
+        if self.model is None:
+            return
+        if self._views is not None:
+            self.root.children.remove(self._views)
+        self._views = None
+        self._add_views(self.model.views)
+        self.update_counts(())
+        self.relayout()
+
+    def view_node(self, name: str) -> NavNode | None:
+        group = self._views
+        return next((n for n in group.children if n.data.key == name), None) if group else None
+
+    def _count_views(self) -> None:
+        model = self.model
+        if model is None or self._views is None:
+            return
+        for node in self._views.children:
+            count = model.view_count(node.data.key)
+            node.count = "?" if count is None else str(count)
+
+    # -- sources and websites ----------------------------------------------------------------
 
     def _add_sources(self, infos: Iterable[SourceInfo]) -> None:
         infos = list(infos)
@@ -286,6 +336,8 @@ class NavTree(CursorList, can_focus=True):
         parent_key = selection.venue if selection.kind == "topic" else selection.key
         if selection.kind == "smart":
             node = self._smart.get(selection.key)
+        elif selection.kind == "view":
+            node = self.view_node(selection.key)
         elif selection.kind in ("venue", "topic"):
             node = self._venues.get(parent_key or "")
         else:
@@ -315,6 +367,7 @@ class NavTree(CursorList, can_focus=True):
             return
         for key, node in self._smart.items():
             node.count = str(model.smart_count(key))
+        self._count_views()
         names = self._venues.keys() if venues is None else venues
         for name in names:
             node = self._venues.get(name)

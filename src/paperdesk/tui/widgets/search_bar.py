@@ -1,18 +1,23 @@
-"""The live search box above the paper list (``/``).
+"""The live search box above the paper list (``/``): the query language of
+:mod:`paperdesk.query`.
 
 Every keystroke filters the list (:class:`SearchBar.Changed`); ``enter`` keeps the filter and
 hands the keyboard to the list, ``escape`` clears it. The box stays visible while a filter is
-kept, so a filtered list never looks like the whole one.
+kept, so a filtered list never looks like the whole one. While typing, a second line says how
+many papers match and what the query can hold, or where its mistake is
+(:meth:`SearchBar.show_error`). That line is there for as long as the box has the focus, so a
+mistake coming and going repaints two lines and never changes the layout.
 
-A one-line widget of its own rather than Textual's ``Input``: an ``Input`` asks the screen for
-a layout pass on every keystroke, which on the desk costs more than the whole 50 ms budget of a
-search keystroke. This one only repaints its line.
+A widget of its own rather than Textual's ``Input``: an ``Input`` asks the screen for a layout
+pass on every keystroke, which on the desk costs more than the whole 50 ms budget of a search
+keystroke. This one only repaints its lines.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -22,7 +27,8 @@ from textual.widget import Widget
 from paperdesk.tui.text import clean
 
 PROMPT = "/ "
-PLACEHOLDER = "search title, venue, topic, tag, keyword, note"
+PLACEHOLDER = "search words, or venue: year: status: tag: topic: has: …"
+HINT = "words · venue: year: status: tag: topic: source: has: new: · -not · a OR b · ( )"
 
 
 class SearchBar(Widget, can_focus=True):
@@ -59,6 +65,8 @@ class SearchBar(Widget, can_focus=True):
         self.value = ""
         self.cursor = 0
         self.matches: int | None = None
+        #: The query's mistake: (1-based column, reason), or None.
+        self.error: tuple[int, str] | None = None
 
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
         """Printable keys are text here, never the desk's single-letter bindings."""
@@ -69,6 +77,24 @@ class SearchBar(Widget, can_focus=True):
         with it (see :meth:`_set`)."""
         self.matches = count
         self.refresh()
+
+    def show_error(self, column: int | None, reason: str = "") -> None:
+        """Say where the query's mistake is (None: it has none); repainted with the matches."""
+        self.error = None if column is None else (column, reason)
+        if not self.has_focus:
+            self.set_class(self.error is not None, "-error")
+
+    def _second_line(self) -> Content:
+        """The hint, or a caret under the mistake with its reason."""
+        if self.error is None:
+            if self.matches is None:
+                return Content.styled(HINT, "$text-muted")
+            return Content.assemble((self._matches_text(), "bold"), (f" · {HINT}", "$text-muted"))
+        column, reason = self.error
+        offset = cell_len(PROMPT + self.value[: column - 1])
+        if offset + 16 <= self.content_size.width:  # room for the caret and a start of reason
+            return Content.styled(f"{' ' * offset}^ {reason}", "$text-error")
+        return Content.styled(f"column {column}: {reason}", "$text-error")
 
     def render(self) -> Content:
         prompt = Content.styled(PROMPT, "bold $accent")
@@ -82,10 +108,15 @@ class SearchBar(Widget, can_focus=True):
             )
         else:
             line = prompt + Content(text)
+        if self.has_focus or self.error is not None:
+            return line + Content("\n") + self._second_line()
         if self.matches is not None:
-            noun = "match" if self.matches == 1 else "matches"
-            line += Content.styled(f"   {self.matches} {noun}", "$text-muted")
+            line += Content.styled(f"   {self._matches_text()}", "$text-muted")
         return line
+
+    def _matches_text(self) -> str:
+        noun = "match" if self.matches == 1 else "matches"
+        return f"{self.matches} {noun}"
 
     def _set(self, value: str, cursor: int) -> None:
         changed = value != self.value
@@ -119,6 +150,7 @@ class SearchBar(Widget, can_focus=True):
         self.refresh()
 
     def on_blur(self) -> None:
+        self.set_class(self.error is not None, "-error")  # the mistake's line stays
         self.refresh()
 
     def action_delete_left(self) -> None:
@@ -150,4 +182,10 @@ class SearchBar(Widget, can_focus=True):
         self.post_message(self.Cleared())
 
     def action_keep(self) -> None:
+        if self.error is not None:  # in full, for a line too narrow to say it all
+            column, reason = self.error
+            self.notify(
+                f"column {column}: {reason}", title="Bad query", severity="warning", markup=False
+            )
+            return
         self.post_message(self.Kept())

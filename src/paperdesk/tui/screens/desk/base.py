@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
+from paperdesk.errors import QueryError
 from paperdesk.tui.selection import ALL, SORT_LABELS
 from paperdesk.tui.widgets.desk_header import DeskHeader
 from paperdesk.tui.widgets.paper_detail import PaperDetail
@@ -159,10 +160,23 @@ class DeskBase(Screen[None]):
 
         self.desk_app.submit(Job(kind, run, self, data))
 
-    def _show_rows(self, *, keep: int | None = None) -> None:
+    def _show_rows(self, *, keep: int | None = None, typing: bool = False) -> None:
+        """Show the rows of the view. A query with a mistake is shown under the search bar;
+        while ``typing`` the list keeps the last good answer meanwhile, else (another list,
+        filter or sort) it shows its rows as if there were no query."""
         if self.model is None:
             return
-        rows = self.model.view(self.selection, self.query_text, self.status_filter, self.sort)
+        bar = self.query_one(SearchBar)
+        try:
+            rows = self.model.view(self.selection, self.query_text, self.status_filter, self.sort)
+        except QueryError as error:
+            bar.show_error(error.column, error.reason)
+            if typing:
+                bar.refresh()
+                return
+            rows = self.model.view(self.selection, "", self.status_filter, self.sort)
+        else:
+            bar.show_error(None)
         self.paper_list.show_rows(rows, keep=keep)
         self._title_list(len(rows))
 

@@ -2,6 +2,8 @@
 
 The editor autosaves (debounced), on leaving, on switching papers and on quitting
 (:meth:`DeskNotes.flush`); a note whose write failed stays in the editor and is retried.
+``E`` hands the note to the user's own editor instead (``$VISUAL``/``$EDITOR``, as
+``paperdesk note PAPER --edit``), with the same rule when another process wrote meanwhile.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from textual import events
 from textual.binding import Binding, BindingType
 
 from paperdesk.tui.screens.desk.base import DeskBase
+from paperdesk.tui.screens.desk.replies import settle
 from paperdesk.tui.widgets.nav_tree import NavTree
+from paperdesk.tui.writer import JobDone, JobFailed
 
 if TYPE_CHECKING:
     from paperdesk.catalog.records import Paper
@@ -24,6 +28,7 @@ class DeskNotes(DeskBase):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "edit_note", "Note", id="desk.note"),
+        Binding("E", "edit_note_outside", "Note in $EDITOR", show=False, id="desk.note_editor"),
     ]
 
     async def _add_note_editor(self) -> None:
@@ -61,6 +66,72 @@ class DeskNotes(DeskBase):
             return
         self.set_focus(editor)  # now: the text typed right after n must land in the note
         editor.move_cursor(editor.document.end)
+
+    def action_edit_note_outside(self) -> None:
+        """Suspend the desk, edit the note in ``$VISUAL``/``$EDITOR``, resume and save.
+
+        The editor needs the terminal, so the desk waits for it (suspended, it draws nothing);
+        the save runs on the writer thread after the writes queued before it, so the note the
+        editor started from is the one the store will hold then, unless another process
+        changed it: then the stored note stays and the edited text is kept aside.
+        """
+        from textual.app import SuspendNotSupported
+
+        from paperdesk.editor import edit_in_editor
+        from paperdesk.errors import PaperdeskError
+
+        paper, model, ws = self.current_paper, self.model, self.ws
+        if paper is None or model is None or ws is None:
+            return
+        self.catch_up()
+        self.flush()  # what was typed in the desk's editor is where the outside edit starts
+        original = model.notes.get(paper.id)
+        try:
+            with self.app.suspend():
+                edited = edit_in_editor(original or "", paper.id)
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to an editor: press n.", timeout=4)
+            return
+        except PaperdeskError as error:
+            self.notify(f"Note unchanged: {error}", severity="error", markup=False)
+            return
+        if (edited if edited.strip() else None) == original:
+            self.notify("Note unchanged.", timeout=2)
+            return
+        model.writing_notes[paper.id] += 1
+        self._write(
+            "note-outside",
+            lambda _store: ws.save_edited_note(paper, edited, original=original),
+            paper,
+        )
+
+    def on_job_done(self, message: JobDone) -> None:
+        job, model = message.job, self.model
+        if job.kind != "note-outside" or model is None:
+            return
+        paper: Paper = job.data
+        state, foreign = job.result
+        if foreign is not None:
+            self._reloaded(foreign)
+        settle(model.writing_notes, [paper.id])
+        had_note = paper.id in model.notes
+        model.set_note(paper.id, state.note)
+        model.remember([state])
+        if had_note != (state.note is not None):
+            self.query_one(NavTree).update_counts(())
+            self._update_header()
+        editor = self.note_editor
+        if editor is not None and editor.paper is not None and editor.paper.id == paper.id:
+            editor.replace_saved(state.note)
+        self._show_paper(note=False)
+        self.notify(f"Note saved: {paper.title[:60]}", markup=False, timeout=3)
+
+    def on_job_failed(self, message: JobFailed) -> None:
+        job, model = message.job, self.model
+        if job.kind != "note-outside" or model is None:
+            return
+        settle(model.writing_notes, [job.data.id])
+        self.notify(f"Note not saved: {message.error}", severity="error", markup=False)
 
     def on_note_editor_left(self, _: NoteEditor.Left) -> None:
         self.set_focus(self.paper_list)

@@ -3,9 +3,9 @@
 The screen lays out the panes and owns what they share — the selection, the search, the status
 filter and sort — and the paper actions that work from the list and the detail pane alike
 (copy, open, other screens). The rest of the desk is composed from its parts, one module
-each: :mod:`.marks` (status keys and undo), :mod:`.notes` (the note editor), :mod:`.tasks`
-(enrich, sync and export workers) and :mod:`.replies` (the store's answers), over the state
-they share in :mod:`.base`.
+each: :mod:`.marks` (status keys and undo), :mod:`.notes` (the note editor), :mod:`.reading`
+(saved views and the queue's order), :mod:`.tasks` (enrich, sync and export workers) and
+:mod:`.replies` (the store's answers), over the state they share in :mod:`.base`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from textual.containers import Container, Vertical
 from paperdesk.tui.opening import AFTER_FIRST_FRAME
 from paperdesk.tui.screens.desk.marks import DeskMarks
 from paperdesk.tui.screens.desk.notes import DeskNotes
+from paperdesk.tui.screens.desk.reading import DeskReading
 from paperdesk.tui.screens.desk.replies import DeskReplies
 from paperdesk.tui.screens.desk.tasks import DeskTasks
 from paperdesk.tui.selection import SORT_LABELS, SORTS, Selection
@@ -36,8 +37,13 @@ if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
 
 
-class DeskScreen(DeskReplies, DeskTasks, DeskNotes, DeskMarks):
+class DeskScreen(DeskReplies, DeskTasks, DeskReading, DeskNotes, DeskMarks):
     """The main screen."""
+
+    PALETTE_ACTIONS: ClassVar[list[tuple[str, str, str]]] = [
+        *DeskTasks.PALETTE_ACTIONS,
+        *DeskReading.PALETTE_ACTIONS,
+    ]
 
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
     AUTO_FOCUS = "#papers"
@@ -129,7 +135,7 @@ class DeskScreen(DeskReplies, DeskTasks, DeskNotes, DeskMarks):
         self.query_text = event.value
         if self.model is None:  # still opening: show the text, the search runs on load
             self.query_one(SearchBar).show_matches(None)
-        self._show_rows()
+        self._show_rows(typing=True)
 
     def on_search_bar_kept(self, _: SearchBar.Kept) -> None:
         if not self.query_text.strip():

@@ -140,6 +140,7 @@ class DeskTasks(DeskBase):
         """Sync with a store object of its own, as another process would: the writer thread
         keeps serving marks meanwhile, and the store's lock orders the two."""
         from paperdesk.net.sync import new_since_last_sync, sync_sources
+        from paperdesk.query.index import index_of
         from paperdesk.tui.desk_model import DeskModel
 
         own = ws.fork()
@@ -151,6 +152,7 @@ class DeskTasks(DeskBase):
         catalog = own.catalog
         catalog.venues  # noqa: B018 - built here, off the UI thread
         catalog.search_keys  # noqa: B018 - and so is the search index
+        index_of(catalog).prepare()
         model = DeskModel(
             catalog, own.store.states(), new_since_sync=new_since_last_sync(ws.locations)
         )
@@ -193,6 +195,8 @@ class DeskTasks(DeskBase):
             return
         paper = self.current_paper
         model.metadata = old.metadata
+        model.set_views(old.views)
+        model.queue = old.queue
         for paper_id, (_, text) in self.unsaved_notes.items():
             model.set_note(paper_id, text if text.strip() else None)
         self.undo_stack = [
