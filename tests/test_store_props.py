@@ -156,10 +156,22 @@ class TodoRules(StoreModel):
                 return
             raise AssertionError("renamed onto an existing TODO")
         self.store.update_todo(name, **changes)
+        old = dict(current)
         current.update(changes)
         if rename is not None and rename.casefold() != key:
-            self.todos.pop(rename.casefold(), None)  # a tombstone of that name goes
-            self.todos = {rename.casefold() if k == key else k: v for k, v in self.todos.items()}
+            # the renamed item keeps its place under the new name; its old name stays as a
+            # tombstone, in the place of a tombstone of the new name, else at the end
+            new_key, tomb = rename.casefold(), {**old, "removed": True}
+            todos: dict[str, dict[str, object]] = {}
+            for k, v in self.todos.items():
+                if k == key:
+                    todos[new_key] = current
+                elif k == new_key:
+                    todos[key] = tomb
+                else:
+                    todos[k] = v
+            todos.setdefault(key, tomb)
+            self.todos = todos
 
     @rule(name=TODO_NAMES)
     def remove_todo(self, name: str) -> None:
