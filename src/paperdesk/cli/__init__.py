@@ -24,6 +24,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("mark", "note", "todo", "doctor"), "store_cmds"),
     **dict.fromkeys(("sync", "enrich"), "sync_cmds"),
     **dict.fromkeys(("export", "stats"), "export_cmds"),
+    **dict.fromkeys(("state", "undo", "history"), "state_cmds"),
 }
 
 

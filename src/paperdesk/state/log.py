@@ -318,19 +318,25 @@ def _complete_end(fd: int, size: int) -> int:
 
 
 def _ids(data: bytes) -> Iterator[str]:
-    """The ``id`` of each line, taken from the text (encode() writes ``{"v":N,"id":"...``);
-    lines in another layout are parsed."""
     for line in data.splitlines():
-        start = line.find(b'"id":"')
-        if 0 <= start < 16:
-            end = line.find(b'"', start + 6)
-            value = line[start + 6 : end]
-            if b"\\" not in value:
-                yield value.decode("utf-8", "replace")
-                continue
-        if line.strip():
-            with contextlib.suppress(LogError):
-                yield decode(line).id
+        yield from line_ids(line)
+
+
+def line_ids(line: bytes) -> list[str]:
+    """The ``id`` of a log line, taken from its text where :func:`encode` wrote it (``{"v":N,
+    "id":"...``), else parsed; none for a blank or unreadable line."""
+    start = line.find(b'"id":"')
+    if 0 <= start < 16:
+        end = line.find(b'"', start + 6)
+        value = line[start + 6 : end]
+        if end > 0 and b"\\" not in value:
+            return [value.decode("utf-8", "replace")]
+    if not line.strip():
+        return []
+    try:
+        return [decode(line).id]
+    except LogError:
+        return []
 
 
 def _unescape(value: bytes) -> str:

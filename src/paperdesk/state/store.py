@@ -993,15 +993,20 @@ class Store:
 
     # -- other machines, undo, history ------------------------------------------------------------
 
+    def known_ids(self) -> set[str]:
+        """The ids of every event in the log (read from the text, not parsed)."""
+        known: set[str] = set()
+        for name in self.log.names():
+            known |= self.log.ids(name)
+        return known
+
     def merge(self, events: Iterable[AnyEvent]) -> MergeReport:
         """Take in events from other machines (``state sync``, ``state import``): those the
         log lacks are appended to their machines' files and the papers and TODOs they touch
         are recomputed by the merge rules, in one transaction."""
         incoming = list(events)
         with self.transaction():
-            known: set[str] = set()
-            for name in self.log.names():
-                known |= self.log.ids(name)
+            known = self.known_ids()
             new = [event for event in union(incoming) if event.id not in known]
             if not new:
                 return MergeReport(events=0, papers=[], machines=[])
