@@ -207,6 +207,14 @@ class Git:
 
     # -- the remote ---------------------------------------------------------------------------
 
+    def bare_if_empty(self, url: str) -> None:
+        """An existing empty directory as the remote (a shared folder, a mounted disk) becomes
+        a bare repository; a path that does not exist is left alone (a typo must fail)."""
+        path = Path(url)
+        if path.is_absolute() and path.is_dir() and not any(path.iterdir()):
+            self.run("init", "-q", "--bare", str(path))
+            self.run("--git-dir", str(path), "symbolic-ref", "HEAD", BRANCH)
+
     def remote_head(self, url: str) -> str | None:
         """The remote's ``main`` commit (None: an empty repository); GitSyncError when the
         remote cannot be reached."""
@@ -329,6 +337,7 @@ def sync(store: Store, remote: str | None, *, timeout: float = DEFAULT_TIMEOUT) 
             "say); it is remembered after that"
         )
     url = remote_url(given)
+    git.bare_if_empty(url)
     git.remote_head(url)  # unreachable: stop before anything here changes
     git.init()
     pulled = MergeReport(events=0, papers=[], machines=[])
