@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +12,6 @@ from paperdesk.errors import InputError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from paperdesk.state.events import AnyEvent
-    from paperdesk.state.steps import Step
     from paperdesk.workspace import Workspace
 
 
@@ -167,18 +165,8 @@ def run_undo(args: argparse.Namespace) -> int:
     report = ws.store.undo()
     if report is None:
         raise NotFoundError("nothing to undo ('paperdesk history' lists the steps)")
-    echo(undo_summary(report.step, [state.status for state in report.states]))
+    echo(report.message())
     return 0
-
-
-def undo_summary(step: Step, statuses: list[str]) -> str:
-    """``undid read: 23 papers (now 22 unread, 1 reading)`` or ``undid note: <title>``."""
-    made = f" (made on {step.label})" if step.label else ""
-    if step.kind != "status":
-        return f"undid {step.describe()}{made}"
-    counts = Counter(statuses)
-    now = ", ".join(f"{n} {status}" for status, n in counts.most_common())
-    return f"undid {step.describe()}{made}; now {now}"
 
 
 def run_history(args: argparse.Namespace) -> int:

@@ -83,7 +83,7 @@ from paperdesk.state.models import (
     StoredTodo,
     StoreMeta,
 )
-from paperdesk.state.steps import Step, last_undoable, recent_steps
+from paperdesk.state.steps import Step, last_undoable, recent_steps, undo_message
 from paperdesk.state.storage import (
     BACKUP_INTERVAL,
     RESTORE_HINT,
@@ -149,10 +149,15 @@ class MergeReport(Model):
 
 @dataclasses.dataclass(frozen=True)
 class UndoReport:
-    """The step an undo reverted, and the states of its papers now (by the ids it wrote)."""
+    """The step an undo reverted, the states of its papers now, and this machine's id."""
 
     step: Step
     states: list[PaperState]
+    here: str
+
+    def message(self) -> str:
+        """What the CLI prints and the desk says (:func:`~paperdesk.state.steps.undo_message`)."""
+        return undo_message(self.step, [state.status for state in self.states], self.here)
 
 
 class StoreReport(Model):
@@ -1060,7 +1065,7 @@ class Store:
                     self._pending[index] = event.model_copy(update={"status": state.status})
                 elif state is not None and isinstance(event, NoteEvent):
                     self._pending[index] = event.model_copy(update={"note": state.note})
-            return UndoReport(step=step, states=list(states.values()))
+            return UndoReport(step, list(states.values()), self.log.machine.id)
 
     @staticmethod
     def _about_event(event: PaperEvent) -> dict[str, Any]:
