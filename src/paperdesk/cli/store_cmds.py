@@ -308,6 +308,12 @@ def run_doctor(args: argparse.Namespace) -> int:
     echo(f"store     {report.path} ({report.size_bytes} bytes, schema {report.schema_version})")
     echo(f"states    {counts.states} ({by_status}); {counts.notes} notes")
     echo(f"TODOs     {counts.todos} conferences")
+    log = report.log
+    events = sum(log.events.values())
+    echo(
+        f"log       {log.path} ({events} events of {len(log.events)} machines; this one: "
+        f"{log.label}, {log.machine})"
+    )
     echo(f"orphans   {len(report.orphans)} (state of papers no list holds now)")
     for orphan in report.orphans:
         note = " · has a note" if orphan.note else ""
