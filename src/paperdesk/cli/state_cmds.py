@@ -73,9 +73,11 @@ def run_state(args: argparse.Namespace) -> int:
     command = args.state_command
     ws = open_workspace(args)
     if command == "sync":
-        from paperdesk.state.gitsync import DEFAULT_TIMEOUT, sync
+        from paperdesk.state.gitsync import DEFAULT_TIMEOUT, reach, sync
 
-        report = sync(ws.store, args.remote, timeout=args.timeout or DEFAULT_TIMEOUT)
+        timeout = args.timeout or DEFAULT_TIMEOUT
+        reached = reach(ws.locations.log_dir, args.remote, timeout=timeout)  # before the store
+        report = sync(ws.store, timeout=timeout, reached=reached)
         pulled = report.pulled
         came = (
             f"{pulled.events} events in from {', '.join(pulled.machines)} "

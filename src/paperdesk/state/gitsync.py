@@ -33,6 +33,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
@@ -114,8 +115,9 @@ class Git:
     def run(
         self, *args: str, stdin: bytes | None = None, check: bool = True, where: str = ""
     ) -> subprocess.CompletedProcess[bytes]:
-        """Run one git command in the log directory (or, before it exists, its parent)."""
-        cwd = self.directory if self.directory.is_dir() else self.directory.parent
+        """Run one git command in the log directory (or, before it exists, the nearest folder
+        above it that does)."""
+        cwd = next(p for p in (self.directory, *self.directory.parents) if p.is_dir())
         command = [
             "git",
             "-c",
@@ -266,11 +268,16 @@ class Git:
             position = start + int(size) + 1
         return contents
 
-    def commit(self, files: Sequence[str], parent: str | None, message: str) -> str:
-        """A commit of ``parent``'s tree with ``files`` of the log directory over it."""
+    def stage(self, files: Sequence[str], parent: str | None) -> None:
+        """``parent``'s tree with ``files`` of the log directory over it, in git's index (the
+        caller holds the store's lock: no append is half-written meanwhile)."""
         self.run("read-tree", parent or "--empty")
         if files:
             self.run("update-index", "--add", "--", *files)
+
+    def commit(self, parent: str | None, message: str) -> str:
+        """A commit of what :meth:`stage` staged, on ``parent`` (``parent`` itself when that
+        is the same tree: nothing to send)."""
         tree = self.run("write-tree").stdout.decode().strip()
         if (
             parent is not None
@@ -326,10 +333,18 @@ def remote_events(blobs: dict[str, bytes], known: set[str], url: str) -> list[An
     return events
 
 
-def sync(store: Store, remote: str | None, *, timeout: float = DEFAULT_TIMEOUT) -> SyncReport:
-    """Sync the home's log with ``remote`` (default: the remembered one); see the module."""
-    started = time.perf_counter()
-    git = Git(store.log.directory, store.machine.label, timeout)
+@dataclass
+class Reached:
+    """A remote that answered, and the git of the log directory that will sync with it."""
+
+    git: Git
+    url: str
+
+
+def reach(log_dir: Path, remote: str | None, *, timeout: float = DEFAULT_TIMEOUT) -> Reached:
+    """Check that ``remote`` (default: the remembered one) answers, before anything in the home
+    is touched: not even the store is opened when it does not."""
+    git = Git(log_dir, socket.gethostname(), timeout)
     given = remote if remote is not None else git.remembered()
     if given is None:
         raise UsageError(
@@ -338,7 +353,24 @@ def sync(store: Store, remote: str | None, *, timeout: float = DEFAULT_TIMEOUT) 
         )
     url = remote_url(given)
     git.bare_if_empty(url)
-    git.remote_head(url)  # unreachable: stop before anything here changes
+    git.remote_head(url)
+    return Reached(git, url)
+
+
+def sync(
+    store: Store,
+    remote: str | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    reached: Reached | None = None,
+) -> SyncReport:
+    """Sync the home's log with ``remote`` (default: the remembered one), or with the remote
+    :func:`reach` found; see the module docstring for the steps."""
+    started = time.perf_counter()
+    if reached is None:
+        reached = reach(store.log.directory, remote, timeout=timeout)
+    git, url = reached.git, reached.url
+    git.label = store.machine.label
     git.init()
     pulled = MergeReport(events=0, papers=[], machines=[])
     with git.locked():
@@ -354,9 +386,8 @@ def sync(store: Store, remote: str | None, *, timeout: float = DEFAULT_TIMEOUT) 
                     machines=sorted({*pulled.machines, *report.machines}),
                 )
             with store.transaction():  # no store write: holds off appends while git reads
-                files = store.log.names()
-                message = f"paperdesk: {store.machine.label} ({store.machine.id})"
-                commit = git.commit(files, head, message)
+                git.stage(store.log.names(), head)
+            commit = git.commit(head, f"paperdesk: {store.machine.label} ({store.machine.id})")
             if commit == head or git.push(url, commit):
                 git.remember(url)
                 return SyncReport(
