@@ -186,34 +186,46 @@ class EventLog:
 
     def events_about(self, papers: Iterable[str]) -> list[AnyEvent]:
         """Every event about one of ``papers`` (statuses, notes, relinks from or to them), from
-        every file. Lines are picked by a text search and only those are parsed, so this costs
-        a read of the log, not a parse of it."""
+        every file. Lines are found by one text search over each file and only those are
+        parsed, so this costs a read of the log, not a parse of it."""
         wanted = set(papers)
         events = []
         for name in self.names():
-            for number, line in enumerate(self.raw(name).splitlines(), start=1):
-                ids = {_unescape(m.group(1)) for m in _PAPER.finditer(line)}
-                if ids & wanted:
-                    events.append(self._decode(name, number, line))
+            raw = self.raw(name)
+            starts: dict[int, None] = {}
+            for match in _PAPER.finditer(raw):
+                if _unescape(match.group(1)) in wanted:
+                    starts[raw.rfind(b"\n", 0, match.start()) + 1] = None
+            events.extend(self._decode_at(name, raw, start) for start in starts)
+        return events
+
+    def _decode_at(self, name: str, raw: bytes, start: int) -> AnyEvent:
+        """The event of the line of file ``name`` (complete text ``raw``) at byte ``start``."""
+        try:
+            return decode(_line_at(raw, start))
+        except LogError:
+            return self._decode(name, raw.count(b"\n", 0, start) + 1, _line_at(raw, start))
+
+    def _with(self, needle: bytes) -> list[AnyEvent]:
+        """Every event whose line holds ``needle`` (found by a text search, then parsed)."""
+        events = []
+        for name in self.names():
+            raw = self.raw(name)
+            position = raw.find(needle)
+            while position >= 0:
+                start = raw.rfind(b"\n", 0, position) + 1
+                events.append(self._decode_at(name, raw, start))
+                position = raw.find(b"\n", position)
+                position = raw.find(needle, position) if position >= 0 else -1
         return events
 
     def relinks(self) -> list[AnyEvent]:
         """Every relink event (few: one per edited title an import found)."""
-        events = []
-        for name in self.names():
-            for number, line in enumerate(self.raw(name).splitlines(), start=1):
-                if b'"kind":"relink"' in line:
-                    events.append(self._decode(name, number, line))
-        return events
+        return self._with(b'"kind":"relink"')
 
     def todo_events(self) -> list[AnyEvent]:
         """Every TODO event (one per TODO change: few)."""
-        events = []
-        for name in self.names():
-            for number, line in enumerate(self.raw(name).splitlines(), start=1):
-                if b'"kind":"todo"' in line:
-                    events.append(self._decode(name, number, line))
-        return events
+        return self._with(b'"kind":"todo"')
 
     def everything(self) -> list[AnyEvent]:
         """Every event of every file (for a rebuild, an export, or a test)."""
@@ -266,7 +278,7 @@ class EventLog:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view) :]
-                os.fsync(fd)
+                _datasync(fd)
             finally:
                 os.close(fd)
         except OSError as exc:
@@ -295,6 +307,19 @@ class EventLog:
                 pass
             finally:
                 os.close(fd)
+
+
+def _datasync(fd: int) -> None:
+    """Flush the appended bytes (and the size that reaches them) to the disk; the rest of the
+    file's metadata (its times) need not wait."""
+    sync = getattr(os, "fdatasync", os.fsync)
+    sync(fd)
+
+
+def _line_at(raw: bytes, start: int) -> bytes:
+    """The line of ``raw`` that starts at byte ``start`` (without its newline)."""
+    end = raw.find(b"\n", start)
+    return raw[start : end if end >= 0 else len(raw)]
 
 
 def _cut_partial_line(fd: int) -> None:

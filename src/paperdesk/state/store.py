@@ -936,7 +936,7 @@ class Store:
         """
         moved: list[PaperState] = []
         with self.transaction():
-            step = new_id()
+            pairs: list[tuple[str, Paper, PaperState, list[str]]] = []
             for old_id, paper in mapping.items():
                 old = self.state(old_id)
                 if old is None or old_id == paper.id:
@@ -946,20 +946,18 @@ class Store:
                     continue
                 earlier = [*old.previous_ids, old_id, *(existing.previous_ids if existing else [])]
                 previous = [pid for pid in dict.fromkeys(earlier) if pid != paper.id]
-                replaced = [
-                    e.id
-                    for e in self.log.events_about({paper.id})
-                    if isinstance(e, PaperEvent) and e.paper == paper.id
-                ]
-                replaced += [e.id for e in self._pending or () if _mentions(e, {paper.id})]
-                event = RelinkEvent(
-                    **self._stamp(self._tick(), step, "relink"),
-                    paper=paper.id,
-                    old=old_id,
-                    replaces=replaced,
-                )
-                self._record(event)
-                folds, _, _ = self._folds({paper.id}, self._pending or ())
+                pairs.append((old_id, paper, old, previous))
+            if not pairs:
+                return moved
+            targets = {paper.id for _, paper, _, _ in pairs}
+            seen = [*self.log.events_about(targets), *(self._pending or ())]
+            clock, step = self._tick(), new_id()
+            for old_id, paper, _, _ in pairs:
+                replaced = [e.id for e in seen if isinstance(e, PaperEvent) and e.paper == paper.id]
+                stamp = self._stamp(clock, step, "relink")
+                self._record(RelinkEvent(**stamp, paper=paper.id, old=old_id, replaces=replaced))
+            folds, _, _ = self._folds(targets, self._pending or ())
+            for old_id, paper, old, previous in pairs:
                 fold = folds.get(paper.id)
                 self._drop(paper.id)  # it carried nothing; what it becomes is the old state
                 if fold is None:  # a record without events: nothing to fold, move it as it is
@@ -967,9 +965,8 @@ class Store:
                 else:
                     self._put_fold(fold)
                     base = self.state(paper.id) or old
-                state = self._save(paper, base, base.updated_at, previous_ids=previous)
+                moved.append(self._save(paper, base, base.updated_at, previous_ids=previous))
                 self._drop(old_id)
-                moved.append(state)
         return moved
 
     def touch_papers(self, papers: Iterable[Paper]) -> int:
