@@ -297,3 +297,24 @@ def test_event_lines_round_trip(path: Path) -> None:
     store.set_note(PAPERS[0], "lone \ud800 surrogate and ünïcode")
     for line in own_log(store).read_bytes().splitlines(keepends=True):
         assert encode(decode(line)) == line
+
+
+def test_a_log_file_rewritten_rather_than_appended_to_is_applied_whole(path: Path) -> None:
+    store = Store.open(path)
+    store.set_status([PAPERS[0]], "queued")
+    store.set_status([PAPERS[1]], "read")
+    old = own_log(store).read_bytes().splitlines(keepends=True)
+    clock = Clock.parse(json.loads(path.read_text())["meta"]["1"]["clock"])
+    new = StatusEvent(
+        id=new_id(),
+        machine=store.machine.id,
+        clock=str(Clock(clock.wall_ms + 5)),
+        step=new_id(),
+        paper=PAPERS[2].id,
+        status="skipped",
+    )
+    # another tool rewrote the file: an event in the middle, the old ones in another order
+    own_log(store).write_bytes(old[1] + encode(new) + old[0])
+    reopened = Store.open(path)
+    assert reopened.status_of(PAPERS[2].id) == "skipped"
+    assert reopened.status_of(PAPERS[0].id) == "queued"

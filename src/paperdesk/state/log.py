@@ -157,6 +157,18 @@ class EventLog:
             raise StoreError(f"cannot read log {self.path(name)} ({exc.strerror})") from None
         return data[: data.rfind(b"\n") + 1]
 
+    def line_starts_at(self, name: str, offset: int) -> bool:
+        """Whether a line of file ``name`` starts at byte ``offset`` (the file was appended to
+        since a reader stopped there, rather than rewritten)."""
+        if offset == 0:
+            return True
+        try:
+            with open(self.path(name), "rb") as handle:
+                handle.seek(offset - 1)
+                return handle.read(1) == b"\n"
+        except OSError:
+            return False
+
     def parse(self, name: str, data: bytes, *, numbered: bool = True) -> list[AnyEvent]:
         """The events of complete lines ``data`` of file ``name``; StoreError names a bad line
         (by its number when ``data`` is the file from its start)."""

@@ -493,6 +493,8 @@ class Store:
         for name, size in sizes.items():
             start = meta.log.get(name, 0)
             if size > start and not (name == own and reseed):
+                if not self.log.line_starts_at(name, start):
+                    start = 0  # rewritten, not appended to: apply it whole (that is idempotent)
                 fresh.extend(self.log.read(name, start)[0])
         if fresh:
             self._clock = latest(self._clock, max(event.stamp for event in fresh))
