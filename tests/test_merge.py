@@ -15,6 +15,7 @@ from paperdesk.catalog.records import STATUSES, Paper
 from paperdesk.state.clock import Clock, tick
 from paperdesk.state.events import AnyEvent, NoteEvent, StatusEvent, TodoEvent, new_id
 from paperdesk.state.merge import fold_papers, fold_todos, union
+from paperdesk.state.steps import last_undoable
 from paperdesk.state.store import Store
 
 PAPER_IDS = ["p-a", "p-b", "p-c"]
@@ -54,6 +55,19 @@ class Replica:
             TodoEvent(**{**self.stamp(), "origin": origin}, todo=name, fields=fields)
         )
 
+    def undo(self) -> None:
+        """What ``Store.undo`` writes: one marker per paper and kind of the last step."""
+        step = last_undoable(reversed(union(self.events)))
+        if step is None:
+            return
+        stamp = self.stamp()
+        for event in {(e.paper, e.kind): e for e in step.events}.values():
+            marker = {**stamp, "id": new_id(), "origin": "undo", "undoes": step.id}
+            if isinstance(event, StatusEvent):
+                self.events.append(StatusEvent(**marker, paper=event.paper, status=event.before))
+            else:
+                self.events.append(NoteEvent(**marker, paper=event.paper))
+
     def take(self, other: Replica) -> None:
         """A sync: the union, and a clock past everything seen."""
         self.events = union(self.events, other.events)
@@ -64,7 +78,7 @@ class Replica:
 OPS = st.lists(
     st.tuples(
         st.integers(0, 2),  # machine
-        st.sampled_from(["mark", "note", "clear", "sync", "todo", "remove"]),
+        st.sampled_from(["mark", "note", "clear", "sync", "todo", "remove", "undo"]),
         st.integers(0, 2),  # paper, or the other machine
         st.sampled_from(STATUSES),
         st.text(max_size=8),
@@ -88,6 +102,8 @@ def run(ops: list, skews: list[int]) -> list[Replica]:
             replica.note(paper, None)
         elif op == "sync":
             replica.take(replicas[target])
+        elif op == "undo":
+            replica.undo()
         elif op == "todo":
             replica.todo(f"Conf {target}", {"name": f"Conf {target}", "note": text, "done": True})
         else:
@@ -131,7 +147,8 @@ def test_the_state_does_not_depend_on_the_order_events_arrive_in(
 def test_after_syncing_every_note_made_apart_is_present_and_the_last_mark_wins(
     ops: list, skews: list[int]
 ) -> None:
-    replicas = run([op for op in ops if op[1] != "sync"], skews)  # made apart
+    apart = [op for op in ops if op[1] not in ("sync", "undo")]
+    replicas = run(apart, skews)  # made apart
     merged = union(*(r.events for r in replicas))
     folds = fold_papers(merged, "nobody")
     for pid in PAPER_IDS:
@@ -225,3 +242,15 @@ def test_two_stores_exchanging_events_agree(tmp_path: Path) -> None:
     remote = Store.open(b.path).states()
     marked_on_a = [p for p, s in remote.items() if s.status_from == a.machine.label]
     assert marked_on_a  # the store says which statuses came from the other machine
+
+
+def test_an_undo_takes_its_step_out_and_leaves_marks_made_elsewhere_meanwhile() -> None:
+    laptop, server = Replica("laptop-1", 1_000), Replica("server-2", 2_000)
+    laptop.mark("p-a", "read")
+    server.take(laptop)
+    server.mark("p-a", "queued")
+    laptop.wall += 10_000
+    laptop.undo()  # later than the server's mark, but it only takes back the laptop's
+    laptop.take(server)
+    fold = fold_papers(laptop.events, "laptop-1")["p-a"]
+    assert fold.status == "queued" and [h.status for h in fold.history] == ["queued"]
