@@ -12,6 +12,7 @@ from paperdesk.errors import InputError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from paperdesk.state.events import AnyEvent
+    from paperdesk.state.steps import Step
     from paperdesk.workspace import Workspace
 
 
@@ -158,6 +159,14 @@ def _info(ws: Workspace) -> None:
         )
 
 
+def _what(step: Step, *, single: bool) -> str:
+    """A step in a line: ``read: 7 papers``, or for one paper's history ``read (was queued)``."""
+    if single and step.kind == "status":
+        before = next(iter(step.before().values()), None)
+        return f"{step.status} (was {before})"
+    return step.kind if single else step.describe()
+
+
 def _papers(n: int) -> str:
     return "paper" if n == 1 else "papers"
 
@@ -188,15 +197,13 @@ def run_history(args: argparse.Namespace) -> int:
     if not steps:
         echo("no steps yet" if papers is None else "no steps for that paper yet")
         return 0
-    described = {step.id: step.describe() for step in steps}
     for step in steps:
         when = f"{step.at.astimezone():%Y-%m-%d %H:%M}"
-        what = step.describe()
+        what = _what(step, single=papers is not None)
         if step.kind == "undo":
-            what = f"undo of {described.get(step.undoes or '', 'an earlier step')}"
-        elif papers is not None and step.kind == "status":
-            before = next(iter(step.before().values()), None)
-            what = f"{step.status} (was {before})" if before else what
+            undone = next((s for s in steps if s.id == step.undoes), None)
+            if undone is not None:  # listed too: say which
+                what = f"undo of {_what(undone, single=papers is not None)}"
         if step.undone_by:
             what += "  (undone)"
         echo(f"{when}  {step.label:<12} {what}")
