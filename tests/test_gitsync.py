@@ -252,3 +252,19 @@ def test_kill_9_during_sync_loses_nothing_and_the_next_sync_converges(
 @pytest.mark.slow
 def test_kill_9_during_sync_25_times(tmp_path: Path, remote: Path) -> None:
     kill_during_syncs(tmp_path, remote, tries=25, seed=2)
+
+
+def test_a_checked_out_repository_as_remote_says_to_use_a_bare_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work = tmp_path / "work"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
+    (work / "README").write_text("mine\n")
+    subprocess.run(["git", "-C", str(work), "add", "README"], check=True)
+    subprocess.run(["git", "-C", str(work), "commit", "-qm", "x"], check=True)
+    a = home(tmp_path, "a")
+    a.set_status([PAPERS[0]], "read")
+    assert main(["--home", str(a.path.parent), "state", "sync", "--remote", str(work)]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "bare repository" in err, err
+    assert (work / "README").read_text() == "mine\n"

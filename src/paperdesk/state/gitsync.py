@@ -300,7 +300,10 @@ class Git:
         said = (result.stdout + result.stderr).decode(errors="replace")
         if "[rejected]" in said or "non-fast-forward" in said or "fetch first" in said:
             return False
-        raise GitSyncError(f"cannot push to {url}: {last_line(result.stderr or result.stdout)}")
+        why = last_line(result.stderr or result.stdout)
+        if "checked out" in said:  # a repository with a work tree that has main checked out
+            why += f"; give a bare repository ('git init --bare {url}.git') as the remote"
+        raise GitSyncError(f"cannot push to {url}: {why}")
 
 
 def last_line(output: bytes) -> str:
