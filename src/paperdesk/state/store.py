@@ -38,6 +38,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import os
+from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -952,10 +953,13 @@ class Store:
             if not pairs:
                 return moved
             targets = {paper.id for _, paper, _, _ in pairs}
-            seen = [*self.log.events_about(targets), *(self._pending or ())]
+            seen: dict[str, list[str]] = defaultdict(list)  # target -> its events so far
+            for event in (*self.log.events_about(targets), *(self._pending or ())):
+                if isinstance(event, PaperEvent) and event.paper in targets:
+                    seen[event.paper].append(event.id)
             clock, step = self._tick(), new_id()
             for old_id, paper, _, _ in pairs:
-                replaced = [e.id for e in seen if isinstance(e, PaperEvent) and e.paper == paper.id]
+                replaced = seen.get(paper.id, [])
                 stamp = self._stamp(clock, step, "relink")
                 self._record(RelinkEvent(**stamp, paper=paper.id, old=old_id, replaces=replaced))
             folds, _, _ = self._folds(targets, self._pending or ())
