@@ -350,7 +350,7 @@ def test_unknown_status_is_the_same_error_everywhere(args: list[str]) -> None:
 
 
 def test_mark_accepts_the_status_after_options() -> None:
-    assert main(["mark", "--venue", "OSDI 2024", "queued"]) == 0
+    assert main(["mark", "--venue", "OSDI 2024", "queued", "--yes"]) == 0
     one_line_error(
         run("mark", "serverlessllm", "--venue", "OSDI 2024", "read"), 2, "either papers or"
     )
@@ -368,10 +368,10 @@ def test_mark_scopes_narrow_together_and_never_mix_with_papers() -> None:
     osdi = ids_of("--venue", "OSDI 2024")
     scheduling = ids_of("--venue", "OSDI 2024", "--topic", "ML Scheduling")
     assert 0 < len(scheduling) < len(osdi)
-    marked = run("mark", "--venue", "OSDI 2024", "--topic", "ML Scheduling", "skipped")
+    marked = run("mark", "--venue", "OSDI 2024", "--topic", "ML Scheduling", "skipped", "-y")
     assert marked.returncode == 0, marked.stderr
     assert ids_of("--status", "skipped") == scheduling
-    assert run("mark", "--source", "awesome-papers", "queued").returncode == 0
+    assert run("mark", "--source", "awesome-papers", "queued", "--yes").returncode == 0
     assert ids_of("--status", "queued") == ids_of()
     one_line_error(run("mark", "--all", "--venue", "OSDI 2024", "read"), 2, "--all takes no")
     one_line_error(run("mark", "read"), 2, "name at least one paper")

@@ -70,7 +70,7 @@ def test_a_venue_without_a_year_is_every_year_of_it(capsys: pytest.CaptureFixtur
     assert run("list", "--venue", "OSDI 2022") == 1, "a year that is not there is no venue"
     csv_rows = out(capsys, "export", "-f", "csv", "--venue", "osdi").splitlines()
     assert len(csv_rows) == 1 + 3
-    assert run("mark", "--venue", "osdi", "queued") == 0
+    assert run("mark", "--venue", "osdi", "queued", "--yes") == 0
     assert sorted(titles(capsys, "--status", "queued")) == sorted(titles(capsys, "--venue", "osdi"))
 
 

@@ -22,7 +22,7 @@ CASES: list[tuple[list[str], int, str]] = [
     (["venues"], OK, ""),
     (["sources", "--json"], OK, ""),
     (["mark", "serverlessllm", "read"], OK, ""),
-    (["mark", "--venue", "OSDI 2024", "--topic", "ML Scheduling", "queued"], OK, ""),
+    (["mark", "--venue", "OSDI 2024", "--topic", "ML Scheduling", "queued", "--yes"], OK, ""),
     (["note", "serverlessllm", "--set", "a note"], OK, ""),
     (["note", "serverlessllm"], OK, ""),
     (["todo", "list"], OK, ""),

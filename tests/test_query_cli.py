@@ -102,7 +102,7 @@ def give_state(capsys: pytest.CaptureFixture[str], catalog: Path, papers: list[R
     for status, step in (("read", 3), ("queued", 5), ("skipped", 7), ("reading", 11)):
         ids = [p["id"] for p in papers[step - 1 :: step]]
         if ids:
-            cli(capsys, "mark", "--catalog", str(catalog), *ids, status)
+            cli(capsys, "mark", "--catalog", str(catalog), *ids, status, "--yes")
     for paper in papers[::4][:30]:
         text = "memory serving idea" if len(paper["title"]) % 2 else "cache notes"
         cli(capsys, "note", "--catalog", str(catalog), paper["id"], "--set", text)
@@ -156,7 +156,7 @@ def test_a_malformed_query_is_one_line_with_its_column_and_exit_2(
 
 def test_mark_and_export_take_the_query(capsys: pytest.CaptureFixture[str]) -> None:
     assert "queued: 3 papers" in cli(
-        capsys, "mark", "--query", 'tag:"kv cache" year:2024', "queued"
+        capsys, "mark", "--query", 'tag:"kv cache" year:2024', "queued", "--yes"
     )
     queued = json.loads(cli(capsys, "list", "--status", "queued", "--json"))
     assert len(queued) == 3 and all(has(p["tags"], "kv cache") for p in queued)

@@ -20,6 +20,7 @@ from paperdesk.errors import (
     StoreError,
     UnknownStatusError,
 )
+from paperdesk.state.clock import Clock
 from paperdesk.state.file_format import STORE_SCHEMA_VERSION
 from paperdesk.state.storage import backup_paths
 from paperdesk.state.store import (
@@ -145,11 +146,14 @@ def test_todos_add_update_remove_and_revive(store: Store, path: Path) -> None:
         store.remove_todo("OSDI '25")
     reopened = Store.open(path)
     assert reopened.todos() == []
-    [tomb] = reopened.todos(include_removed=True)
+    # the rename left the old name as a tombstone, so a re-import does not bring it back
+    tomb, old_name = reopened.todos(include_removed=True)
     assert tomb.removed and tomb.name == "OSDI '25" and tomb.done
+    assert old_name.removed and old_name.name == "OSDI 2025"
     revived = reopened.add_todo(TodoItem(name="osdi '25", url="https://new"))
     assert not revived.removed and revived.url == "https://new" and not revived.done
-    assert [t.name for t in Store.open(path).todos(include_removed=True)] == ["osdi '25"]
+    names = [t.name for t in Store.open(path).todos(include_removed=True)]
+    assert names == ["osdi '25", "OSDI 2025"]
 
 
 def test_rename_onto_a_removed_todo_replaces_its_tombstone(store: Store) -> None:
@@ -159,7 +163,9 @@ def test_rename_onto_a_removed_todo_replaces_its_tombstone(store: Store) -> None
     with pytest.raises(DuplicateTodoError):
         store.add_todo(TodoItem(name="sosp"))
     store.update_todo("SOSP", name="nsdi")
-    assert [(t.name, t.removed) for t in store.todos(include_removed=True)] == [("nsdi", False)]
+    # the renamed item keeps its place; the old name is the tombstone now
+    todos = [(t.name, t.removed) for t in store.todos(include_removed=True)]
+    assert todos == [("nsdi", False), ("SOSP", True)]
 
 
 def test_seed_todos_adds_only_names_never_seen(store: Store, path: Path) -> None:
@@ -387,7 +393,9 @@ def test_restore_skips_bad_backups_and_refuses_a_good_store(path: Path) -> None:
     one.write_bytes(b"garbage")
     path.write_bytes(b"{")
     assert Store.restore_newest_backup(path) == two
-    assert Store.open(path).note_of(A.id) == "one"
+    restored = json.loads(path.read_bytes())["papers"][A.id]
+    assert restored["note"] == "one"  # the backup as it was...
+    assert Store.open(path).note_of(A.id) == "three"  # ...then what the log holds since
     assert one.read_bytes() == b"garbage"
 
 
@@ -502,7 +510,8 @@ def test_errors_are_paperdesk_errors_with_one_line(store: Store) -> None:
 
 def test_changes_keep_their_order_when_the_clock_goes_back(store: Store, path: Path) -> None:
     """Records written while the clock was a day ahead (or, the same thing, a clock set back
-    a day since): later changes are still dated after them, in history and "last changed"."""
+    a day since): later changes are still dated after them, in history and "last changed",
+    because the home's hybrid logical clock never goes back."""
     store.set_status([A], "read")
     store.set_status([B], "queued")
     ahead = dt.timedelta(days=1)
@@ -511,6 +520,9 @@ def test_changes_keep_their_order_when_the_clock_goes_back(store: Store, path: P
         record["updated_at"] = (dt.datetime.fromisoformat(record["updated_at"]) + ahead).isoformat()
         for change in record["history"]:
             change["at"] = (dt.datetime.fromisoformat(change["at"]) + ahead).isoformat()
+    meta = data["meta"]["1"]  # the home's clock, which stamped those records, was ahead too
+    clock = Clock.parse(meta["clock"])
+    meta["clock"] = str(Clock(clock.wall_ms + int(ahead.total_seconds() * 1000), clock.count))
     path.write_text(json.dumps(data))
     reopened = Store.open(path)
     newest = max(s.updated_at for s in reopened.states().values())

@@ -46,12 +46,34 @@ class StoreModel(RuleBasedStateMachine):
         self.history: dict[str, list[str]] = {}
         self.notes: dict[str, str] = {}
         self.todos: dict[str, dict[str, object]] = {}  # insertion-ordered
+        #: Undoable steps, oldest first: what each status or note change replaced.
+        self.steps: list[dict[str, tuple[str, list[str], str | None]]] = []
 
     def teardown(self) -> None:
         try:
-            self.compare(Store.open(self.path))
+            store = Store.open(self.path)
+            self.compare(store)
+            folds, todos = store.rebuild()  # the store is what its log makes
+            for paper_id, fold in folds.items():
+                state = store.state(paper_id)
+                assert {name: getattr(state, name) for name in fold.reading()} == fold.reading()
+            live = {t.name.casefold(): t for t in store.todos(include_removed=True)}
+            assert {k: live[k] for k in todos} == todos
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+    def remember_step(self, paper_ids: list[str]) -> None:
+        """Before a change: what ``undo`` must bring back."""
+        self.steps.append(
+            {
+                pid: (
+                    self.status.get(pid, "unread"),
+                    list(self.history.get(pid, [])),
+                    self.notes.get(pid),
+                )
+                for pid in paper_ids
+            }
+        )
 
     @rule()
     def reopen(self) -> None:
@@ -79,6 +101,13 @@ class PaperRules(StoreModel):
         states = self.store.set_status([PAPERS[i] for i in indexes], status)
         assert [s.id for s in states] == [PAPERS[i].id for i in indexes]
         assert all(s.status == status for s in states)
+        changed = [
+            PAPERS[i].id
+            for i in dict.fromkeys(indexes)
+            if self.status.get(PAPERS[i].id, "unread") != status
+        ]
+        if changed:
+            self.remember_step(changed)
         for i in dict.fromkeys(indexes):
             pid = PAPERS[i].id
             if self.status.get(pid, "unread") != status:
@@ -88,6 +117,8 @@ class PaperRules(StoreModel):
     @rule(i=paper_indexes, note=st.none() | NOTES)
     def set_note(self, i: int, note: str | None) -> None:
         self.store.set_note(PAPERS[i], note)
+        if (note or None) != self.notes.get(PAPERS[i].id):
+            self.remember_step([PAPERS[i].id])
         if note:
             self.notes[PAPERS[i].id] = note
         else:
@@ -98,7 +129,25 @@ class PaperRules(StoreModel):
         self.store.append_note(PAPERS[i], text)
         pid = PAPERS[i].id
         if text:
+            self.remember_step([pid])
+        if text:
             self.notes[pid] = f"{self.notes[pid]}\n{text}" if pid in self.notes else text
+
+    @rule()
+    def undo(self) -> None:
+        """The last change comes back exactly; the undone mark leaves the history."""
+        report = self.store.undo()
+        if not self.steps:
+            assert report is None
+            return
+        assert report is not None
+        for pid, (status, history, note) in self.steps.pop().items():
+            self.status[pid] = status
+            self.history[pid] = history
+            if note is None:
+                self.notes.pop(pid, None)
+            else:
+                self.notes[pid] = note
 
 
 class TodoRules(StoreModel):
@@ -156,10 +205,22 @@ class TodoRules(StoreModel):
                 return
             raise AssertionError("renamed onto an existing TODO")
         self.store.update_todo(name, **changes)
+        old = dict(current)
         current.update(changes)
         if rename is not None and rename.casefold() != key:
-            self.todos.pop(rename.casefold(), None)  # a tombstone of that name goes
-            self.todos = {rename.casefold() if k == key else k: v for k, v in self.todos.items()}
+            # the renamed item keeps its place under the new name; its old name stays as a
+            # tombstone, in the place of a tombstone of the new name, else at the end
+            new_key, tomb = rename.casefold(), {**old, "removed": True}
+            todos: dict[str, dict[str, object]] = {}
+            for k, v in self.todos.items():
+                if k == key:
+                    todos[new_key] = current
+                elif k == new_key:
+                    todos[key] = tomb
+                else:
+                    todos[k] = v
+            todos.setdefault(key, tomb)
+            self.todos = todos
 
     @rule(name=TODO_NAMES)
     def remove_todo(self, name: str) -> None:

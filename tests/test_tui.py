@@ -329,7 +329,8 @@ async def test_r_again_goes_back_to_unread_and_z_undoes(
         store = store_of(isolated_home)
         assert store.status_of(first.id) == "unread"
         history = [change.status for change in store.state(first.id).history]
-        assert history == ["read", "unread", "queued", "unread"]
+        assert history == ["read", "unread"]  # an undone mark leaves no trace in the history
+        assert app.desk.model.status_of(papers(app).highlighted_row) == "unread"
 
 
 async def test_a_mark_updates_its_line_tree_progress_and_header(app: PaperdeskApp) -> None:
@@ -1074,3 +1075,74 @@ async def test_every_desk_key_and_palette_action_is_in_the_palette(app: Paperdes
         await pilot.press("question_mark")
         text = str(app.screen.query_one("#help-text").render())
         assert "desk.enrich" in text and "Sync now" in text and "Export…" in text
+
+
+# -- undo through the store, and state from other machines ----------------------------------
+
+
+async def test_z_after_a_restart_undoes_a_bulk_mark_and_goes_to_its_paper(
+    app: PaperdeskApp, isolated_home: Path, catalog_path: Path
+) -> None:
+    catalog = Catalog.from_files([main_list()])
+    target = catalog.papers[3]
+    store = store_of(isolated_home)
+    store.set_status([target], "reading")
+    store.set_status(catalog.papers[2:5], "read")  # a bulk mark from the command line, say
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("f", "f")  # a filter that hides the papers the undo brings back
+        await pilot.press("z")
+        await written(app, pilot)
+        assert app.desk.current_paper.id == catalog.papers[2].id
+        assert app.desk.model.status_of(catalog.by_id[target.id]) == "reading"
+        assert any("undid read: 3 papers" in n.message for n in app._notifications)
+    after = store_of(isolated_home)
+    assert after.status_of(target.id) == "reading"
+    assert after.status_of(catalog.papers[2].id) == "unread"
+    async with make_app(home=isolated_home, catalog=catalog_path).run_test(size=SIZE) as pilot:
+        again = pilot.app
+        await opened(again, pilot)
+        await pilot.press("z")
+        await written(again, pilot)
+        assert store_of(isolated_home).status_of(target.id) == "unread"
+        await pilot.press("z")
+        await written(again, pilot)
+        assert any("Nothing to undo" in n.message for n in again._notifications)
+
+
+async def test_z_takes_back_a_whole_note_editing_session(
+    app: PaperdeskApp, isolated_home: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        paper = app.desk.current_paper
+        store_of(isolated_home).set_note(paper, "before")
+        await pilot.pause(2.0)  # the poll shows it
+        await pilot.press("n", *" first")
+        await pilot.pause(1.2)  # autosaved once
+        await pilot.press(*" second", "escape")
+        await written(app, pilot)
+        assert store_of(isolated_home).note_of(paper.id) == "before first second"
+        await pilot.press("z")
+        await written(app, pilot)
+        assert store_of(isolated_home).note_of(paper.id) == "before"
+        assert app.desk.note_editor.text == "before"
+
+
+async def test_the_desk_says_when_state_came_from_another_machine(
+    app: PaperdeskApp, isolated_home: Path, tmp_path: Path
+) -> None:
+    catalog = Catalog.from_files([main_list()])
+    laptop = Store.open(tmp_path / "laptop" / "store.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        first = app.desk.current_paper
+        laptop.set_status([first, catalog.papers[1]], "queued")
+        store_of(isolated_home).merge(laptop.events())  # what 'state sync' does
+        await until(pilot, lambda: any("changed on" in n.message for n in app._notifications))
+        assert any(
+            f"2 papers changed on {laptop.machine.label}" in n.message for n in app._notifications
+        )
+        assert app.desk.model.status_of(papers(app).highlighted_row) == "queued"
+        detail = app.desk.query_one(PaperDetail)
+        await until(pilot, lambda: f"from {laptop.machine.label}" in str(detail.content))

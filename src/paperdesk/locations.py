@@ -13,6 +13,9 @@ from pathlib import Path
 from paperdesk.errors import UsageError
 
 HOME_ENV = "PAPERDESK_HOME"
+#: Beside the store: the reading-state log (one file per machine) and this home's machine id.
+LOG_DIR_NAME = "log"
+MACHINE_FILE_NAME = "machine.json"
 DEFAULT_SOURCE = "awesome-papers"
 # A source name is a file name in the home's sources directory: no separators, no dot-dot.
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -62,6 +65,15 @@ class Locations:
     @property
     def store(self) -> Path:
         return self.home / "store.json"
+
+    @property
+    def log_dir(self) -> Path:
+        """The reading-state log, a git work tree once ``state sync`` ran (``log/.git``)."""
+        return self.home / LOG_DIR_NAME
+
+    @property
+    def machine_file(self) -> Path:
+        return self.home / MACHINE_FILE_NAME
 
     @property
     def sources_dir(self) -> Path:

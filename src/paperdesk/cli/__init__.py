@@ -34,6 +34,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("sync", "enrich"), "sync_cmds"),
     **dict.fromkeys(("export", "stats"), "export_cmds"),
     **dict.fromkeys(("view", "queue"), "reading_cmds"),
+    **dict.fromkeys(("state", "undo", "history"), "state_cmds"),
 }
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 import time
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from paperdesk.catalog.records import STATUSES, Paper, parse_status
@@ -31,6 +33,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help=f"paper ids or title fragments, then one of: {', '.join(STATUSES)}",
     )
     add_scope(mark)
+    mark.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help=f"mark a whole scope or more than {BULK_PAPERS} papers without asking",
+    )
+    mark.add_argument(
+        "--dry-run", action="store_true", help="list what would change and change nothing"
+    )
     mark.set_defaults(handler=run_mark)
 
     note = add_command(commands, "note", "show or change a paper's note")
@@ -95,14 +106,46 @@ def mark_words(words: list[str], *, scoped: bool) -> tuple[list[str], str]:
 
 
 def run_mark(args: argparse.Namespace) -> int:
-    scoped = bool(args.all or args.venue or args.topic or args.source)
+    """Mark papers; a bulk mark (a scope, or more than :data:`BULK_PAPERS` papers) says how
+    many it changes and asks on a terminal, and without one needs ``--yes`` (exit 2 and
+    nothing changed otherwise). Every mark is one step ``paperdesk undo`` reverts."""
+    scoped = bool(args.all or args.venue or args.topic or args.source or args.query)
     refs, status = mark_words(args.items, scoped=scoped)
     ws = open_workspace(args)
     papers = scoped_papers(ws, args, refs)
-    ws.store.set_status(papers, status)
+    ws.store.check_writable()  # what it would change is read from a store it may write
+    changing = [(p, ws.status_of(p.id)) for p in papers if ws.status_of(p.id) != status]
     noun = "paper" if len(papers) == 1 else "papers"
+    if args.dry_run:
+        echo(f"would mark {len(changing)} of {len(papers)} {noun} {status}")
+        for paper, before in changing:
+            echo(f"  {before:<8} -> {status:<8} {paper.title}")
+        return 0
+    bulk = scoped or len(papers) > BULK_PAPERS
+    if bulk and not args.yes and not confirm(papers, changing, status):
+        echo("nothing was marked", file=sys.stderr)
+        return 1
+    ws.store.set_status(papers, status)
     echo(f"{status}: {len(papers)} {noun}" + (f" ({papers[0].title})" if len(papers) == 1 else ""))
     return 0
+
+
+#: A mark of more papers than this (or of a whole scope) asks first.
+BULK_PAPERS = 20
+
+
+def confirm(papers: list[Paper], changing: list[tuple[Paper, str]], status: str) -> bool:
+    """Ask on a terminal whether to go on with a bulk mark; without one, refuse (UsageError)."""
+    before = Counter(old for _, old in changing)
+    was = ", ".join(f"{n} {old}" for old, n in before.most_common()) or "none"
+    what = f"{len(papers)} papers {status}: {len(changing)} would change (now {was})"
+    if not sys.stdin.isatty():
+        raise UsageError(
+            f"mark {what}; add --yes to mark them without asking (--dry-run lists them)"
+        )
+    sys.stderr.write(f"mark {what}? [y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 def run_note(args: argparse.Namespace) -> int:
@@ -219,6 +262,12 @@ def run_doctor(args: argparse.Namespace) -> int:
     echo(f"store     {report.path} ({report.size_bytes} bytes, schema {report.schema_version})")
     echo(f"states    {counts.states} ({by_status}); {counts.notes} notes")
     echo(f"TODOs     {counts.todos} conferences")
+    log = report.log
+    events = sum(log.events.values())
+    echo(
+        f"log       {log.path} ({events} events of {len(log.events)} machines; this one: "
+        f"{log.label}, {log.machine})"
+    )
     echo(f"orphans   {len(report.orphans)} (state of papers no list holds now)")
     for orphan in report.orphans:
         note = " · has a note" if orphan.note else ""

@@ -14,8 +14,10 @@ written before the checksum existed fails the check and goes through the validat
 from __future__ import annotations
 
 import json
+import os
 import re
 import zlib
+from pathlib import Path
 from typing import Any
 
 #: The tables of the store (``{table: {doc_id: document}}``).
@@ -28,7 +30,7 @@ QUEUE_ID = "order"
 #: Saved views the desk binds to the keys 1-9: the first nine, in the order they were saved.
 VIEW_KEYS = 9
 VIEW_NAME_MAX = 40
-STORE_SCHEMA_VERSION = 1
+STORE_SCHEMA_VERSION = 2
 
 WRITE_ID_TABLE = "_storage"
 HEADER = re.compile(
@@ -37,6 +39,31 @@ HEADER = re.compile(
 )
 
 Tables = dict[str, dict[str, Any]]
+
+#: The log beside the store (:mod:`paperdesk.state.log`): ``<machine id>.jsonl`` files; a
+#: machine id is lower-case letters, digits and dashes.
+LOG_SUFFIX = ".jsonl"
+MACHINE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def is_log_name(name: str) -> bool:
+    return name.endswith(LOG_SUFFIX) and MACHINE_ID.fullmatch(name[: -len(LOG_SUFFIX)]) is not None
+
+
+def log_sizes(directory: Path) -> dict[str, int]:
+    """The size of each log file in ``directory`` (none: an empty dict); compared with the
+    store's ``meta.log`` it tells whether the store has applied every event."""
+    try:
+        names = [name for name in os.listdir(directory) if is_log_name(name)]
+    except FileNotFoundError:
+        return {}
+    sizes = {}
+    for name in names:
+        try:
+            sizes[name] = os.stat(directory / name).st_size
+        except FileNotFoundError:
+            continue
+    return sizes
 
 
 def header_line(write_id: str, vouched_body: bytes | None) -> bytes:

@@ -9,8 +9,9 @@ show`` may take in all. Two ways around it, each for what it is used for:
   opens the store in the background; the validated states then replace the look, and a store
   that does not validate ends the desk with the store's own one-line error.
 - :func:`vouched_states` returns states only from a file whose checksum vouches that
-  paperdesk wrote it exactly so (:mod:`paperdesk.state.file_format`), and None for any other file,
-  which the caller then reads through the validating store.
+  paperdesk wrote it exactly so (:mod:`paperdesk.state.file_format`) and that has applied every
+  event of the log beside it, and None for any other file, which the caller then reads through
+  the validating store (which applies the rest of the log).
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paperdesk.catalog.records import STATUSES
+from paperdesk.locations import LOG_DIR_NAME
 from paperdesk.state.file_format import (
     META,
     META_ID,
     PAPERS,
     STORE_SCHEMA_VERSION,
     VIEWS,
+    log_sizes,
     verified_tables,
 )
 
@@ -136,6 +139,8 @@ def vouched_states(path: Path) -> dict[str, StateView] | None:
     meta = tables.get(META, {}).get(META_ID)
     if not isinstance(meta, dict) or meta.get("schema_version") != STORE_SCHEMA_VERSION:
         return None  # older, newer or odd: the store migrates or refuses it
+    if log_sizes(path.parent / LOG_DIR_NAME) != meta.get("log", {}):
+        return None  # the log holds events the store has not applied: the store applies them
     # Only validated records are vouched for, so fields are there and of their type (left-out
     # fields are at their default: the store writes records compactly). The checks below are
     # for a file that a bug or a checksum collision let through: it is read through the store.

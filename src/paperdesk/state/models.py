@@ -28,7 +28,10 @@ class PaperState(Model):
     """The reading state of one paper, keyed by paper id in the store.
 
     ``title``/``venue``/``source`` are a copy of the paper at the last write, so state whose
-    paper left every list (an orphan) can still be recognised and relinked.
+    paper left every list (an orphan) can still be recognised and relinked. ``status_from``
+    names the other machine whose mark set the status (None: this one); ``note_heads`` are
+    the log's note versions the note shows (several when it was edited on two machines
+    apart, see :mod:`paperdesk.state.merge`).
     """
 
     id: str
@@ -41,6 +44,8 @@ class PaperState(Model):
     previous_ids: list[str] = Field(default_factory=list)
     created_at: dt.datetime
     updated_at: dt.datetime
+    status_from: str | None = None
+    note_heads: list[str] = Field(default_factory=list)
 
 
 class StoredTodo(TodoItem):
@@ -78,9 +83,23 @@ class QueueOrder(Model):
     ids: list[str] = Field(default_factory=list)
 
 
+class MergeInfo(Model):
+    """The last time events made on other machines came in (``state sync`` or ``import``)."""
+
+    at: dt.datetime
+    machines: list[str]
+    events: int
+    papers: int
+
+
 class StoreMeta(Model):
-    """The store's metadata record."""
+    """The store's metadata record. ``log``: how many bytes of each log file the store has
+    applied (what lies beyond is applied at the next open or write); ``clock``: the latest
+    clock stamp this home issued or saw (:mod:`paperdesk.state.clock`)."""
 
     schema_version: int = STORE_SCHEMA_VERSION
     created_at: dt.datetime
     settings: dict[str, str] = Field(default_factory=dict)
+    log: dict[str, int] = Field(default_factory=dict)
+    clock: str | None = None
+    merged: MergeInfo | None = None

@@ -41,7 +41,12 @@ def describe(
         lines.append(Content.styled(where, _LABEL))
     lines.append(Content(""))
     when = f" · {state.updated_at.astimezone():%Y-%m-%d %H:%M}" if state else ""
+    if state is not None and state.status_from and state.status == status:
+        when += f" · from {clean(state.status_from)}"  # marked on another machine, synced
     lines.append(_field("status", Content.assemble((status, "bold"), when)))
+    if state is not None and len(state.note_heads) > 1 and state.note:
+        merged = "edited on several machines: every version is kept; edit it to settle"
+        lines.append(_field("note", Content.styled(merged, _LABEL)))
     if paper.tags:
         lines.append(_field("tags", ", ".join(paper.tags)))
     if paper.keywords:

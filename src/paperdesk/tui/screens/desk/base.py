@@ -10,6 +10,7 @@ here too, for the marks and the notes alike.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
 
     from paperdesk.catalog.records import Paper
-    from paperdesk.state.models import PaperState
+    from paperdesk.state.models import MergeInfo, PaperState
     from paperdesk.state.store import Store
     from paperdesk.tui.desk_model import DeskModel, MetadataSource
     from paperdesk.tui.services import DeskApp
@@ -57,7 +58,12 @@ class DeskBase(Screen[None]):
         self.sort = "list"
         #: Made here rather than in compose: :attr:`current_row` reads it at any time.
         self.paper_list = PaperList(id="papers")
-        self.undo_stack: list[dict[int, str]] = []
+        #: Paper id -> the step its note's current editing session writes (one step for all
+        #: the autosaves of one session, so ``z`` takes back the edit, not its last second).
+        self.note_steps: dict[str, str] = {}
+        #: Merges from other machines up to this time are not news (before the desk opened,
+        #: or told already).
+        self.merges_seen_since = dt.datetime.now(dt.UTC)
         self.unsaved_notes: dict[str, tuple[Paper, str]] = {}
         self.metadata_source: MetadataSource | None = None
         self._polling = False
@@ -144,7 +150,8 @@ class DeskBase(Screen[None]):
             self._load_note()
 
     def _write(self, kind: str, call: Callable[[Store], object], data: object) -> None:
-        """Queue a store write; its reply also says whether another process wrote first.
+        """Queue a store write; its reply also says whether another process wrote first
+        (the states it wrote, and the store's last merge from other machines).
 
         A write re-reads the file under its lock, so it would silently absorb another
         process's changes that the next poll then never sees; checking just before the write
@@ -153,10 +160,11 @@ class DeskBase(Screen[None]):
         ws = self.ws
         assert ws is not None
 
-        def run() -> tuple[object, dict[str, PaperState] | None]:
+        def run() -> tuple[object, dict[str, PaperState] | None, MergeInfo | None]:
             store = ws.store  # opened on this, the writer thread, by its first job
-            foreign = store.states() if store.reload_if_changed() else None
-            return call(store), foreign
+            if store.reload_if_changed():
+                return call(store), store.states(), store.last_merge()
+            return call(store), None, None
 
         self.desk_app.submit(Job(kind, run, self, data))
 

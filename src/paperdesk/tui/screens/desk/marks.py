@@ -1,21 +1,21 @@
 """Marks and undo: one key sets a status, shown at once and written on the writer thread.
 
 A mark changes the in-memory model and redraws one line at once; the store write runs on the
-writer thread, and a failure reverts the mark (:mod:`.replies`).
+writer thread, and a failure reverts the mark (:mod:`.replies`). Every mark is a step in the
+store's log, and ``z`` reverts the last step through the store, exactly as ``paperdesk undo``
+does: after a restart too, and a step made from the command line or on another machine.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
 from paperdesk.tui.screens.desk.base import DeskBase
+from paperdesk.tui.selection import ALL
 from paperdesk.tui.widgets.nav_tree import NavTree
-
-if TYPE_CHECKING:
-    pass
+from paperdesk.tui.widgets.search_bar import SearchBar
 
 
 class DeskMarks(DeskBase):
@@ -38,16 +38,14 @@ class DeskMarks(DeskBase):
             status = "unread"
         self.set_status([row], status)
 
-    def set_status(self, rows: list[int], status: str, *, undoable: bool = True) -> None:
-        """Show ``status`` on ``rows`` now and queue the write."""
+    def set_status(self, rows: list[int], status: str) -> None:
+        """Show ``status`` on ``rows`` now and queue the write (one step of the log)."""
         model, ws = self.model, self.ws
         if model is None or ws is None:
             return
         previous = model.set_status(rows, status)
         if not previous:
             return
-        if undoable:
-            self.undo_stack.append(previous)
         papers = [model.paper(row) for row in previous]
         for paper in papers:
             model.writing_status[paper.id] += 1
@@ -71,14 +69,29 @@ class DeskMarks(DeskBase):
             self._show_paper(note=False)
 
     def action_undo(self) -> None:
+        """Revert the last step through the store (its reply: :meth:`undone`)."""
+        if self.model is None or self.ws is None:
+            return
+        self.flush()  # a note still being saved is a step of its own, before the undo
+        self.note_steps.clear()
+        self._write("undo", lambda store: store.undo(), None)
+
+    def reveal_row(self, row: int) -> None:
+        """Put the list's cursor on catalog ``row``; when the view does not hold it, widen
+        the view (the status filter, the search, then the Library node) until it does."""
         if self.model is None:
             return
-        if not self.undo_stack:
-            self.notify("Nothing to undo.", timeout=2)
+        self._show_rows(keep=row)
+        if row in self.paper_list.rows:
             return
-        previous = self.undo_stack.pop()
-        by_status: dict[str, list[int]] = defaultdict(list)
-        for row, status in previous.items():
-            by_status[status].append(row)
-        for status, rows in by_status.items():
-            self.set_status(rows, status, undoable=False)
+        self.status_filter = None
+        bar = self.query_one(SearchBar)
+        if self.query_text:
+            self.query_text = bar.value = ""
+            bar.cursor = 0
+            bar.display = False
+        self._show_rows(keep=row)
+        if row not in self.paper_list.rows:
+            self.selection = ALL
+            self.query_one(NavTree).reveal(ALL)
+            self._show_rows(keep=row)

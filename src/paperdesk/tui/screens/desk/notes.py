@@ -110,9 +110,7 @@ class DeskNotes(DeskBase):
         if job.kind != "note-outside" or model is None:
             return
         paper: Paper = job.data
-        state, foreign = job.result
-        if foreign is not None:
-            self._reloaded(foreign)
+        state = self.written(job.result)
         settle(model.writing_notes, [paper.id])
         had_note = paper.id in model.notes
         model.set_note(paper.id, state.note)
@@ -134,6 +132,7 @@ class DeskNotes(DeskBase):
         self.notify(f"Note not saved: {message.error}", severity="error", markup=False)
 
     def on_note_editor_left(self, _: NoteEditor.Left) -> None:
+        self.note_steps.clear()  # the editing session is over: the next edit is a new step
         self.set_focus(self.paper_list)
 
     def on_note_editor_save(self, event: NoteEditor.Save) -> None:
@@ -153,7 +152,10 @@ class DeskNotes(DeskBase):
             self.query_one(NavTree).update_counts(())
             self._update_header()
         self.unsaved_notes[paper.id] = (paper, text)
-        self._write("note", lambda store: store.set_note(paper, note), paper)
+        from paperdesk.state.events import new_id  # loaded with the store by now
+
+        step = self.note_steps.setdefault(paper.id, new_id())
+        self._write("note", lambda store: store.set_note(paper, note, step=step), paper)
 
     def flush(self) -> None:
         """Queue every note change not yet written: the editor's, and retries of failed ones."""

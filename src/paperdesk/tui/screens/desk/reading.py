@@ -190,9 +190,7 @@ class DeskReading(DeskBase):
             self._views_shown(views)
             self._queue_shown(order)
         elif job.kind in ("views", "queue"):
-            result, foreign = job.result
-            if foreign is not None:
-                self._reloaded(foreign)
+            result = self.written(job.result)
             if job.kind == "views":
                 self._views_shown(_pairs(result))
                 if job.data:

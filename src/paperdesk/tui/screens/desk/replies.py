@@ -4,6 +4,7 @@ Every write and poll is a job on the app's writer thread (:mod:`paperdesk.tui.wr
 outcome comes back here as :class:`~paperdesk.tui.writer.JobDone` or
 :class:`~paperdesk.tui.writer.JobFailed`. A failed mark is reverted, a failed note stays in the
 editor, and states another process wrote replace the shown ones, keeping what is being typed.
+When those came from another machine (``paperdesk state sync`` ran), the desk says so.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from paperdesk.tui.writer import Job, JobDone, JobFailed
 if TYPE_CHECKING:
     from paperdesk.catalog.models import ArxivMetadata
     from paperdesk.catalog.records import Paper
-    from paperdesk.state.models import PaperState
+    from paperdesk.state.models import MergeInfo, PaperState
+    from paperdesk.state.store import UndoReport
     from paperdesk.tui.desk_model import DeskModel
     from paperdesk.tui.opening import Settled
 
@@ -61,12 +63,8 @@ class DeskReplies(DeskBase):
         if job.kind == "settle":
             self._settled(job.result, job.data)
             return
-        if job.kind in ("status", "note"):
-            result, foreign = job.result
-            if foreign is not None:
-                self._reloaded(foreign)  # before settling: this write's paper keeps its state
-        else:
-            result = job.result
+        writes = ("status", "note", "undo")
+        result = self.written(job.result) if job.kind in writes else job.result
         if job.kind == "status":
             previous, _ = job.data
             settle(model.writing_status, (model.paper(row).id for row in previous))
@@ -85,9 +83,11 @@ class DeskReplies(DeskBase):
                 editor.border_subtitle = "saved"
             if self.current_row is not None and model.paper(self.current_row).id == paper.id:
                 self._show_paper(note=False)
+        elif job.kind == "undo":
+            self.undone(result)
         elif job.kind == "poll":
             self._polling = False
-            states, metadata = result
+            states, metadata, merged = result
             paper = self.current_paper
             enriched = False
             if metadata is not None:
@@ -96,8 +96,20 @@ class DeskReplies(DeskBase):
                 enriched = paper is not None and metadata.get(paper.id) != before
             if states is not None:
                 self._reloaded(states)
+                self._merged(merged)
             elif enriched:
                 self._show_paper(note=False)
+
+    def written(
+        self, outcome: tuple[object, dict[str, PaperState] | None, MergeInfo | None]
+    ) -> object:
+        """The result of a write queued by :meth:`_write`; what another process wrote before it
+        is shown first (this write's paper then keeps its own state)."""
+        result, foreign, merged = outcome
+        if foreign is not None:
+            self._reloaded(foreign)
+            self._merged(merged)
+        return result
 
     def on_job_failed(self, message: JobFailed) -> None:
         job = message.job
@@ -113,8 +125,6 @@ class DeskReplies(DeskBase):
             reverted = {row: old for row, old in previous.items() if model.status_of(row) == status}
             for row, old in reverted.items():
                 model.set_status([row], old)
-            if self.undo_stack and self.undo_stack[-1] is previous:
-                self.undo_stack.pop()
             self._status_shown(reverted)
             self.notify(
                 f"Could not save the mark, reverted: {message.error}",
@@ -129,8 +139,49 @@ class DeskReplies(DeskBase):
                 severity="error",
                 markup=False,
             )
+        elif job.kind == "undo":
+            self.notify(f"Could not undo: {message.error}", severity="error", markup=False)
         elif job.kind == "poll":
             self._polling = False
+
+    def undone(self, report: UndoReport | None) -> None:
+        """The store reverted a step: show its papers as they are now, put the cursor on the
+        first, and say what was undone."""
+        model = self.model
+        assert model is not None
+        if report is None:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        rows = []
+        editor = self.note_editor
+        for state in report.states:
+            model.set_note(state.id, state.note)
+            row = model.row_of(state.id)
+            if row is not None:
+                model.set_status([row], state.status)
+                rows.append(row)
+            if editor is not None and editor.paper is not None and editor.paper.id == state.id:
+                editor.replace_saved(state.note)
+        model.remember(report.states)
+        self.query_one(NavTree).update_counts(())
+        self._status_shown(rows)
+        if rows:
+            self.reveal_row(rows[0])
+        self.notify(report.message(), title="Undone", markup=False)
+
+    def _merged(self, merged: MergeInfo | None) -> None:
+        """Say once that a sync brought changes from another machine (``state sync`` ran in
+        another terminal while the desk was open)."""
+        if merged is None or merged.at <= self.merges_seen_since:
+            return
+        self.merges_seen_since = merged.at
+        n = merged.papers
+        noun = "paper" if n == 1 else "papers"
+        self.notify(
+            f"{n} {noun} changed on {', '.join(merged.machines)} (state sync).",
+            title="Synced",
+            markup=False,
+        )
 
     def _poll(self) -> None:
         """Ask the writer whether another process changed the store (never blocks the UI)."""
@@ -140,10 +191,15 @@ class DeskReplies(DeskBase):
         self._polling = True
         source = self.metadata_source
 
-        def changes() -> tuple[dict[str, PaperState] | None, dict[str, ArxivMetadata] | None]:
+        def changes() -> tuple[
+            dict[str, PaperState] | None, dict[str, ArxivMetadata] | None, MergeInfo | None
+        ]:
             store = ws.store
-            states = store.states() if store.reload_if_changed() else None
-            return states, source.all() if source is not None else None
+            if store.reload_if_changed():
+                states, merged = store.states(), store.last_merge()
+            else:
+                states = merged = None
+            return states, source.all() if source is not None else None, merged
 
         self.desk_app.submit(Job("poll", changes, self))
 

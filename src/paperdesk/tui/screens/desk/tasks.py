@@ -185,8 +185,8 @@ class DeskTasks(DeskBase):
             self._adopt(model)
 
     def _adopt(self, model: DeskModel) -> None:
-        """Show a rebuilt catalog, keeping the selection, the paper, the notes being typed and
-        undo. Waits for the writes in flight: their replies name rows of the old catalog."""
+        """Show a rebuilt catalog, keeping the selection, the paper and the notes being typed.
+        Waits for the writes in flight: their replies name rows of the old catalog."""
         old = self.model
         if old is None:
             return
@@ -199,14 +199,6 @@ class DeskTasks(DeskBase):
         model.queue = old.queue
         for paper_id, (_, text) in self.unsaved_notes.items():
             model.set_note(paper_id, text if text.strip() else None)
-        self.undo_stack = [
-            {
-                new_row: status
-                for row, status in entry.items()
-                if (new_row := model.row_of(old.paper(row).id)) is not None
-            }
-            for entry in self.undo_stack
-        ]
         self.model = model
         if self.ws is not None:
             self.ws.adopt_catalog(model.catalog)
