@@ -354,7 +354,11 @@ class Bench:
     # -- measurements ---------------------------------------------------------------------
 
     def first_frames(self, seed_home: Path, seed_marker: str, big_home: Path) -> None:
-        """Bare app, desk on the seed and desk on the big list, interleaved, one warm-up."""
+        """Bare app, desk on the seed and desk on the big list, interleaved, one warm-up. The
+        desks reopen on a view they were left in (generate.write_view): restoring it is part
+        of their first frame."""
+        for home, name in ((seed_home, "seed"), (big_home, "big")):
+            self.notes.append(f"the {name} desk reopens on {generate.write_view(home)}")
         cases = {
             "baseline_first_frame_s": ("bare", seed_home, BARE_MARKER),
             "desk_first_frame_seed_s": ("desk", seed_home, seed_marker),
@@ -408,9 +412,10 @@ class Bench:
 
     def session(self, big_home: Path) -> None:
         """Status changes, search and field-query keystrokes in one headless desk on the big
-        home."""
+        home, open on All (every paper can be searched for)."""
         from paperdesk.locations import Locations
 
+        generate.clear_view(big_home)
         store = Locations.resolve(big_home).store
         result = self.probe(
             "desk", big_home, BIG_MARKER,

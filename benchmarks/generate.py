@@ -191,6 +191,38 @@ def write_states(home: Path, count: int, seed: int = SEED) -> int:
     return len(notes)
 
 
+def write_view(home: Path) -> str:
+    """Leave the desk of ``home`` in a view it restores at start, as a user leaves it: a venue
+    in the middle of the list, sorted by title, searched for a word of one of its papers, the
+    cursor on that paper and the Library focused. Returns what the view is, for the report."""
+    from paperdesk.tui.opening import VIEW_SETTING, DeskView
+    from paperdesk.tui.selection import Selection
+    from paperdesk.workspace import Workspace
+
+    workspace = Workspace.open(home=home)
+    catalog = workspace.catalog
+    venue = catalog.venues[len(catalog.venues) // 2]
+    paper = catalog.paper(venue.rows[len(venue.rows) // 2])
+    word = max(paper.title.split(":", 1)[-1].split(), key=len).strip("*").lower()
+    view = DeskView(
+        selection=Selection("venue", venue.name, venue.name),
+        sort="title",
+        search=word,
+        paper=paper.id,
+        focus="nav",
+    )
+    workspace.store.set_setting(VIEW_SETTING, view.dumps())
+    return f"{venue.name}, sorted by title, search {word!r}, on {paper.title.split(':')[0]}"
+
+
+def clear_view(home: Path) -> None:
+    """Let the desk of ``home`` open on All again."""
+    from paperdesk.tui.opening import VIEW_SETTING
+    from paperdesk.workspace import Workspace
+
+    Workspace.open(home=home).store.set_setting(VIEW_SETTING, "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="write a big paper list in the seed's format")
     parser.add_argument("output", type=Path)

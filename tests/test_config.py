@@ -41,3 +41,20 @@ def test_a_mistake_is_one_line_naming_the_setting(tmp_path: Path, text: str, nam
         load_config(Locations(tmp_path))
     message = str(info.value)
     assert named in message and "config.toml" in message and "\n" not in message
+
+
+def test_the_desk_section_is_one_model_for_the_cli_and_one_check_for_the_desk(
+    tmp_path: Path,
+) -> None:
+    from paperdesk.config import DESK_DEFAULTS, desk_settings, read_table
+
+    locations = Locations(tmp_path)
+    (tmp_path / "config.toml").write_text("[desk]\nfeeds_in_all = true\n")
+    assert setting(locations, "desk", "feeds_in_all") is True  # what a command sees
+    assert desk_settings(locations, read_table(locations)) == ({"feeds_in_all": True}, [])
+    (tmp_path / "config.toml").write_text("[desk]\nfeeds_in_all = 1\n")
+    with pytest.raises(InputError, match=r"desk\.feeds_in_all"):
+        load_config(locations)  # the same rule as the desk's: true or false, not 1
+    (tmp_path / "config.toml").write_text("[desk]\nfeeds_in_all = 1\nfeeds = true\n")
+    settings, problems = desk_settings(locations, read_table(locations))
+    assert settings == DESK_DEFAULTS and len(problems) == 2

@@ -127,8 +127,8 @@ def test_search_mark_note_and_quit_in_a_real_terminal(
     terminal.keys("Enter")
     terminal.wait_for("Details")
     terminal.keys("r")
-    terminal.wait_for("✓ ServerlessLLM")
-    terminal.keys("n")
+    terminal.wait_for("✓  ServerlessLLM")  # status, then the note column
+    terminal.keys("w")
     terminal.wait_for("Done")
     terminal.keys("first note from the desk", literal=True)
     terminal.wait_for("first note from the desk")
@@ -227,3 +227,45 @@ def test_query_views_queue_and_the_outside_editor_in_a_real_terminal(
     queue = json.loads(run(paperdesk_bin, isolated_home, "queue", "--json").stdout)
     assert [p["id"].split("-")[0] for p in queue] == ["llumnix", "cachegen"]
     assert queue[0]["note"] == "written in the editor"
+
+
+def paper_box_first_line(screen: str) -> str:
+    """The first line of text inside the box titled "Paper"."""
+    lines = screen.splitlines()
+    for index, line in enumerate(lines):
+        col = line.find("─ Paper ")
+        if col >= 0 and index + 1 < len(lines):
+            parts = [part.strip() for part in lines[index + 1][max(col - 2, 0) :].split("│")]
+            return next((part for part in parts if part), "")
+    return ""
+
+
+def test_a_first_day_at_80x24_in_a_real_terminal(
+    paperdesk_bin: Path, terminal: Terminal, isolated_home: Path
+) -> None:
+    terminal.start(str(paperdesk_bin), size=(80, 24))
+    screen = terminal.wait_for("OSDI 2024")
+    footer = screen.splitlines()[-1]
+    assert footer.lstrip().startswith("? Help  q Quit"), footer
+    for _ in range(6):  # every pane twice over: never into the note
+        terminal.keys("Tab")
+        time.sleep(0.2)
+    terminal.keys("j", "k")  # six tabs: back on the papers
+    time.sleep(0.3)
+    for _ in range(4):
+        terminal.keys("j")
+        time.sleep(0.15)
+    time.sleep(0.5)
+    left_on = paper_box_first_line(terminal.screen())
+    assert left_on
+    terminal.keys("q")
+    terminal.wait_for("EXITED 0")
+    listed = run(paperdesk_bin, isolated_home, "list", "--json")
+    assert not [p["id"] for p in json.loads(listed.stdout) if p["note"]]
+    terminal.stop()
+    terminal.start(str(paperdesk_bin), size=(80, 24))
+    terminal.wait_for("OSDI 2024")
+    time.sleep(0.5)
+    assert paper_box_first_line(terminal.screen()) == left_on
+    terminal.keys("q")
+    terminal.wait_for("EXITED 0")

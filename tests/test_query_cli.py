@@ -170,14 +170,14 @@ def test_mark_and_export_take_the_query(capsys: pytest.CaptureFixture[str]) -> N
     one_line_error(run("list", "--query", "x", "--view", "y"), 2, "not both")
 
 
-def test_new_means_the_papers_the_last_sync_brought(
+def test_new_means_the_papers_in_the_inbox(
     capsys: pytest.CaptureFixture[str], isolated_home: Path
 ) -> None:
-    from paperdesk.net.sync import record_new_papers
+    from paperdesk.state.store import Store
 
     papers = json.loads(cli(capsys, "list", "--json"))
     fresh = {papers[3]["id"], papers[10]["id"]}
-    record_new_papers(Locations.resolve(isolated_home), ["awesome-papers"], fresh)
+    Store.open(Locations.resolve(isolated_home).store).add_to_inbox(fresh, "awesome-papers")
     got = json.loads(cli(capsys, "list", "--query", "new:", "--json"))
     assert {p["id"] for p in got} == fresh
     assert len(json.loads(cli(capsys, "list", "--query=-new:", "--json"))) == len(papers) - 2

@@ -14,7 +14,14 @@ import pytest
 from paperdesk.catalog.identity import paper_id
 from paperdesk.catalog.models import CatalogFile, TodoItem
 from paperdesk.catalog.records import Paper, Venue
-from paperdesk.export.stats import compute_stats, format_stats, iso_week, progress_bar, weekly_reads
+from paperdesk.export.stats import (
+    compute_stats,
+    format_stats,
+    iso_week,
+    progress_bar,
+    recent_weeks,
+    weekly_reads,
+)
 from paperdesk.state.models import StatusChange
 from paperdesk.workspace import Workspace
 
@@ -167,6 +174,61 @@ def test_stats_command_prints_json(tmp_path: Path, isolated_home: Path) -> None:
     data = json.loads(result.stdout)
     assert {"total", "by_status", "by_venue", "by_topic", "weekly", "notes"} <= set(data)
     assert data["total"] == 5 and data["by_status"]["read"] == 1
-    assert data["by_venue"]["OSDI 2024"] == {"read": 1, "total": 2}
+    assert data["by_venue"]["OSDI 2024"] == {"read": 1, "total": 2, "started": 1}
+    assert len(data["recent_weeks"]) == 12
     text = cli("stats", "--catalog", str(catalog))
     assert text.returncode == 0 and "[" in text.stdout and "OSDI 2024" in text.stdout
+
+
+def test_an_undone_read_is_not_a_read() -> None:
+    read = at("2025-01-13")
+    histories = {
+        "undone": [  # r, then z a minute later: back to queued
+            StatusChange(status="queued", at=at("2025-01-06")),
+            StatusChange(status="read", at=read),
+            StatusChange(status="queued", at=read + dt.timedelta(minutes=1)),
+        ],
+        "toggled": [  # r pressed twice
+            StatusChange(status="read", at=read),
+            StatusChange(status="unread", at=read + dt.timedelta(seconds=5)),
+        ],
+        "reread": [  # read, then days later taken up again: the first read stands
+            StatusChange(status="read", at=read),
+            StatusChange(status="reading", at=at("2025-01-20")),
+        ],
+        "changed": [  # read, then an hour and more later put back to unread: it was read
+            StatusChange(status="read", at=read),
+            StatusChange(status="unread", at=read + dt.timedelta(hours=2)),
+        ],
+    }
+    weekly = weekly_reads(histories, today=dt.date(2025, 1, 14))
+    assert weekly == {"2025-W03": 2}
+
+
+def test_the_text_leads_with_what_is_in_progress_and_sums_the_rest(
+    workspace: Workspace,
+) -> None:
+    alpha, beta, gamma, *_ = PAPERS
+    workspace.store.set_status([alpha], "read")
+    text = format_stats(compute_stats(workspace, today=dt.date.today()))
+    venue_lines = text.split("venue", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert any(line.startswith("OSDI 2024") for line in venue_lines)
+    assert not any(line.startswith("NSDI 2025") for line in venue_lines)
+    assert "+ 1 other venue not started (2 papers)" in text
+    assert "+ 1 other topic not started (2 papers)" in text  # Training; Serving is started
+    workspace.store.set_status([alpha], "unread")
+    workspace.store.set_status([gamma, beta], "queued")  # queued is in progress too
+    text = format_stats(compute_stats(workspace, today=dt.date.today()))
+    assert "not started" not in text.split("topic", 1)[0].split("venue", 1)[1]
+
+
+def test_the_chart_shows_twelve_weeks_of_reads() -> None:
+    weekly = {"2025-W01": 1, "2025-W03": 4}
+    weeks = recent_weeks(weekly, dt.date(2025, 1, 28))
+    assert len(weeks) == 12 and list(weeks)[-1] == "2025-W05"
+    assert weeks["2025-W03"] == 4 and weeks["2024-W52"] == 0
+    from paperdesk.export.stats import week_chart
+
+    chart = week_chart(weeks)
+    assert chart[-3] == "2025-W03  " + "#" * 20 + "   4"
+    assert chart[-5] == "2025-W01  " + "#" * 5 + " " * 15 + "   1"

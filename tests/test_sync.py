@@ -30,9 +30,9 @@ from paperdesk.net.sync import (
     cached_text,
     daily_source_name,
     fetch_list,
-    new_since_last_sync,
     sync_sources,
 )
+from paperdesk.state.inbox import new_papers
 
 SERVERLESS = "ServerlessLLM: Locality-Enhanced Serverless Inference for Large Language Models"
 
@@ -271,12 +271,16 @@ def test_sync_reports_changes_and_keeps_state(
     assert "new venue: MLSys 2026" in out
     shown = json.loads(ok("show", "serverlessllm", "--json").stdout)
     assert (shown["status"], shown["note"]) == ("read", "kept over sync")
-    new = new_since_last_sync(Locations.resolve(settled_home))
+    store = Locations.resolve(settled_home).store
+    new = new_papers(store)
     assert new == {paper_id("A Brand New Paper About Sync Testing")}
+    assert "1 new paper in the inbox" in out
     assert cached_text(Locations.resolve(settled_home), "awesome-papers") == edited
-    # a second sync with nothing changed keeps the "new since last sync" set
+    # an unchanged sync, then one that brings another paper: the first is still new
     assert "unchanged" in ok("sync").stdout
-    assert new_since_last_sync(Locations.resolve(settled_home)) == new
+    upstream.put("list.md", edited + "* Another Paper From The Second Sync\n")
+    ok("sync")
+    assert new_papers(store) == new | {paper_id("Another Paper From The Second Sync")}
 
 
 def test_sync_keeps_going_when_one_source_fails(
@@ -350,7 +354,7 @@ def test_sync_sources_reports_progress(
     [result] = sync_sources(ws, progress=messages.append)
     assert result.name == "small" and result.report is not None and not result.error
     assert messages[0] == f"fetching small from {upstream.url('list.md')}"
-    assert messages[-1] == "small: 1 new, 0 removed"
+    assert messages[-1] == "small: 1 new, 0 orphaned"
     assert any(p.title == "Yet Another Paper For Progress" for p in ws.catalog.papers)
 
 
@@ -612,3 +616,30 @@ def test_a_cancelled_sync_changes_nothing(
         "fetching b from " + trickling_server,
     ]
     assert snapshot(isolated_home) == before
+
+
+def test_a_list_changed_within_the_second_it_was_fetched_is_seen_by_the_next_sync(
+    httpserver: HTTPServer, ok: Callable[..., Ran]
+) -> None:
+    """A server like ``python -m http.server``: Last-Modified is the file's mtime to the
+    second, and If-Modified-Since at or after it is a 304. A change made in the same second as
+    the last fetch keeps that Last-Modified, so only an unconditional fetch sees it."""
+    from email.utils import formatdate, parsedate_to_datetime
+
+    served = {"text": SMALL, "mtime": time.time()}
+
+    def handle(request: Request) -> Response:
+        modified = int(served["mtime"])
+        since = request.headers.get("If-Modified-Since")
+        if since and parsedate_to_datetime(since).timestamp() >= modified:
+            return Response(status=304)
+        headers = {
+            "Last-Modified": formatdate(modified, usegmt=True),
+            "Date": formatdate(usegmt=True),
+        }
+        return Response(served["text"], headers=headers, content_type="text/markdown")
+
+    httpserver.expect_request("/list.md").respond_with_handler(handle)
+    ok("import", httpserver.url_for("/list.md"), "--as", "small")
+    served["text"] = SMALL + "* Changed In The Same Second: A Paper\n"  # mtime: same second
+    assert "new: Changed In The Same Second: A Paper" in ok("sync").stdout

@@ -77,10 +77,16 @@ def test_clean_leaves_no_control_characters(text: str) -> None:
 def test_smart_lists_venues_topics_sources_and_days(catalog: Catalog) -> None:
     serverless = catalog.find("serverlessllm").id
     model = DeskModel(catalog, {serverless: state(serverless, "read", note="cold starts")})
-    assert list(model.rows_for(ALL)) == list(range(len(catalog)))
+    lists = catalog.source_rows["awesome-papers"]
+    assert list(model.rows_for(ALL)) == lists  # the daily feed is not in All
+    assert model.smart_count("all") == len(lists) == model.library_total
     assert titles(model, model.rows_for(Selection("smart", "read"))) == [SERVERLESS]
     assert titles(model, model.rows_for(Selection("smart", "notes"))) == [SERVERLESS]
-    assert len(model.rows_for(Selection("smart", "unread"))) == len(catalog) - 1
+    assert len(model.rows_for(Selection("smart", "unread"))) == len(lists) - 1
+    assert model.smart_count("unread") == len(lists) - 1
+    everything = DeskModel(catalog, feeds_in_all=True)
+    assert list(everything.rows_for(ALL)) == list(range(len(catalog)))
+    assert everything.smart_count("unread") == len(catalog)
     osdi = model.rows_for(Selection("venue", "OSDI 2024"))
     assert {model.paper(r).venue for r in osdi} == {"OSDI 2024"}
     topic = model.rows_for(Selection("topic", "Scheduling", venue="OSDI 2024"))
@@ -95,7 +101,7 @@ def test_smart_lists_venues_topics_sources_and_days(catalog: Catalog) -> None:
 
 
 def test_search_matches_like_the_catalog_and_narrows(catalog: Catalog) -> None:
-    model = DeskModel(catalog)
+    model = DeskModel(catalog, feeds_in_all=True)
     noted = catalog.papers[0]
     model.set_note(noted.id, "Zebrafish reading group")
     notes = dict(model.notes)
@@ -113,7 +119,9 @@ def test_status_filter_and_sorts(catalog: Catalog) -> None:
     reading = catalog.papers[rows[SERVERLESS]].id
     last = catalog.papers[-1].id
     model = DeskModel(
-        catalog, {reading: state(reading, "reading", minute=1), last: state(last, "read", minute=2)}
+        catalog,
+        {reading: state(reading, "reading", minute=1), last: state(last, "read", minute=2)},
+        feeds_in_all=True,
     )
     assert titles(model, model.view(ALL, status="reading")) == [SERVERLESS]
     by_title = titles(model, model.view(ALL, sort="title"))
@@ -152,3 +160,120 @@ def test_a_reload_keeps_what_is_still_being_written(catalog: Catalog) -> None:
     assert model.status_of(1) == "read"
     model.replace_states(on_disk)
     assert model.status_of(0) == "skipped" and model.notes[second] == "older"
+
+
+# -- feeds, the inbox, orphans, a source's own structure -----------------------------------
+
+
+def test_orphans_get_rows_after_the_catalog_and_behave_like_papers(catalog: Catalog) -> None:
+    from paperdesk.state.glance import Look
+
+    looks = {
+        "gone-1": Look("read", "kept", "A Paper That Left", "OSDI 2023", "awesome-papers"),
+        "gone-2": Look("unread", None, "Nothing Kept", None, "awesome-papers"),
+    }
+    model = DeskModel.at_first_look(catalog, looks)
+    orphans = model.rows_for(Selection("smart", "orphans"))
+    assert list(orphans) == [len(catalog)]  # a state that says nothing is no orphan
+    row = orphans[0]
+    assert model.paper(row).title == "A Paper That Left" and model.is_orphan(row)
+    assert model.smart_count("orphans") == 1 and model.status_of(row) == "read"
+    assert model.counts["read"] == 0  # the catalog's counts are the catalog's
+    assert model.search("left kept", orphans) == [row]
+    assert model.view(Selection("smart", "orphans"), sort="title") == [row]
+    assert model.set_status([row], "queued") == {row: "read"}
+    assert model.counts["queued"] == 0 and model.row_of("gone-1") == row
+    assert model.venue_of(row) is None
+
+
+def test_a_mark_or_a_dismissal_takes_a_paper_out_of_the_inbox(catalog: Catalog) -> None:
+    first, second = catalog.papers[0].id, catalog.papers[1].id
+    model = DeskModel(catalog, inbox={first, second, "not-in-any-list"})
+    assert model.smart_count("inbox") == 2
+    assert model.rows_for(Selection("smart", "inbox")) == [0, 1]
+    assert model.leave_inbox([0, 5]) == [0]
+    assert model.inbox == {second, "not-in-any-list"}
+
+
+def test_feeds_are_sources_of_any_kind_but_list(catalog: Catalog) -> None:
+    from paperdesk.tui.desk_model import is_feed
+
+    assert not is_feed("list") and is_feed("daily") and is_feed("venue")
+    model = DeskModel(catalog)
+    assert model.smart_count("all") == len(catalog.source_rows["awesome-papers"])
+    assert [group.name for group in model.library_venues()] == [
+        "NSDI 2025",
+        "OSDI 2024",
+        "SOSP 2024",
+    ]  # arXiv is the feed's venue only
+    assert model.structure("daily") == "days" and model.structure("awesome-papers") == "venues"
+
+
+def test_a_topic_first_source_is_browsed_by_its_own_topics() -> None:
+    from paperdesk.catalog.identity import paper_id
+    from paperdesk.catalog.models import CatalogFile
+    from paperdesk.catalog.records import Paper
+
+    papers = [
+        Paper(id=paper_id(t), title=t, topics=topics, source="peer")
+        for t, topics in [("B one", ["Beta"]), ("A one", ["Alpha"]), ("B two", ["Beta"]), ("C", [])]
+    ]
+    catalog = Catalog.from_files([main_list(), CatalogFile(source="peer", papers=papers)])
+    model = DeskModel(catalog)
+    assert model.structure("peer") == "topics"
+    topics = model.source_topics("peer")
+    assert [(name, titles(model, rows)) for name, rows in topics] == [
+        ("Beta", ["B one", "B two"]),
+        ("Alpha", ["A one"]),
+        ("", ["C"]),
+    ]
+    loose = Selection("topic", "", source="peer")
+    assert titles(model, model.rows_for(loose)) == ["C"]
+    osdi = Selection("venue", "OSDI 2024", source="awesome-papers")
+    assert len(model.rows_for(osdi)) == len(model.rows_for(Selection("venue", "OSDI 2024")))
+
+
+def test_a_search_before_the_index_exists_finds_what_the_index_finds(catalog: Catalog) -> None:
+    early = DeskModel(catalog, feeds_in_all=True)
+    early.set_note(catalog.papers[3].id, "Zebrafish reading group")
+    osdi = list(early.rows_for(Selection("venue", "OSDI 2024")))
+    found = early.search("osdi serving", osdi)
+    assert early._keys is None  # the few rows were searched without building the index
+    built = DeskModel(catalog, feeds_in_all=True)
+    built.set_note(catalog.papers[3].id, "Zebrafish reading group")
+    assert found == built.search("osdi serving", range(len(catalog))) and found
+    assert early.search("zebrafish", range(4)) == [3]
+
+
+def test_due_counts_take_dates_as_dates_or_as_the_store_holds_them() -> None:
+    from paperdesk.tui.desk_model import due_counts
+
+    today = dt.date(2025, 3, 10)
+    todos = [
+        (dt.date(2025, 3, 9), False),  # overdue
+        ("2025-03-10", False),  # today: due
+        ("2025-03-17", False),  # in 7 days: due
+        ("2025-03-18", False),  # later
+        (dt.date(2025, 3, 1), True),  # done
+        (None, False),
+        ("not a date", False),
+    ]
+    assert due_counts(todos, today) == (1, 2)
+
+
+def test_a_remembered_view_round_trips_and_a_damaged_one_is_ignored() -> None:
+    from paperdesk.tui.opening import DeskView
+
+    view = DeskView(
+        Selection("day", "daily", "daily · 2026-08-18", day=dt.date(2026, 8, 18), source=None),
+        "title",
+        "unread",
+        "serving",
+        "some-id",
+        "nav",
+    )
+    assert DeskView.loads(view.dumps()) == view
+    assert DeskView.loads(None) is None and DeskView.loads("{not json") is None
+    odd = DeskView.loads('{"selection": {"kind": "nonsense"}, "sort": 3, "search": null}')
+    assert odd == DeskView()
+    assert Selection.from_record({"kind": "day", "day": "2026-13-45"}) is None

@@ -365,30 +365,32 @@ async def test_views_queue_and_new_survive_sync_now(
 ) -> None:
     from paperdesk.cli import main
 
-    served = {"text": awesome_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")}
+    first = ("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
+    served = {"text": awesome_list(*first)}
     httpserver.expect_request("/list.md").respond_with_handler(
         lambda _request: Response(served["text"], content_type="text/markdown")
     )
-    assert main(["import", httpserver.url_for("/list.md"), "--as", "awesome-papers"]) == 0
-    assert main(["view", "save", "Fresh", "new:"]) == 0  # the import brought both
+    url = httpserver.url_for("/list.md")
+    assert main(["import", url, "--as", "awesome-papers"]) == 0  # a first list: nothing new
     assert main(["mark", "llumnix", "queued"]) == 0
     assert main(["mark", "parrot", "queued"]) == 0
     assert main(["queue", "move", "parrot", "top"]) == 0
+    served["text"] = awesome_list(*first, "Fresh Paper")
+    assert main(["import", url, "--as", "awesome-papers"]) == 0  # the update brings one
+    assert main(["view", "save", "Fresh", "new:"]) == 0
     app = make_app(home=isolated_home)
     async with app.run_test(size=SIZE) as pilot:
         await opened(app, pilot)
         await until(pilot, lambda: app.desk.model.queue is not None)
         await pilot.press("1")
-        assert len(titles(app)) == 2
-        served["text"] = awesome_list(
-            "Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables", "Brand New Paper"
-        )
+        assert titles(app) == ["Fresh Paper"]
+        served["text"] = awesome_list(*first, "Fresh Paper", "Brand New Paper")
         app.desk.action_sync()
         await pilot.pause()
         await app.workers.wait_for_complete()
-        await until(pilot, lambda: app.desk.model.view_count("Fresh") == 1)
+        await until(pilot, lambda: app.desk.model.view_count("Fresh") == 2)
         assert app.desk.selection.kind == "view"
-        assert titles(app) == ["Brand New Paper"]
+        assert sorted(titles(app)) == ["Brand New Paper", "Fresh Paper"]
         queue = app.desk.model.queue_rows()
         assert [app.desk.model.paper(r).title for r in queue] == [
             "Parrot: Semantic Variables",

@@ -1,6 +1,8 @@
-"""SVG snapshots of the desk's main screens at 120x40 and 80x24 (review them like code).
+"""SVG snapshots of the desk's screens at 160x50 and 80x24 (review them like code).
 
-Regenerate after a deliberate change with ``pytest tests/test_tui_snapshots.py
+The home holds the main list, a dated feed, a new paper in the inbox, a noted orphan and an
+overdue TODO conference, so the Library, the header and the list show what a researcher's desk
+shows. Regenerate after a deliberate change with ``pytest tests/test_tui_snapshots.py
 --snapshot-update`` and look at the SVGs before committing them.
 """
 
@@ -12,18 +14,44 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from paperdesk.catalog.identity import paper_id
+from paperdesk.state.store import Store
 from paperdesk.tui.app import PaperdeskApp, make_app
 from paperdesk.tui.screens.todo import TodoScreen
-from tui_catalog import write_catalog
+from paperdesk.tui.selection import Selection
+from paperdesk.tui.widgets.nav_tree import NavTree
+from paperdesk.workspace import Workspace
+from tui_catalog import SERVERLESS, main_list, write_home_sources
 
-WIDE = (120, 40)
+WIDE = (160, 50)
 SMALL = (80, 24)
+SIZES = pytest.mark.parametrize("size", [WIDE, SMALL], ids=["160x50", "80x24"])
 TODAY = dt.date(2025, 3, 1)
+WRITTEN = dt.datetime(2025, 2, 27, 9, 30, tzinfo=dt.UTC)
+LONG_NOTE = "Read with the cold-start numbers in mind.\nCompare with Llumnix.\n" + "\n".join(
+    f"point {n}" for n in range(1, 9)
+)
 
 
 @pytest.fixture
-def app(isolated_home: Path, tmp_path: Path) -> PaperdeskApp:
-    return make_app(home=isolated_home, catalog=write_catalog(tmp_path / "desk.json"))
+def app(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> PaperdeskApp:
+    """A desk on a home with a feed, an inbox, an orphan and a note (made before the app, which
+    starts reading the home as it is made), written at a fixed time: the detail shows it."""
+    monkeypatch.setattr("paperdesk.state.store._now", lambda: WRITTEN)
+    monkeypatch.setattr("paperdesk.state.clock.now_ms", lambda: int(WRITTEN.timestamp() * 1000))
+    write_home_sources(isolated_home)
+    ws = Workspace.open(home=isolated_home)
+    store: Store = ws.store
+    store.set_note(ws.catalog.find(SERVERLESS), LONG_NOTE)
+    store.add_to_inbox([paper_id("Another Serving Trick")], "daily")
+    orphan = ws.catalog.find("NSDI Networking paper 3")
+    store.set_status([orphan], "reading")
+    store.set_note(orphan, "worth keeping")
+    main = main_list()
+    main.papers = [p for p in main.papers if p.id != orphan.id]
+    (isolated_home / "sources" / "awesome-papers.json").write_text(main.model_dump_json())
+    Workspace.open(home=isolated_home).catalog  # noqa: B018 - cached, as after an import
+    return make_app(home=isolated_home)
 
 
 async def settled(pilot: Pilot) -> None:
@@ -47,9 +75,40 @@ async def loaded(pilot: Pilot) -> None:
     await settled(pilot)
 
 
+async def on_serverless(pilot: Pilot) -> None:
+    """The cursor on ServerlessLLM, the paper with a long note."""
+    await loaded(pilot)
+    app = pilot.app
+    assert isinstance(app, PaperdeskApp)
+    desk = app.desk
+    assert desk.model is not None
+    row = desk.model.row_of(paper_id(SERVERLESS))
+    desk.paper_list.move_to(list(desk.paper_list.rows).index(row))
+    await settled(pilot)
+
+
 async def searching(pilot: Pilot) -> None:
     await loaded(pilot)
     await pilot.press("slash", *"serving")
+    await settled(pilot)
+
+
+async def writing(pilot: Pilot) -> None:
+    await on_serverless(pilot)
+    await pilot.press("w")
+    await settled(pilot)
+
+
+async def a_source(pilot: Pilot) -> None:
+    await loaded(pilot)
+    app = pilot.app
+    assert isinstance(app, PaperdeskApp)
+    tree = app.desk.query_one(NavTree)
+    tree.focus()
+    node = tree.find(Selection("source", "daily", "daily"))
+    assert node is not None
+    node.expand()
+    tree.move_cursor(node)
     await settled(pilot)
 
 
@@ -59,6 +118,8 @@ async def todo(pilot: Pilot) -> None:
     assert isinstance(app, PaperdeskApp)
     app.push_screen(TodoScreen(app.desk.ws, today=TODAY))
     await settled(pilot)
+    await pilot.press("j")
+    await settled(pilot)
 
 
 async def help_screen(pilot: Pilot) -> None:
@@ -67,21 +128,44 @@ async def help_screen(pilot: Pilot) -> None:
     await settled(pilot)
 
 
-@pytest.mark.parametrize("size", [WIDE, SMALL], ids=["120x40", "80x24"])
+async def export_form(pilot: Pilot) -> None:
+    await loaded(pilot)
+    app = pilot.app
+    assert isinstance(app, PaperdeskApp)
+    app.desk.action_export()
+    await settled(pilot)
+
+
+@SIZES
 def test_desk(snap_compare, app: PaperdeskApp, size: tuple[int, int]) -> None:
-    assert snap_compare(app, terminal_size=size, run_before=loaded)
+    assert snap_compare(app, terminal_size=size, run_before=on_serverless)
 
 
-@pytest.mark.parametrize("size", [WIDE, SMALL], ids=["120x40", "80x24"])
+@SIZES
 def test_desk_searching(snap_compare, app: PaperdeskApp, size: tuple[int, int]) -> None:
     assert snap_compare(app, terminal_size=size, run_before=searching)
 
 
-@pytest.mark.parametrize("size", [WIDE, SMALL], ids=["120x40", "80x24"])
+@SIZES
+def test_writing_a_note(snap_compare, app: PaperdeskApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=writing)
+
+
+@SIZES
+def test_a_source_by_date(snap_compare, app: PaperdeskApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=a_source)
+
+
+@SIZES
 def test_todo_screen(snap_compare, app: PaperdeskApp, size: tuple[int, int]) -> None:
     assert snap_compare(app, terminal_size=size, run_before=todo)
 
 
-@pytest.mark.parametrize("size", [WIDE, SMALL], ids=["120x40", "80x24"])
+@SIZES
 def test_help_screen(snap_compare, app: PaperdeskApp, size: tuple[int, int]) -> None:
     assert snap_compare(app, terminal_size=size, run_before=help_screen)
+
+
+@SIZES
+def test_export_form(snap_compare, app: PaperdeskApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=export_form)

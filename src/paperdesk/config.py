@@ -15,8 +15,14 @@ Example::
     api = "https://export.arxiv.org/api/query"
     interval = 3          # seconds between requests, as arXiv asks
 
+    [desk]
+    feeds_in_all = false  # true: All and Unread show the feeds' papers too
+
     [keymap]
     "desk.mark_read" = "R"
+
+The desk reads ``[desk]`` and ``[keymap]`` for its first frame, before pydantic is loaded, so
+:func:`desk_settings` checks ``[desk]`` by hand, against the same names and types.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ if TYPE_CHECKING:
     from paperdesk.locations import Locations
 
 CONFIG_SCHEMA_VERSION = 1
+#: The ``[desk]`` settings and their defaults (every one a bool, for now).
+DESK_DEFAULTS: dict[str, bool] = {"feeds_in_all": False}
 
 
 def read_table(locations: Locations) -> dict[str, Any]:
@@ -54,7 +62,7 @@ def read_table(locations: Locations) -> dict[str, Any]:
 
 def _model() -> type[BaseModel]:
     """The file's model, built on first use: pydantic stays off the desk's first frame."""
-    from pydantic import BaseModel, ConfigDict, Field
+    from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
     class Section(BaseModel):
         model_config = ConfigDict(extra="forbid", defer_build=True)
@@ -66,12 +74,16 @@ def _model() -> type[BaseModel]:
         api: str | None = None
         interval: float | None = Field(default=None, ge=0)
 
+    class Desk(Section):
+        feeds_in_all: StrictBool = DESK_DEFAULTS["feeds_in_all"]  # as desk_settings checks it
+
     class ConfigFile(Section):
         """``config.toml``; unknown sections and settings are refused so a typo is noticed."""
 
         schema_version: int = CONFIG_SCHEMA_VERSION
         net: Net = Field(default_factory=Net)
         arxiv: Arxiv = Field(default_factory=Arxiv)
+        desk: Desk = Field(default_factory=Desk)
         keymap: dict[str, Any] = Field(default_factory=dict)
 
     return ConfigFile
@@ -89,6 +101,25 @@ def load_config(locations: Locations) -> BaseModel:
         raise InputError(
             f"{locations.config}: {validation_summary(exc)}; fix or remove the setting"
         ) from None
+
+
+def desk_settings(locations: Locations, table: dict[str, Any]) -> tuple[dict[str, bool], list[str]]:
+    """The ``[desk]`` settings of a parsed config table, and what is wrong with it (each wrong
+    setting keeps its default); checked without pydantic, for the desk's first frame."""
+    settings = dict(DESK_DEFAULTS)
+    section = table.get("desk", {})
+    if not isinstance(section, dict):
+        return settings, [f"{locations.config}: [desk] must be a table; defaults used"]
+    problems = []
+    for name, value in section.items():
+        if name not in DESK_DEFAULTS:
+            known = ", ".join(DESK_DEFAULTS)
+            problems.append(f"{locations.config}: [desk] has no setting {name!r} (known: {known})")
+        elif not isinstance(value, bool):
+            problems.append(f"{locations.config}: [desk] {name} must be true or false")
+        else:
+            settings[name] = value
+    return settings, problems
 
 
 def setting(locations: Locations, section: str, name: str, env: str | None = None) -> Any:

@@ -92,6 +92,10 @@ class Locations:
         """arXiv metadata by paper id (``enrich``); absent until the first enrichment."""
         return self.cache_dir / "arxiv.json"
 
+    def raw_list(self, name: str) -> Path:
+        """The last good raw text of URL source ``name``, kept for working offline."""
+        return self.cache_dir / "lists" / f"{check_source_name(name)}.txt"
+
     def source_paths(self) -> dict[str, Path]:
         """Name -> file of every installed source, in display order: the main list first (the
         shipped ``papers.json`` until a list is imported under its name), then by name."""

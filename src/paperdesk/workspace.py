@@ -7,6 +7,7 @@ state in the store, and only the workspace knows both.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,8 +27,9 @@ from paperdesk.catalog.fetched import fetched_fields
 from paperdesk.catalog.identity import Progress, find_relinks
 from paperdesk.catalog.merged import Catalog
 from paperdesk.errors import AmbiguousError, NotFoundError, StoreError, UsageError
-from paperdesk.locations import Locations
+from paperdesk.locations import DEFAULT_SOURCE, Locations, embedded_catalog
 from paperdesk.state.glance import StateView, vouched_states
+from paperdesk.state.inbox import new_papers
 
 if TYPE_CHECKING:
     from paperdesk.catalog.metadata import MetadataCache
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
     from paperdesk.catalog.records import Paper
     from paperdesk.query.evaluate import StateFacts
     from paperdesk.state.models import PaperState
-    from paperdesk.state.store import Store
+    from paperdesk.state.store import OrphanInfo, Store
 
 
 @dataclass
@@ -46,14 +48,40 @@ class ImportReport:
     papers: int
     venues: int
     warnings: list[str] = field(default_factory=list)
+    #: Titles of the papers that went into the inbox (see paperdesk.state.inbox).
     new_papers: list[str] = field(default_factory=list)
+    #: Titles of the papers whose reading state is now kept as an orphan.
     removed: list[str] = field(default_factory=list)
     relinked: list[tuple[str, str]] = field(default_factory=list)
+    #: Titles of orphans whose paper came back, with their reading state.
     returned: list[str] = field(default_factory=list)
     new_venues: list[str] = field(default_factory=list)
     todos_added: list[str] = field(default_factory=list)
     #: The stat of the source file as written (for the catalog cache's stamp).
     written: os.stat_result | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class RemovedSource:
+    """What ``sources remove`` did: the papers that went, and the state kept as orphans."""
+
+    source: str
+    papers: int
+    orphaned: int
+    shipped_back: bool
+
+
+def carries_state(state: PaperState | StateView) -> bool:
+    """Whether a paper's state says something (a status or a note): an orphan worth keeping."""
+    return state.status != "unread" or bool(state.note)
+
+
+def is_update(old_ids: set[str], kept: int) -> bool:
+    """Whether a list installed over ``old_ids`` is a new version of that list (it ``kept`` at
+    least half of its papers, edited titles included), whose additions are news for the inbox;
+    otherwise it is another list under the same name (the user's own list over the shipped
+    one, say), as new to the inbox as a first import."""
+    return bool(old_ids) and 2 * kept >= len(old_ids)
 
 
 def install_source(
@@ -67,8 +95,10 @@ def install_source(
 
     The source file is replaced first; relinking then moves state from vanished ids to the
     edited titles that replaced them. Interrupted in between, state is merely orphaned, and the
-    next import relinks it again, because vanished state is found from the store itself.
-    ``progress`` hears how relinking goes (a terminal shows it on long imports).
+    next import relinks it again, because vanished state is found from the store itself. A
+    new version of a source puts the papers it gained in the inbox; a new source, or another
+    list under its name (:func:`is_update`), puts none. ``progress`` hears how relinking goes
+    (a terminal shows it on long imports).
     """
     from paperdesk.catalog.sources import DamagedSourceError, load_source_file  # pydantic: lazy
 
@@ -80,7 +110,7 @@ def install_source(
     except DamagedSourceError:
         old = None  # installing over a damaged file is the way out of it
     old_ids = {p.id for p in old.papers} if old else set()
-    old_venues = {v.name for v in old.venues} if old else set()
+    old_venues = set(old.venue_names) if old else set()
     new_ids = {p.id for p in catalog.papers}
     elsewhere = {p.id for other in others if other.source != name for p in other.papers}
 
@@ -109,29 +139,43 @@ def install_source(
     store.touch_papers(p for p in catalog.papers if p.id in states)
     _move_citation_keys(store, old_ids - new_ids - elsewhere, old_ids, by_id)
     todos_added = store.seed_todos(catalog.todos)
+    arrived = [
+        p
+        for p in catalog.papers
+        if p.id not in old_ids
+        and p.id not in states
+        and p.id not in relinked_to
+        and p.id not in elsewhere
+    ]
+    update = is_update(old_ids, len(old_ids & new_ids) + len(old_ids & relinks.keys()))
+    if update and arrived:
+        store.add_to_inbox((p.id for p in arrived), name)
 
     return ImportReport(
         source=name,
         papers=len(catalog.papers),
-        venues=len(catalog.venues),
+        venues=len(catalog.venue_names),
         warnings=[f"line {w.line}: {w.message}" for w in catalog.warnings],
-        new_papers=[
-            p.title
-            for p in catalog.papers
-            if p.id not in old_ids and p.id not in states and p.id not in relinked_to
-        ]
-        if old
-        else [],
+        new_papers=[p.title for p in arrived] if update else [],
         removed=[
-            states[pid].title for pid in sorted(vanished) if pid not in relinks and pid in old_ids
+            states[pid].title
+            for pid in sorted(vanished)
+            if pid not in relinks and pid in old_ids and carries_state(states[pid])
         ],
         relinked=[
             (states[old_id].title, by_id[new_id].title)
             for old_id, new_id in relinks.items()
             if old_id in moved_from
         ],
-        returned=[p.title for p in catalog.papers if p.id in states and p.id not in old_ids],
-        new_venues=[v.name for v in catalog.venues if v.name not in old_venues] if old else [],
+        returned=[
+            p.title
+            for p in catalog.papers
+            if p.id in states
+            and p.id not in old_ids
+            and p.id not in elsewhere
+            and carries_state(states[p.id])
+        ],
+        new_venues=[v for v in catalog.venue_names if v not in old_venues] if update else [],
         todos_added=todos_added,
         written=written,
     )
@@ -225,6 +269,41 @@ class Workspace:
             self.cache_catalog()
         return report
 
+    def remove_source(self, name: str) -> RemovedSource:
+        """Remove an installed source: its file and its raw text go, its papers' reading state
+        stays (as orphans where no other source holds the paper). Removing the main list
+        brings the shipped one back in its place; the shipped list itself cannot be removed."""
+        if self.catalog_override is not None:
+            raise UsageError("sources remove works on the home's sources; drop --catalog")
+        path = self.locations.source_paths().get(name)
+        if path is None:
+            raise NotFoundError(f"no source named {name!r}; 'paperdesk sources' lists them")
+        if path == embedded_catalog():
+            raise UsageError(
+                f"{name} is the list shipped with paperdesk and cannot be removed; import "
+                f"your own list as {name} to replace it"
+            )
+        catalog = self.catalog
+        ids = catalog.columns.id
+        rows = catalog.source_rows.get(name, ())
+        leaving = {ids[row] for row in rows}
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass  # another process removed it first: the outcome is the same
+        except OSError as exc:
+            raise StoreError(f"cannot remove source {path}: {exc.strerror or exc}") from None
+        with contextlib.suppress(OSError):
+            self.locations.raw_list(name).unlink()
+        self.reload_sources()
+        self.cache_catalog()
+        held = self.catalog.by_id  # the shipped list may be back, with some of the papers
+        states = self.store.states()
+        orphaned = sum(
+            1 for pid in leaving if pid not in held and pid in states and carries_state(states[pid])
+        )
+        return RemovedSource(name, len(rows), orphaned, shipped_back=name == DEFAULT_SOURCE)
+
     def cache_catalog(self) -> None:
         """Build the catalog of the loaded sources and cache it for the next reader."""
         self.__dict__["catalog"] = write_cache(self.locations, self.loaded_sources)
@@ -305,6 +384,29 @@ class Workspace:
                 f"note was kept and your text saved to {saved}; merge it with 'paperdesk note "
                 f"{paper.id} --edit'"
             ) from None
+
+    @cached_property
+    def inbox(self) -> set[str]:
+        """Ids of the papers in the inbox (see :mod:`paperdesk.state.inbox`)."""
+        return new_papers(self.locations.store)
+
+    def orphans(self) -> list[OrphanInfo]:
+        """Reading state (a status or a note) of papers that no source holds now."""
+        from paperdesk.state.store import OrphanInfo
+
+        held = self.catalog.by_id
+        return [
+            OrphanInfo(
+                id=pid,
+                title=state.title,
+                venue=state.venue,
+                source=state.source,
+                status=state.status,
+                note=state.note,
+            )
+            for pid, state in self.store.states().items()
+            if pid not in held and carries_state(state)
+        ]
 
     @cached_property
     def reading(self) -> dict[str, StateView]:

@@ -316,7 +316,8 @@ class Catalog:
     def rows_of(
         self, *, venue: str | None = None, topic: str | None = None, source: str | None = None
     ) -> Sequence[int]:
-        """The rows the filters name together, in catalog order (every row with none)."""
+        """The rows the filters name together, in catalog order (every row with none); with a
+        ``source``, in that source's own order."""
         if topic:
             rows: Sequence[int] = self.topic_rows(topic, venue)
         elif venue:
@@ -326,8 +327,10 @@ class Catalog:
         if source is not None:
             if source not in self.source_rows:
                 raise NotFoundError(f"no source named {source!r}; 'paperdesk sources' lists them")
-            in_source = set(self.source_rows[source])
-            rows = [row for row in rows if row in in_source]
+            if not (topic or venue):
+                return self.source_rows[source]
+            narrowed = set(rows)
+            rows = [row for row in self.source_rows[source] if row in narrowed]
         return rows
 
     @cached_property
@@ -341,6 +344,15 @@ class Catalog:
                 c.title, c.venue, c.topics, c.tags, c.keywords, strict=True
             )
         ]
+
+    def search_key(self, row: int) -> str:
+        """One paper's search key, as :attr:`search_keys` holds it, without building them all
+        (a search over a few rows right at start-up)."""
+        if "search_keys" in self.__dict__:
+            return self.search_keys[row]
+        c = self.columns
+        parts = [c.title[row], c.venue[row] or "", *c.topics[row], *c.tags[row], *c.keywords[row]]
+        return "\n".join(parts).casefold()
 
     def search(
         self,

@@ -21,8 +21,15 @@ from paperdesk.cli.common import (
     print_json,
     query_rows,
 )
-from paperdesk.cli.reports import TerminalProgress, print_import_report, print_read_report
+from paperdesk.cli.reports import (
+    TerminalProgress,
+    plural,
+    print_import_report,
+    print_read_report,
+)
 from paperdesk.errors import EXIT_FAILURE, PaperdeskError, UsageError
+from paperdesk.locations import DEFAULT_SOURCE
+from paperdesk.state.inbox import is_new
 
 if TYPE_CHECKING:
     from paperdesk.catalog.models import CatalogFile
@@ -54,10 +61,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     lst = add_command(commands, "list", "list papers with their reading status")
     lst.add_argument("--venue", metavar="V")
     lst.add_argument("--topic", metavar="T")
+    lst.add_argument("--source", metavar="NAME", help="only the papers of this source")
     lst.add_argument("--status", metavar="S", help=f"one of: {', '.join(STATUSES)}")
     lst.add_argument("--search", metavar="TEXT", help="words in title, venue, tags or note")
     add_query_option(lst)
     lst.add_argument("--view", metavar="NAME", help="papers of this saved view ('view list')")
+    which = lst.add_mutually_exclusive_group()
+    which.add_argument(
+        "--inbox", action="store_true", help="only new papers not yet marked or dismissed"
+    )
+    which.add_argument(
+        "--orphans",
+        action="store_true",
+        help="reading state of papers no source holds now (title, venue, status, note)",
+    )
     lst.add_argument("--json", action="store_true", help="print a JSON array")
     lst.add_argument("--limit", metavar="N", type=positive_int, help="at most N papers")
     lst.add_argument(
@@ -78,9 +95,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     venues.add_argument("--json", action="store_true")
     venues.set_defaults(handler=run_venues)
 
-    sources = add_command(commands, "sources", "list the imported sources")
+    sources = add_command(commands, "sources", "list the imported sources, or remove one")
     sources.add_argument("--json", action="store_true")
-    sources.set_defaults(handler=run_sources)
+    sources.set_defaults(handler=run_sources, sources_command=None)
+    actions = sources.add_subparsers(dest="sources_command", metavar="ACTION")
+    remove = actions.add_parser(
+        "remove", help="remove a source; its papers' reading state is kept as orphans"
+    )
+    remove.add_argument("name", metavar="NAME")
+    remove.set_defaults(handler=run_remove_source)
 
 
 #: What ``list --fields`` can print: a paper's fields, its reading state, what was fetched.
@@ -178,7 +201,7 @@ def run_import(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILURE
     summary = (
-        f"{len(catalog.papers)} papers, {len(catalog.venues)} venues, "
+        f"{len(catalog.papers)} papers, {len(catalog.venue_names)} venues, "
         f"{len(catalog.todos)} TODO conferences, {len(catalog.warnings)} warnings"
     )
     if args.output is not None:
@@ -191,6 +214,11 @@ def run_import(args: argparse.Namespace) -> int:
         return _imported(args, catalog, f"wrote {out}: {summary}", written=str(out))
     if args.catalog:
         raise UsageError("import writes to the home; drop --catalog (or use -o OUT)")
+    if catalog.origin is None:  # a file: remember where it came from (``sources``)
+        from paperdesk.catalog.models import Origin
+
+        where = Path(args.path).expanduser().resolve()
+        catalog = catalog.model_copy(update={"origin": Origin(location=str(where))})
     ws = open_workspace(args, skip_damaged=True)
     report = ws.install(catalog, progress=TerminalProgress("relinking reading state:"))
     _imported(args, catalog, f"imported {args.path} as {catalog.source}: {summary}", report)
@@ -198,7 +226,7 @@ def run_import(args: argparse.Namespace) -> int:
         print_import_report(report)
     if getattr(args, "fetched", None) is None:
         return 0
-    return finish_url_import(ws, args.fetched, report, with_daily=args.with_daily, quiet=args.json)
+    return finish_url_import(ws, args.fetched, with_daily=args.with_daily, quiet=args.json)
 
 
 def _imported(
@@ -243,21 +271,14 @@ def _imported(
 
 
 def finish_url_import(
-    ws: Workspace,
-    fetched: FetchedList,
-    report: ImportReport,
-    *,
-    with_daily: bool,
-    quiet: bool = False,
+    ws: Workspace, fetched: FetchedList, *, with_daily: bool, quiet: bool = False
 ) -> int:
-    """After ``import URL`` installed the list: cache its text, bring its daily feed if asked,
-    and remember the new papers for the desk's "New since last sync"; ``quiet`` (``--json``)
-    prints nothing more."""
+    """After ``import URL`` installed the list: cache its text, and bring its daily feed if
+    asked; ``quiet`` (``--json``) prints nothing more."""
     from paperdesk.net.fetch import FetchLimits
-    from paperdesk.net.sync import after_install, fetch_daily, record_new_papers
+    from paperdesk.net.sync import fetch_daily, keep_raw_text
 
-    names = [fetched.catalog.source]
-    new_ids = after_install(ws.locations, fetched, report)
+    keep_raw_text(ws.locations, fetched)
     status = 0
     if with_daily:
         try:
@@ -266,8 +287,7 @@ def finish_url_import(
         except PaperdeskError as exc:
             status = fail(str(exc), exc.exit_code)
         else:
-            new_ids |= after_install(ws.locations, daily, daily_report)
-            names.append(daily.catalog.source)
+            keep_raw_text(ws.locations, daily)
             assert daily.catalog.origin is not None
             if not quiet:
                 echo(
@@ -275,7 +295,6 @@ def finish_url_import(
                     f"{daily_report.papers} papers, {len(daily_report.warnings)} warnings"
                 )
                 print_import_report(daily_report)
-    record_new_papers(ws.locations, names, new_ids)
     return status
 
 
@@ -291,9 +310,14 @@ def run_list(args: argparse.Namespace) -> int:
         from paperdesk.cli.reading_cmds import find_view
 
         query = parse_query(find_view(ws, args.view).query)
+    if args.orphans:
+        return list_orphans(ws, args)
     catalog = ws.catalog
-    rows = catalog.rows_of(venue=args.venue, topic=args.topic)
+    rows = catalog.rows_of(venue=args.venue, topic=args.topic, source=args.source)
     ids = catalog.columns.id
+    if args.inbox:
+        inbox = ws.inbox
+        rows = [r for r in rows if is_new(ids[r], inbox)]
     if status:
         rows = [r for r in rows if ws.status_of(ids[r]) == status]
     if args.search:
@@ -332,6 +356,33 @@ def print_fields(ws: Workspace, papers: list[Paper], names: list[str], *, as_jso
     echo("\t".join(names))
     for record in records:
         echo("\t".join(tsv_cell(record[name]) for name in names))
+
+
+def list_orphans(ws: Workspace, args: argparse.Namespace) -> int:
+    """``list --orphans``: state whose paper no source holds now, narrowed like any list."""
+    orphans = ws.orphans()
+    if args.venue:
+        orphans = [o for o in orphans if (o.venue or "").casefold() == args.venue.casefold()]
+    if args.source:
+        orphans = [o for o in orphans if o.source == args.source]
+    if args.status:
+        orphans = [o for o in orphans if o.status == args.status]
+    if args.search:
+        words = args.search.casefold().split()
+        orphans = [
+            o
+            for o in orphans
+            if all(w in f"{o.title}\n{o.venue or ''}\n{o.note or ''}".casefold() for w in words)
+        ]
+    if args.topic:
+        raise UsageError("--orphans takes no --topic: an orphan keeps its title and venue only")
+    if args.json:
+        print_json([orphan.model_dump(mode="json") for orphan in orphans])
+        return 0
+    for o in orphans:
+        note = f"  [note: {o.note.splitlines()[0][:40]}]" if o.note else ""
+        echo(f"[{STATUS_GLYPHS[o.status]}] {o.id:<37} {o.venue or '-':<14} {o.title}{note}")
+    return 0
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -397,7 +448,10 @@ def run_venues(args: argparse.Namespace) -> int:
 
 
 def run_sources(args: argparse.Namespace) -> int:
+    from paperdesk.locations import embedded_catalog
+
     ws = open_workspace(args)
+    shipped = ws.locations.source_paths().get(DEFAULT_SOURCE) == embedded_catalog()
     rows = []
     for source in ws.catalog.sources:
         rows.append(
@@ -413,8 +467,26 @@ def run_sources(args: argparse.Namespace) -> int:
         print_json(rows)
         return 0
     for row in rows:
-        echo(
-            f"{row['name']:<24} {row['kind']:<6} {row['papers']:>6} papers  "
-            f"{row['origin'] or 'shipped'}"
-        )
+        if row["origin"]:
+            origin = row["origin"]
+        elif row["name"] == DEFAULT_SOURCE and shipped and not args.catalog:
+            origin = "shipped with paperdesk"
+        else:
+            origin = "imported before paperdesk kept origins"
+        echo(f"{row['name']:<24} {row['kind']:<6} {row['papers']:>6} papers  {origin}")
+    return 0
+
+
+def run_remove_source(args: argparse.Namespace) -> int:
+    from paperdesk.locations import check_source_name
+
+    ws = open_workspace(args)
+    removed = ws.remove_source(check_source_name(args.name))
+    kept = (
+        f"; reading state of {plural(removed.orphaned, 'paper')} kept as orphans (list --orphans)"
+        if removed.orphaned
+        else "; no reading state was left behind"
+    )
+    back = "; the shipped list is the main list again" if removed.shipped_back else ""
+    echo(f"removed source {removed.source} ({plural(removed.papers, 'paper')}){kept}{back}")
     return 0

@@ -115,10 +115,10 @@ def query_rows(ws: Workspace, query: Node, rows: Sequence[int] | None = None) ->
 
 
 def new_papers(ws: Workspace) -> set[str]:
-    """The papers ``new:`` means, for every command: those the last sync brought."""
-    from paperdesk.net.sync import new_since_last_sync
+    """The papers ``new:`` means, for every command: those in the inbox."""
+    from paperdesk.state.inbox import new_papers as in_inbox
 
-    return new_since_last_sync(ws.locations)
+    return in_inbox(ws.locations.store)
 
 
 def open_workspace(args: argparse.Namespace, *, skip_damaged: bool = False) -> Workspace:

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 PROGRESS_DELAY = 2.0
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def print_import_report(report: ImportReport) -> None:
     for title in report.new_papers:
         echo(f"  new: {title}")
@@ -28,6 +32,13 @@ def print_import_report(report: ImportReport) -> None:
         echo(f"  new venue: {venue}")
     if report.todos_added:
         echo(f"  new TODO conferences: {', '.join(report.todos_added)}")
+    if report.new_papers:
+        echo(f"  {plural(len(report.new_papers), 'new paper')} in the inbox (list --inbox)")
+    if report.removed:
+        echo(
+            f"  {plural(len(report.removed), 'paper')} became orphans: the list dropped them, "
+            "their state is kept (list --orphans)"
+        )
 
 
 def print_read_report(report: dict[str, Any], path: str) -> None:

@@ -48,7 +48,7 @@ def run_sync(args: argparse.Namespace) -> int:
             report = result.report
             echo(
                 f"{result.name}: {report.papers} papers, {report.venues} venues "
-                f"({len(report.new_papers)} new, {len(report.removed)} removed, "
+                f"({len(report.new_papers)} new, {len(report.removed)} orphaned, "
                 f"{len(report.relinked)} relinked)"
             )
             print_import_report(report)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from paperdesk.atomic import write_user_file
 from paperdesk.catalog.models import ArxivMetadata
@@ -80,7 +80,7 @@ def citation(workspace: Workspace, paper: Paper) -> str:
 def _rendered(
     workspace: Workspace,
     fmt: str,
-    filters: dict[str, str | None],
+    filters: dict[str, Any],
     new_ids: Callable[[], Collection[str]],
     *,
     ascii: bool = False,
@@ -124,14 +124,16 @@ def export_to(
     query: str | None = None,
     new_ids: Callable[[], Collection[str]] = frozenset,
     ascii: bool = False,
+    ids: Sequence[str] | None = None,
 ) -> str:
     """The export text when ``path`` is None; else write it atomically and say what was written.
+    ``ids``: exactly these papers, in this order (the desk's current view), instead of filters.
 
     Nothing is written when selecting or formatting fails, so a bad filter leaves ``path`` as
     it was. ``query`` narrows like ``list --query``; ``new_ids`` are the papers its ``new:``
     means.
     """
-    filters = {"venue": venue, "topic": topic, "status": status, "query": query}
+    filters = {"venue": venue, "topic": topic, "status": status, "query": query, "ids": ids}
     if path is not None:
         path = Path(path).expanduser()
         if path.is_dir():

@@ -40,8 +40,11 @@ def select(
     status: str | None = None,
     query: str | None = None,
     new_ids: Callable[[], Collection[str]] = frozenset,
+    ids: Sequence[str] | None = None,
 ) -> Selection:
-    """The papers ``paperdesk list`` would show for these filters, in catalog order.
+    """The papers ``paperdesk list`` would show for these filters, in catalog order; or the
+    papers ``ids`` names, in that order (the desk's current view; ids no list holds now are
+    left out).
 
     ``query`` is checked before anything is read (a QueryError names the column of the
     mistake); ``new_ids`` are the papers its ``new:`` means."""
@@ -50,16 +53,21 @@ def select(
         parse_status(status)
     catalog = workspace.catalog
     states = workspace.store.states()
-    rows = catalog.rows_of(venue=venue, topic=topic)
-    if node is not None:
-        rows = evaluate(node, workspace.query_facts(new_ids), rows)
-    papers = [catalog.paper(row) for row in rows]
+    if ids is not None:
+        papers = [paper for paper_id in ids if (paper := catalog.get(paper_id)) is not None]
+    else:
+        rows = catalog.rows_of(venue=venue, topic=topic)
+        if node is not None:
+            rows = evaluate(node, workspace.query_facts(new_ids), rows)
+        papers = [catalog.paper(row) for row in rows]
     if status:
         papers = [
             p for p in papers if (states[p.id].status if p.id in states else "unread") == status
         ]
     given = [("venue", venue), ("topic", topic), ("status", status), ("query", query)]
     filters = {k: v for k, v in given if v}
+    if ids is not None:
+        filters["view"] = "the desk's view"
     names = {p.venue for p in papers if p.venue}
     venues = [
         Venue(name=group.name, label=group.label, url=group.url, year=group.year)

@@ -2,7 +2,10 @@
 
 One pure computation over the catalog and the store, shared by ``paperdesk stats`` and the
 desk's stats screen, so both always show the same numbers. Only papers of the catalog count;
-state of papers that left every list (orphans) is left to ``doctor``.
+state of papers that left every list (orphans) is left to ``list --orphans``. The text form
+leads with the venues and topics in progress and sums up the rest in one line, and charts the
+reads of the last twelve weeks. A read that was undone (the next change put the status back
+within :data:`UNDO_WINDOW`) is not a read.
 """
 
 from __future__ import annotations
@@ -21,13 +24,17 @@ if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
 
 BAR_WIDTH = 20
+CHART_WEEKS = 12
+#: A read whose next change brings back the status it had before, this soon, was undone.
+UNDO_WINDOW = dt.timedelta(hours=1)
 
 
 class Progress(Model):
-    """Papers read out of a group's papers."""
+    """Papers read out of a group's papers; ``started``: those with any status but unread."""
 
     read: int = 0
     total: int = 0
+    started: int = 0
 
 
 class Deadline(Model):
@@ -47,6 +54,9 @@ class Stats(Model):
     by_venue: dict[str, Progress]
     by_topic: dict[str, Progress]
     weekly: dict[str, int] = Field(description="ISO week (2026-W47) -> papers marked read")
+    recent_weeks: dict[str, int] = Field(
+        default_factory=dict, description="the last 12 ISO weeks -> papers marked read"
+    )
     notes: int
     next_deadline: Deadline | None = None
 
@@ -66,17 +76,32 @@ def _weeks(first: dt.date, last: dt.date) -> list[str]:
     return weeks
 
 
+def real_reads(history: Sequence[StatusChange]) -> list[StatusChange]:
+    """The changes to read in a paper's history that were not undone: a read is undone when
+    the next change puts back the status before it within :data:`UNDO_WINDOW` (``z``, or ``r``
+    pressed again)."""
+    reads = []
+    for index, change in enumerate(history):
+        if change.status != "read":
+            continue
+        before = history[index - 1].status if index else "unread"
+        after = history[index + 1] if index + 1 < len(history) else None
+        if after is not None and after.status == before and after.at - change.at <= UNDO_WINDOW:
+            continue
+        reads.append(change)
+    return reads
+
+
 def weekly_reads(
     histories: Mapping[str, Sequence[StatusChange]], *, today: dt.date
 ) -> dict[str, int]:
     """ISO week -> papers marked read that week (local time), every week from the first read
-    to ``today``'s. A paper marked read twice in one week counts once."""
+    to ``today``'s. A paper marked read twice in one week counts once; an undone read never."""
     read_in: dict[tuple[str, str], dt.date] = {}
     for pid, history in histories.items():
-        for change in history:
-            if change.status == "read":
-                day = change.at.astimezone().date()
-                read_in[(pid, iso_week(day))] = day
+        for change in real_reads(history):
+            day = change.at.astimezone().date()
+            read_in[(pid, iso_week(day))] = day
     if not read_in:
         return {}
     days = read_in.values()
@@ -84,6 +109,14 @@ def weekly_reads(
     for _, week in read_in:
         weekly[week] += 1
     return weekly
+
+
+def recent_weeks(
+    weekly: Mapping[str, int], today: dt.date, count: int = CHART_WEEKS
+) -> dict[str, int]:
+    """The last ``count`` ISO weeks up to ``today``'s, oldest first, quiet weeks as zeros."""
+    first = today - dt.timedelta(weeks=count - 1)
+    return {week: weekly.get(week, 0) for week in _weeks(first, today)}
 
 
 def compute_stats(workspace: Workspace, *, today: dt.date | None = None) -> Stats:
@@ -101,7 +134,9 @@ def compute_stats(workspace: Workspace, *, today: dt.date | None = None) -> Stat
     by_venue = {}
     for group in catalog.venues:
         by_venue[group.name] = Progress(
-            read=sum(status[ids[row]] == "read" for row in group.rows), total=len(group.rows)
+            read=sum(status[ids[row]] == "read" for row in group.rows),
+            total=len(group.rows),
+            started=sum(status[ids[row]] != "unread" for row in group.rows),
         )
 
     by_topic: dict[str, Progress] = {}
@@ -110,6 +145,7 @@ def compute_stats(workspace: Workspace, *, today: dt.date | None = None) -> Stat
             progress = by_topic.setdefault(topic, Progress())
             progress.total += 1
             progress.read += status[pid] == "read"
+            progress.started += status[pid] != "unread"
 
     weekly = weekly_reads(
         {pid: states[pid].history for pid in status if pid in states}, today=today
@@ -133,6 +169,7 @@ def compute_stats(workspace: Workspace, *, today: dt.date | None = None) -> Stat
         by_venue=by_venue,
         by_topic=by_topic,
         weekly=weekly,
+        recent_weeks=recent_weeks(weekly, today),
         notes=notes,
         next_deadline=deadline,
     )
@@ -144,8 +181,19 @@ def progress_bar(read: int, total: int, width: int = BAR_WIDTH) -> str:
     return "[" + "#" * filled + "-" * (width - filled) + "]"
 
 
+def week_chart(weeks: Mapping[str, int], width: int = BAR_WIDTH) -> list[str]:
+    """One line per week: ``2026-W47  ########             4``, bars scaled to the best week."""
+    most = max(weeks.values(), default=0)
+    lines = []
+    for week, count in weeks.items():
+        filled = round(width * count / most) if most else 0
+        lines.append(f"{week}  {'#' * filled:<{width}} {count:>3}")
+    return lines
+
+
 def format_stats(stats: Stats) -> str:
-    """The text form of ``paperdesk stats``: a summary, then tables with progress bars."""
+    """The text form of ``paperdesk stats``: a summary, the venues and topics in progress with
+    their bars (the others summed up in one line each), and the reads of the last weeks."""
     lines = [f"{stats.total} papers, {stats.notes} with notes"]
     lines.append("")
     lines.append(f"{'status':<10} {'papers':>6}")
@@ -153,20 +201,31 @@ def format_stats(stats: Stats) -> str:
     for title, groups in (("venue", stats.by_venue), ("topic", stats.by_topic)):
         if not groups:
             continue
-        width = max(len(title), *(len(name) for name in groups))
+        started = {name: p for name, p in groups.items() if p.started}
+        rest = [p for p in groups.values() if not p.started]
         lines.append("")
-        lines.append(f"{title:<{width}} {'read':>9}  progress")
-        for name, progress in groups.items():
-            share = f"{progress.read}/{progress.total}"
-            percent = 100 * progress.read // progress.total if progress.total else 0
-            lines.append(
-                f"{name:<{width}} {share:>9}  {progress_bar(progress.read, progress.total)}"
-                f" {percent:>3}%"
-            )
-    if stats.weekly:
+        if started:
+            width = max(len(title), *(len(name) for name in started))
+            lines.append(f"{title:<{width}} {'read':>9}  progress")
+            for name, progress in started.items():
+                share = f"{progress.read}/{progress.total}"
+                percent = 100 * progress.read // progress.total if progress.total else 0
+                lines.append(
+                    f"{name:<{width}} {share:>9}  {progress_bar(progress.read, progress.total)}"
+                    f" {percent:>3}%"
+                )
+        else:
+            lines.append(f"no {title} in progress yet")
+        if rest:
+            papers = sum(p.total for p in rest)
+            other = "other " if started else ""
+            noun = f"{title}s" if len(rest) != 1 else title
+            many = "paper" if papers == 1 else "papers"
+            lines.append(f"+ {len(rest)} {other}{noun} not started ({papers} {many})")
+    if stats.recent_weeks:
         lines.append("")
-        lines.append(f"{'week':<9} {'read':>4}")
-        lines.extend(f"{week:<9} {count:>4}" for week, count in stats.weekly.items())
+        lines.append(f"reads per week, last {len(stats.recent_weeks)} weeks")
+        lines.extend(week_chart(stats.recent_weeks))
     lines.append("")
     deadline = stats.next_deadline
     if deadline:

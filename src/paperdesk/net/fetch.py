@@ -399,12 +399,33 @@ def _attempt(
                 status=status,
                 content=content,
                 etag=response.headers.get("ETag"),
-                last_modified=response.headers.get("Last-Modified"),
+                last_modified=_strong_last_modified(response.headers),
                 content_type=response.headers.get("Content-Type"),
                 fetched_at=dt.datetime.now(dt.UTC),
             )
     except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
         raise _Retry(_reason(exc, limits)) from None
+
+
+#: RFC 9110 8.8.2.2: a Last-Modified at least this long before the answer's Date is strong.
+STRONG_AFTER = dt.timedelta(seconds=60)
+
+
+def _strong_last_modified(headers: Mapping[str, str]) -> str | None:
+    """The answer's Last-Modified, when it can be trusted as a validator: at least a minute
+    older than the answer itself (RFC 9110 8.8.2.2). A file changed within the second it was
+    fetched has the same one-second Last-Modified before and after the change, so a later
+    If-Modified-Since with it would miss the change; such a source is fetched whole again."""
+    from email.utils import parsedate_to_datetime
+
+    modified, date = headers.get("Last-Modified"), headers.get("Date")
+    if not modified or not date:
+        return None
+    try:
+        strong = parsedate_to_datetime(date) - parsedate_to_datetime(modified) >= STRONG_AFTER
+    except (TypeError, ValueError):
+        return None
+    return modified if strong else None
 
 
 def _read_body(response: httpx.Response, url: str, limits: FetchLimits) -> bytes:

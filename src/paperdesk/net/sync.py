@@ -1,4 +1,4 @@
-"""Lists that live upstream: import from a URL, re-fetch them (``sync``), and what was new.
+"""Lists that live upstream: import from a URL and re-fetch them (``sync``).
 
 A URL source remembers its :class:`~paperdesk.catalog.models.Origin` (location, ETag, Last-Modified,
 fetch time) so ``sync`` asks with a conditional request and a 304 costs nothing. Order of work,
@@ -8,25 +8,21 @@ only then keep its raw text in the cache (the last good copy, for working offlin
 fetches every source before it installs any, so a sync cancelled while fetching (the desk's
 escape) changes nothing at all.
 
-"New since last sync" is the set of paper ids that the latest sync or URL import which changed
-anything reported as new (papers of a source that were not in its previous version). A sync in
-which every source was unchanged keeps the previous set, so the desk's smart list survives a
-second sync before the user looked at it.
+What a sync brought goes to the inbox as the source is installed
+(:func:`paperdesk.workspace.install_source`, :mod:`paperdesk.state.inbox`), where it stays until
+the user deals with it, however many syncs come after.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError
-
-from paperdesk.atomic import atomic_write_bytes, atomic_write_text
-from paperdesk.catalog.models import CatalogFile, Model, Origin
+from paperdesk.atomic import atomic_write_text
+from paperdesk.catalog.models import CatalogFile, Origin
 from paperdesk.catalog.sources import decode_list, parse_list
 from paperdesk.errors import FetchError, InputError, NotFoundError, PaperdeskError, UsageError
 from paperdesk.locations import is_source_name
@@ -45,19 +41,8 @@ if TYPE_CHECKING:
     from paperdesk.locations import Locations
     from paperdesk.workspace import Workspace
 
-LAST_SYNC_FILE = "last-sync.json"
-RAW_CACHE_DIR = "lists"
 DAILY_FALLBACK_NAME = "daily"
 _HTML_STARTS = (b"<!doctype html", b"<html")
-
-
-class LastSync(Model):
-    """What the latest sync or URL import that changed something brought (``cache_dir``)."""
-
-    schema_version: int = 1
-    at: dt.datetime
-    sources: list[str] = Field(default_factory=list)
-    new_ids: list[str] = Field(default_factory=list)
 
 
 @dataclass
@@ -140,39 +125,17 @@ def fetch_daily(
     return daily
 
 
-def raw_cache_path(locations: Locations, name: str) -> Path:
-    return locations.cache_dir / RAW_CACHE_DIR / f"{name}.txt"
-
-
 def cached_text(locations: Locations, name: str) -> str | None:
     """The last good raw text of a URL source, for working offline; None if never fetched."""
     try:
-        return raw_cache_path(locations, name).read_text(encoding="utf-8")
+        return locations.raw_list(name).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
 
 
-def after_install(locations: Locations, fetched: FetchedList, report: ImportReport) -> set[str]:
-    """Keep the installed list's raw text; returns the ids of the papers it brought (an edited
-    title that took over a paper's state is not a new paper)."""
-    atomic_write_text(raw_cache_path(locations, fetched.catalog.source), fetched.text)
-    titles = set(report.new_papers) - {new for _old, new in report.relinked}
-    return {paper.id for paper in fetched.catalog.papers if paper.title in titles}
-
-
-def record_new_papers(locations: Locations, sources: Sequence[str], new_ids: set[str]) -> None:
-    """Remember what a sync or URL import brought, for the desk's "New since last sync"."""
-    record = LastSync(at=dt.datetime.now(dt.UTC), sources=list(sources), new_ids=sorted(new_ids))
-    atomic_write_bytes(locations.cache_dir / LAST_SYNC_FILE, record.model_dump_json().encode())
-
-
-def new_since_last_sync(locations: Locations) -> set[str]:
-    """Paper ids new in the latest sync or URL import that changed something (empty if none)."""
-    try:
-        data = (locations.cache_dir / LAST_SYNC_FILE).read_bytes()
-        return set(LastSync.model_validate_json(data).new_ids)
-    except (OSError, ValidationError):
-        return set()
+def keep_raw_text(locations: Locations, fetched: FetchedList) -> None:
+    """Keep an installed list's raw text (the last good copy, for working offline)."""
+    atomic_write_text(locations.raw_list(fetched.catalog.source), fetched.text)
 
 
 def url_sources(files: Sequence[CatalogFile]) -> list[CatalogFile]:
@@ -245,12 +208,11 @@ def sync_sources(
     if cancel is not None:
         cancel.seal()  # installing is not cancelled half-way
     installed: list[str] = []
-    new_ids: set[str] = set()
     for result, fetched in changed:
         name = result.name
         try:
             report = ws.install(fetched.catalog, cache=False)
-            new_ids |= after_install(ws.locations, fetched, report)
+            keep_raw_text(ws.locations, fetched)
         except (PaperdeskError, OSError) as exc:
             ws.reload_sources()  # the install may have stopped half-way
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -259,8 +221,7 @@ def sync_sources(
             continue
         installed.append(name)
         result.report = report
-        say(f"{name}: {len(report.new_papers)} new, {len(report.removed)} removed")
+        say(f"{name}: {len(report.new_papers)} new, {len(report.removed)} orphaned")
     if installed:
         ws.cache_catalog()  # once, for all the sources installed
-        record_new_papers(ws.locations, installed, new_ids)
     return results

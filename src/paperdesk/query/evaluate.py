@@ -285,8 +285,9 @@ class _Evaluation:
         if self.by_column(node):
             assert isinstance(node, FieldText | Year)
             column = self.index.column(node.field if isinstance(node, FieldText) else "year")
-            wanted = self.wanted(node)
-            return [row for row in rows if column[row] in wanted]
+            wanted, size = self.wanted(node), len(column)
+            # rows past the catalog (the desk's orphans) have no fields: a field term drops them
+            return [row for row in rows if row < size and column[row] in wanted]
         assert isinstance(node, FieldText | Has | New)
         within = self.row_set(node)
         return [row for row in rows if row in within]

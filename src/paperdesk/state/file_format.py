@@ -20,8 +20,9 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-#: The tables of the store (``{table: {doc_id: document}}``).
-PAPERS, TODOS, META, CITEKEYS = "papers", "todos", "meta", "citekeys"
+#: The tables of the store (``{table: {doc_id: document}}``). ``inbox`` and ``citekeys`` came
+#: later: a store without them simply has none, so they need no new schema version.
+PAPERS, TODOS, META, CITEKEYS, INBOX = "papers", "todos", "meta", "citekeys", "inbox"
 META_ID = "1"
 #: Saved views (by folded name) and the reading queue's order (one record): tables a store
 #: written before them simply lacks, so they need no schema step.

@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING, Any
 from paperdesk.catalog.records import STATUSES
 from paperdesk.locations import LOG_DIR_NAME
 from paperdesk.state.file_format import (
+    INBOX,
     META,
     META_ID,
     PAPERS,
     STORE_SCHEMA_VERSION,
+    TODOS,
     VIEWS,
     log_sizes,
     verified_tables,
@@ -40,20 +42,41 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class Look:
-    """One paper's status and note as the store file holds them."""
+    """One paper's status and note as the store file holds them, and the copy of its title,
+    venue and source that names it when no list holds it any more (an orphan)."""
 
     status: str
     note: str | None
+    title: str = ""
+    venue: str | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TodoLook:
+    """A TODO conference's name, date and done mark as the store file holds them."""
+
+    name: str
+    date: str | None
+    done: bool
+    removed: bool
 
 
 @dataclass(frozen=True)
 class StoreGlance:
-    """Paper id -> its look, the store's settings (the theme) and its saved views."""
+    """Paper id -> its look, the store's settings (the theme, the desk's view), its saved
+    views, the ids in the inbox and the stored TODO conferences."""
 
     states: dict[str, Look] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
     #: (name, query) of each saved view, in the order they were saved.
     views: list[tuple[str, str]] = field(default_factory=list)
+    inbox: frozenset[str] = frozenset()
+    todos: list[TodoLook] = field(default_factory=list)
+
+
+def _text(value: object, default: str | None = None) -> str | None:
+    return value if isinstance(value, str) else default
 
 
 def glance(path: Path) -> StoreGlance:
@@ -72,11 +95,27 @@ def glance(path: Path) -> StoreGlance:
             if not isinstance(record, dict):
                 continue
             status = record.get("status", "unread")
-            note = record.get("note")
             states[paper_id] = Look(
                 status if isinstance(status, str) and status in known else "unread",
-                note if isinstance(note, str) else None,
+                _text(record.get("note")),
+                _text(record.get("title"), "") or "",
+                _text(record.get("venue")),
+                _text(record.get("source"), "") or "",
             )
+    inbox = data.get(INBOX)
+    todos = []
+    table = data.get(TODOS)
+    if isinstance(table, dict):
+        for record in table.values():
+            if isinstance(record, dict) and isinstance(record.get("name"), str):
+                todos.append(
+                    TodoLook(
+                        record["name"],
+                        _text(record.get("date")),
+                        record.get("done") is True,
+                        record.get("removed") is True,
+                    )
+                )
     meta = data.get(META)
     record = meta.get(META_ID) if isinstance(meta, dict) else None
     settings = record.get("settings") if isinstance(record, dict) else None
@@ -86,6 +125,8 @@ def glance(path: Path) -> StoreGlance:
         states,
         {k: v for k, v in settings.items() if isinstance(k, str) and isinstance(v, str)},
         _views(data.get(VIEWS)),
+        frozenset(inbox) if isinstance(inbox, dict) else frozenset(),
+        todos,
     )
 
 

@@ -92,6 +92,13 @@ class MergeInfo(Model):
     papers: int
 
 
+class InboxEntry(Model):
+    """A paper in the inbox, keyed by paper id: when it arrived and with which source."""
+
+    since: dt.datetime
+    source: str = ""
+
+
 class StoreMeta(Model):
     """The store's metadata record. ``log``: how many bytes of each log file the store has
     applied (what lies beyond is applied at the next open or write); ``clock``: the latest

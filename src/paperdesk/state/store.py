@@ -15,6 +15,8 @@
   keyed by paper id (a table an older paperdesk ignores and keeps);
 - ``views``: :class:`SavedView` records keyed by folded name;
 - ``queue``: the single :class:`QueueOrder` record, the order the user gave the queued papers.
+- ``inbox``: one :class:`InboxEntry` per paper a source gained since the user last dealt with
+  it (see :mod:`paperdesk.state.inbox`); a mark of any status or a dismissal takes it out.
 
 Every write method is one transaction: lock, re-read if another process wrote, change, one atomic
 write. One validity rule holds for reads and writes: a store holding a record that a read refuses
@@ -81,6 +83,7 @@ from paperdesk.state.events import (
 )
 from paperdesk.state.file_format import (
     CITEKEYS,
+    INBOX,
     META,
     META_ID,
     PAPERS,
@@ -103,6 +106,7 @@ from paperdesk.state.merge import (
 )
 from paperdesk.state.models import (
     CitationKey,
+    InboxEntry,
     MergeInfo,
     PaperState,
     QueueOrder,
@@ -268,6 +272,7 @@ def _check_tables(path: Path, tables: Tables) -> None:
         (CITEKEYS, CitationKey),
         (VIEWS, SavedView),
         (QUEUE, QueueOrder),
+        (INBOX, InboxEntry),
     ]
     if version:
         checks.append((META, StoreMeta))
@@ -349,6 +354,7 @@ class Store:
             CITEKEYS: {},
             VIEWS: {},
             QUEUE: {},
+            INBOX: {},
         }
         #: Events of the open transaction, written ahead of the store when it ends.
         self._pending: list[AnyEvent] | None = None
@@ -403,6 +409,7 @@ class Store:
             self.views()
             self._queue_ids()
             self.citation_key_records()
+            self.inbox()
             self._storage.trust()
 
     def check_writable(self) -> None:
@@ -860,7 +867,9 @@ class Store:
         """Set ``status`` on every paper in one write, as one step (``step``: join that one);
         history grows where the status changes.
 
-        Papers whose status is already ``status`` are returned as they are and not written.
+        Papers whose status is already ``status`` are returned as they are and not written. A
+        mark of any status, even the one a paper has, takes it out of the inbox: the user has
+        dealt with it.
         """
         status = parse_status(status)
         result = []
@@ -869,6 +878,7 @@ class Store:
             step = step or new_id()
             now = clock.at
             for paper in papers:
+                self._leave_inbox(paper.id)
                 current = self.state(paper.id)
                 before = current.status if current else "unread"
                 if before == status:
@@ -1322,6 +1332,39 @@ class Store:
         is right equals it (what :meth:`PaperFold.reading` covers)."""
         events = self.log.everything()
         return fold_papers(events, self.log.machine.id), fold_todos(events)
+
+    # -- the inbox (see paperdesk.state.inbox) ------------------------------------------------
+
+    def inbox(self) -> dict[str, InboxEntry]:
+        """Paper id -> its inbox entry, papers no list holds now included."""
+        with self._storage.mutex:
+            items = list(self._table(INBOX).items())
+        return {pid: self._valid(INBOX, pid, raw, InboxEntry) for pid, raw in items}
+
+    def add_to_inbox(self, paper_ids: Iterable[str], source: str) -> int:
+        """Put papers in the inbox (those already there keep their arrival); how many were added."""
+        added = 0
+        with self.transaction():
+            present = set(self._table(INBOX))
+            now = _now()
+            for paper_id in paper_ids:
+                if paper_id not in present:
+                    present.add(paper_id)
+                    self._put(INBOX, paper_id, InboxEntry(since=now, source=source))
+                    added += 1
+        return added
+
+    def dismiss(self, paper_ids: Iterable[str]) -> int:
+        """Take papers out of the inbox without marking them; how many were in it."""
+        with self.transaction():
+            return sum(self._leave_inbox(paper_id) for paper_id in paper_ids)
+
+    def _leave_inbox(self, paper_id: str) -> bool:
+        if paper_id not in self._table(INBOX):
+            return False
+        self._storage.delete(INBOX, paper_id)
+        self._cache[INBOX].pop(paper_id, None)
+        return True
 
     def set_setting(self, key: str, value: str) -> None:
         with self.transaction():

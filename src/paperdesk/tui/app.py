@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import Notify
 
 from paperdesk.errors import PaperdeskError
 from paperdesk.tui.commands import DeskCommands
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.theme import Theme
 
-    from paperdesk.tui.keymap import KeyHelp
+    from paperdesk.tui.keymap import Chain, KeyHelp
     from paperdesk.workspace import Workspace
 
 
@@ -116,13 +117,21 @@ class PaperdeskApp(App[None]):
         from paperdesk.tui.keymap import check_keymap
 
         keymap, problems = check_keymap(
-            self.workspace.locations.config, opened.keymap, self.binding_classes
+            self.workspace.locations.config, opened.keymap, self.binding_chains
         )
         if keymap:
             self.set_keymap(keymap)
-        for problem in [*opened.keymap_problems, *problems]:
-            self.notify(problem, severity="warning", timeout=8, markup=False)
-        self.desk.load(opened.workspace, opened.model)
+        problems = [*opened.config_problems, *problems]
+        if problems:  # one message that names every problem
+            noun = "problem" if len(problems) == 1 else "problems"
+            self.notify(
+                "\n".join(problems),
+                title=f"config.toml: {len(problems)} {noun}; defaults used for those",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
+        self.desk.load(opened.workspace, opened.model, opened.view, opened.todo_due)
         ws, catalog = opened.workspace, opened.model.catalog
         model = opened.model
         shown = self._first_frame_out
@@ -158,8 +167,9 @@ class PaperdeskApp(App[None]):
             self.submit(Job("setting", lambda: ws.store.set_setting(THEME_SETTING, theme.name)))
 
     @staticmethod
-    def binding_classes() -> list[type]:
-        """Every class whose bindings a user may remap."""
+    def binding_chains() -> list[Chain]:
+        """Every screen's bindings as they compete for keys (title, classes: the app, the
+        screen, the focused widget), for checking the user's remaps."""
         from paperdesk.tui.screens.confirm import ConfirmScreen
         from paperdesk.tui.screens.export import ExportForm
         from paperdesk.tui.screens.help import HelpScreen
@@ -172,21 +182,20 @@ class PaperdeskApp(App[None]):
         from paperdesk.tui.widgets.paper_list import PaperList
         from paperdesk.tui.widgets.search_bar import SearchBar
 
+        app = PaperdeskApp
         return [
-            PaperdeskApp,
-            DeskScreen,
-            NavTree,
-            PaperList,
-            PaperDetail,
-            NoteEditor,
-            SearchBar,
-            TodoScreen,
-            TodoForm,
-            HelpScreen,
-            ConfirmScreen,
-            StatsScreen,
-            ExportForm,
-            ViewNameForm,
+            ("Library", [app, DeskScreen, NavTree]),
+            ("Paper list", [app, DeskScreen, PaperList]),
+            ("Paper detail", [app, DeskScreen, PaperDetail]),
+            ("Note editor", [app, DeskScreen, NoteEditor]),
+            ("Search", [app, DeskScreen, SearchBar]),
+            ("TODO screen", [app, TodoScreen]),
+            ("TODO form", [app, TodoForm]),
+            ("Help", [app, HelpScreen]),
+            ("Confirmation", [app, ConfirmScreen]),
+            ("Statistics", [app, StatsScreen]),
+            ("Export form", [app, ExportForm]),
+            ("View name form", [app, ViewNameForm]),
         ]
 
     # -- services for the screens ----------------------------------------------------------
@@ -218,26 +227,37 @@ class PaperdeskApp(App[None]):
         )
 
     def copy_text(self, text: str, what: str) -> None:
-        from paperdesk.tui.clipboard import copy
+        from paperdesk.tui.clipboard import TERMINAL, copy, tmux_hint
 
         # pasted into a terminal, it must not act either
         route = copy(self, clean(text, multiline=True))
-        self.notify(f"Copied {what} to {route}.", markup=False, timeout=4)
+        hint = tmux_hint() if route == TERMINAL else None
+        message = f"Copied {what} to {route}." + (f"\n{hint}" if hint else "")
+        self.notify(message, markup=False, timeout=10 if hint else 4)
 
     def open_link(self, url: str) -> None:
-        from paperdesk.tui.browser import can_open_locally, open_in_browser
-        from paperdesk.tui.clipboard import copy
+        """Open ``url`` in a browser; where none can be, say why, and show and copy it."""
+        from paperdesk.tui.browser import open_in_browser, why_not_local
+        from paperdesk.tui.clipboard import TERMINAL, copy, tmux_hint
 
-        if can_open_locally():
+        why = why_not_local()
+        if why is None:
             open_in_browser(url)
-            self.notify(f"Opening {url}", markup=False, timeout=4)
-        else:
-            route = copy(self, clean(url))
-            self.notify(
-                f"{url}\nNo local browser here (SSH): copied to {route}.",
-                markup=False,
-                timeout=10,
-            )
+            self.notify(f"Opening {clean(url)}", markup=False, timeout=4)
+            return
+        route = copy(self, clean(url))
+        hint = tmux_hint() if route == TERMINAL else None
+        self.notify(
+            f"{clean(url)}\nNot opened: {why}. Copied the link to {route}."
+            + (f"\n{hint}" if hint else ""),
+            markup=False,
+            timeout=10,
+        )
+
+    def _on_notify(self, _: Notify) -> None:
+        """One toast at a time: a new message replaces the one on screen (Textual's own
+        handler, which runs next, shows it)."""
+        self.clear_notifications()
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -264,20 +284,31 @@ class PaperdeskApp(App[None]):
     def action_help(self) -> None:
         from paperdesk.tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(self.key_sections()))
+        self.push_screen(HelpScreen(*self.key_sections()))
 
-    def key_sections(self) -> list[tuple[str, list[KeyHelp]]]:
-        """The keys of the current screen, section by section, then the app's own."""
+    def key_sections(self) -> tuple[list[tuple[str, list[KeyHelp]]], list[KeyHelp]]:
+        """paperdesk's own keys of the current screen, section by section (the app's first),
+        and the generic keys of Textual's widgets (bindings without an id), once each."""
         from paperdesk.tui.keymap import KeyHelp, key_help
 
         screen = self.screen
-        nodes = getattr(screen, "key_nodes", list)()
-        sections = [(title, key_help(node)) for title, node in nodes]
+        nodes = [("Everywhere", self), *getattr(screen, "key_nodes", list)()]
+        sections: list[tuple[str, list[KeyHelp]]] = []
+        generic: dict[tuple[tuple[str, ...], str], KeyHelp] = {}
+        for title, node in nodes:
+            own = []
+            for item in key_help(node):
+                if item.binding_id is None:
+                    generic.setdefault((item.keys, item.description), item)
+                else:
+                    own.append(item)
+            sections.append((title, own))
         palette = [
             KeyHelp(("ctrl+p",), name, action, None)
             for name, action, _ in getattr(screen, "PALETTE_ACTIONS", ())
         ]
-        return [*sections, ("Palette only (ctrl+p)", palette), ("Everywhere", key_help(self))]
+        sections.append(("Palette only (ctrl+p)", palette))
+        return sections, list(generic.values())
 
 
 def make_app(

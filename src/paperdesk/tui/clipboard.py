@@ -10,6 +10,8 @@ names the route.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,3 +39,26 @@ def copy(app: App[object], text: str) -> str:
             return SYSTEM
     app.copy_to_clipboard(text)
     return TERMINAL
+
+
+def tmux_hint() -> str | None:
+    """Inside tmux whose ``set-clipboard`` is off, OSC 52 never reaches the terminal: how to
+    turn it on (None outside tmux, or when it is on)."""
+    if not os.environ.get("TMUX") or shutil.which("tmux") is None:
+        return None
+    try:
+        answer = subprocess.run(
+            ["tmux", "show-options", "-gv", "set-clipboard"],
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if answer.stdout.strip() != "off":
+        return None
+    return (
+        "tmux has set-clipboard off, so the copy may not reach your clipboard: run "
+        "'tmux set -g set-clipboard on' (and add it to ~/.tmux.conf)"
+    )

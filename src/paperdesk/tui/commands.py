@@ -1,8 +1,9 @@
-"""The command palette (ctrl+p): every action of the current screen, with its key.
+"""The command palette (ctrl+p): every paperdesk action of the current screen, with its key.
 
 Built from the same bindings as the footer and the help screen (after the user's remaps), so a
 new key binding shows up here without touching this module; a screen's ``PALETTE_ACTIONS``
-(actions with no key, such as "Sync now") come first.
+(actions with no key, such as "Sync now") come first. The generic keys of Textual's widgets
+(a text box's select-all) are left to the help screen.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ class DeskCommands(Provider):
         screen = self.screen
         sections: list[tuple[str, list[KeyHelp], DOMNode]] = []
         for title, node in getattr(screen, "key_nodes", lambda: [])():
-            sections.append((title, key_help(node), node))
+            own = [item for item in key_help(node) if item.binding_id is not None]
+            sections.append((title, own, node))
         sections.append(("Everywhere", key_help(self.app), self.app))
         commands = [
             (name, help_text, partial(screen.run_action, action))

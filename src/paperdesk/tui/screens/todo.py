@@ -1,8 +1,10 @@
 """The TODO conferences: dates, days left or overdue, done; add, edit, mark done, remove.
 
-The list is ``Workspace.todos()`` (the store's TODOs plus listed ones it has not met). Every
-change seeds the listed TODOs into the store first, then edits the store, all on the writer
-thread; the table is redrawn from what the store says afterwards.
+The list is ``Workspace.todos()`` (the store's TODOs plus listed ones it has not met), in list
+order or by date (``s``). Every change seeds the listed TODOs into the store first, then edits
+the store, all on the writer thread; the table is redrawn from what the store says afterwards.
+A line under the table shows the selected conference in full, since at 80 columns the table
+cuts its note and link.
 """
 
 from __future__ import annotations
@@ -61,6 +63,10 @@ class TodoScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor('down')", "Down", show=False, id="todo.down"),
         Binding("k,up", "cursor('up')", "Up", show=False, id="todo.up"),
+        # priority: the table's own home/end scroll sideways
+        Binding("g,home", "cursor('first')", "First", show=False, priority=True, id="todo.first"),
+        Binding("G,end", "cursor('last')", "Last", show=False, priority=True, id="todo.last"),
+        Binding("s", "cycle_sort", "Sort", id="todo.sort"),
         Binding("a", "add", "Add", id="todo.add"),
         Binding("e", "edit", "Edit", id="todo.edit"),
         Binding("d,space", "toggle_done", "Done", id="todo.done"),
@@ -70,11 +76,15 @@ class TodoScreen(Screen[None]):
         Binding("escape,t", "close", "Back", id="todo.back"),
     ]
 
+    SORTS: ClassVar[dict[str, str]] = {"list": "list order", "date": "date"}
+
     def __init__(self, ws: Workspace, *, today: dt.date | None = None) -> None:
         super().__init__(id="todo")
         self.ws = ws
         self.today = today
         self.items: list[TodoItem] = []
+        self.listed: list[TodoItem] = []
+        self.sort = "list"
 
     @property
     def desk_app(self) -> DeskApp:
@@ -84,6 +94,7 @@ class TodoScreen(Screen[None]):
         yield Static("", id="todo-title")
         table: DataTable[Any] = DataTable(id="todo-table", cursor_type="row", zebra_stripes=True)
         yield table
+        yield Static("", id="todo-detail")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -112,7 +123,8 @@ class TodoScreen(Screen[None]):
         self.desk_app.submit(Job("todos", run, self))
 
     def on_job_done(self, message: JobDone) -> None:
-        self.show(message.job.result or [])
+        self.listed = list(message.job.result or [])
+        self.show(self.listed)
 
     def on_job_failed(self, message: JobFailed) -> None:
         self.notify(f"{message.error}", severity="error", markup=False)
@@ -121,6 +133,10 @@ class TodoScreen(Screen[None]):
         table = self.query_one(DataTable)
         current = self.current
         self.items = list(items)
+        if self.sort == "date":  # soonest first; undated ones, then done ones, last
+            self.items.sort(
+                key=lambda item: (item.done, item.date is None, item.date or dt.date.max)
+            )
         table.clear()
         today = self.today or dt.date.today()
         colours = self.app.theme_variables
@@ -139,8 +155,37 @@ class TodoScreen(Screen[None]):
                     table.move_cursor(row=index)
         open_count = sum(1 for item in self.items if not item.done)
         self.query_one("#todo-title", Static).update(
-            literal(f"TODO conferences · {open_count} open · {len(self.items)} in all")
+            literal(
+                f"TODO conferences · {open_count} open · {len(self.items)} in all"
+                f" · sort: {self.SORTS[self.sort]}"
+            )
         )
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """The selected conference in full, on the line under the table."""
+        item = self.current
+        if item is None:
+            self.query_one("#todo-detail", Static).update("")
+            return
+        today = self.today or dt.date.today()
+        line = Text.assemble(" ", literal(item.name, "bold"))
+        if item.date:
+            line.append(f" · {item.date.isoformat()} (")
+            line.append_text(days_text(item, today, self.app.theme_variables))
+            line.append(")")
+        if item.done:
+            line.append(" · done")
+        if item.note:
+            line.append(" · ")
+            line.append_text(literal(item.note))
+        if item.url:
+            line.append(" · ")
+            line.append_text(literal(item.url, "dim"))
+        self.query_one("#todo-detail", Static).update(line)
+
+    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        self._show_detail()
 
     @property
     def current(self) -> TodoItem | None:
@@ -153,12 +198,20 @@ class TodoScreen(Screen[None]):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def action_cursor(self, direction: str) -> None:
+    def action_cursor(self, where: str) -> None:
         table = self.query_one(DataTable)
-        if direction == "down":
+        if where == "down":
             table.action_cursor_down()
-        else:
+        elif where == "up":
             table.action_cursor_up()
+        elif self.items:
+            table.move_cursor(row=0 if where == "first" else len(self.items) - 1)
+
+    def action_cycle_sort(self) -> None:
+        """List order, or by date (soonest first)."""
+        order = list(self.SORTS)
+        self.sort = order[(order.index(self.sort) + 1) % len(order)]
+        self.show(self.listed)
 
     def action_add(self) -> None:
         def added(item: TodoItem | None) -> None:

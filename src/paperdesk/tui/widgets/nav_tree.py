@@ -1,11 +1,12 @@
-"""The navigation tree: smart lists, saved views, venues by year with progress, other sources,
-websites.
+"""The Library: smart lists, saved views, venues by year with progress, every source, websites.
 
 A line-API widget over a small node model, like the paper list: only the lines on screen are
 drawn, and a 50,000-paper catalog's 500 venues cost a list of nodes. (Textual's ``Tree`` took a
 tenth of the desk's start-up to build, style and draw them.) Venue nodes are added once; their
-topics only when a venue is first expanded. Labels are cleaned user text, never markup. Counts
-are updated in place after a mark (:meth:`NavTree.update_counts`).
+topics only when a venue is first expanded, and a source's own structure (its venues and
+topics, its headings, or its days) when it is. Labels are cleaned user text, never markup. A
+line that does not fit shortens its name, never its count. Counts are updated in place after
+a mark (:meth:`NavTree.update_counts`).
 
 Messages up: :class:`NavTree.Highlighted` as the cursor moves, :class:`NavTree.Selected` on
 enter or a click, :class:`NavTree.LinkRequested` for ``y``/``o``.
@@ -13,7 +14,7 @@ enter or a click, :class:`NavTree.LinkRequested` for ``y``/``o``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import groupby
 from typing import TYPE_CHECKING, ClassVar
 
@@ -27,7 +28,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from paperdesk.state.file_format import VIEW_KEYS
-from paperdesk.tui.selection import NEW_SINCE_SYNC, SMART_LISTS, Selection
+from paperdesk.tui.selection import Selection
 from paperdesk.tui.text import clean
 from paperdesk.tui.widgets.line_view import CursorList
 
@@ -63,6 +64,16 @@ class NavNode:
         self.expanded = expanded
         #: Index among the visible lines, or -1 while an ancestor is collapsed.
         self.line = -1
+        #: Rows whose progress (read/total) the count shows, for nodes counted that way.
+        self.rows: Sequence[int] | None = None
+        self._row_set: frozenset[int] | None = None
+
+    def holds_any(self, rows: Iterable[int]) -> bool:
+        if self.rows is None:
+            return False
+        if self._row_set is None:
+            self._row_set = frozenset(self.rows)
+        return any(row in self._row_set for row in rows)
 
     @property
     def label(self) -> str:
@@ -151,13 +162,18 @@ class NavTree(CursorList, can_focus=True):
         self._views: NavNode | None = None
         self._venues: dict[str, NavNode] = {}
         self._venue_totals: dict[str, int] = {}
+        self._sources: dict[str, NavNode] = {}
         self._styles: tuple[Style, Style, Style] | None = None
         self._announced: NavNode | None = None
+        self._quiet = False
 
     # -- building --------------------------------------------------------------------------
 
-    def populate(self, model: DeskModel) -> None:
-        """(Re)build every node for ``model``; the cursor returns to the first smart list."""
+    def populate(self, model: DeskModel, selection: Selection | None = None) -> bool:
+        """(Re)build every node for ``model``, the cursor on ``selection`` (opening what holds
+        it) or on the first smart list; whether ``selection`` was found. Quietly: the screen
+        knows what it selected, so no Highlighted message follows."""
+        self._quiet = True
         self.model = model
         root = self.root
         root.children = []
@@ -165,15 +181,12 @@ class NavTree(CursorList, can_focus=True):
         self._smart = {}
         self._venues = {}
         self._venue_totals = {}
-        smart = list(SMART_LISTS)
-        if model.new_since_sync is not None:
-            smart.append((NEW_SINCE_SYNC, "New since sync"))
-        for key, name in smart:
+        self._sources = {}
+        for key, name in model.smart_lists():
             self._smart[key] = root.add(name, Selection("smart", key, name))
         self._views = None
         self._add_views(model.views)
-        catalog = model.catalog
-        for year, groups in groupby(catalog.venues, key=lambda group: group.year):
+        for year, groups in groupby(model.library_venues(), key=lambda group: group.year):
             title = str(year) if year else "Other venues"
             year_node = root.add(
                 title, Selection("group", title, title), allow_expand=True, expanded=True
@@ -185,13 +198,18 @@ class NavTree(CursorList, can_focus=True):
                     allow_expand=bool(group.topics),
                 )
                 self._venues[group.name] = node
-                self._venue_totals[group.name] = len(group.rows)
-        self._add_sources(catalog.sources[1:])
-        self._add_websites(catalog.websites)
-        self.update_counts()
+                self._venue_totals[group.name] = len(model.library_rows(group.rows))
+        self._add_sources(model.catalog.sources)
+        self._add_websites(model.catalog.websites)
         self.cursor = 0
-        self._announced = None
         self.relayout()
+        node = self.find(selection) if selection is not None else None
+        if node is not None:
+            self.move_cursor(node)
+        self.update_counts()
+        self._announced = self.cursor_node
+        self._quiet = False
+        return node is not None
 
     # -- saved views -------------------------------------------------------------------------
 
@@ -239,19 +257,19 @@ class NavTree(CursorList, can_focus=True):
     # -- sources and websites ----------------------------------------------------------------
 
     def _add_sources(self, infos: Iterable[SourceInfo]) -> None:
+        """Every source, the main list included, each browsed in its own structure."""
         infos = list(infos)
         if not infos:
             return
         sources = self.root.add(
             "Sources", Selection("group", "sources", "Sources"), allow_expand=True, expanded=True
         )
-        for info in infos:
+        for info in infos:  # by name: what the user called it, and what list --source takes
             node = sources.add(
-                info.title or info.name,
-                Selection("source", info.name, info.title or info.name),
-                allow_expand=info.kind == "daily",
+                info.name, Selection("source", info.name, info.name), allow_expand=info.papers > 0
             )
             node.count = str(info.papers)
+            self._sources[info.name] = node
 
     def _add_websites(self, sites: list[Website]) -> None:
         if not sites:
@@ -273,27 +291,76 @@ class NavTree(CursorList, can_focus=True):
             leaf = parent.add(site.name, Selection("website", site.url, site.name, url=site.url))
             leaf.count = clean(site.description or "")
 
+    def _progress_leaf(
+        self, parent: NavNode, name: str, selection: Selection, rows: Sequence[int], **options: bool
+    ) -> NavNode:
+        node = parent.add(name, selection, **options)
+        node.rows = rows
+        self._count_progress(node)
+        return node
+
+    def _count_progress(self, node: NavNode) -> None:
+        assert self.model is not None and node.rows is not None
+        node.count = f"{self.model.read_count(node.rows)}/{len(node.rows)}"
+
     def expanded(self, node: NavNode) -> None:
-        """``node`` was opened: add a venue's topics (or a feed's days) the first time."""
+        """``node`` was opened: add its children the first time (a venue's topics, a source's
+        own structure, a source venue's topics)."""
         selection = node.data
-        if self.model is not None and not node.children:
-            if selection.kind == "venue":
-                catalog = self.model.catalog
+        model = self.model
+        if model is not None and not node.children:
+            if selection.kind == "venue" and selection.source is None:
+                catalog = model.catalog
                 group = catalog.venue(selection.key)
                 for topic in group.topics:
-                    leaf = node.add(
-                        topic,
-                        Selection("topic", topic, f"{group.name} · {topic}", venue=group.name),
-                    )
-                    leaf.count = str(len(catalog.topic_rows(topic, group.name)))
+                    rows = model.library_rows(catalog.topic_rows(topic, group.name))
+                    if rows:  # a topic only a feed's papers have is not the Library's
+                        label = f"{group.name} · {topic}"
+                        selection = Selection("topic", topic, label, venue=group.name)
+                        self._progress_leaf(node, topic, selection, rows)
+            elif selection.kind == "venue":
+                self._add_topics(node, selection.source or "", selection.key)
             elif selection.kind == "source":
-                for day, count in self.model.venue_days(selection.key):
-                    leaf = node.add(
-                        day.isoformat(),
-                        Selection("day", selection.key, f"{selection.label} · {day}", day=day),
-                    )
-                    leaf.count = str(count)
+                self._add_structure(node, selection)
         self.relayout()
+
+    def _add_structure(self, node: NavNode, selection: Selection) -> None:
+        """A source's own structure under its node: days, venues (then topics) or topics."""
+        assert self.model is not None
+        model, name = self.model, selection.key
+        structure = model.structure(name)
+        if structure == "days":
+            for day, count in model.venue_days(name):
+                leaf = node.add(
+                    day.isoformat(),
+                    Selection("day", name, f"{selection.label} · {day}", day=day),
+                )
+                leaf.count = str(count)
+        elif structure == "venues":
+            for venue, rows in model.source_venues(name):
+                has_topics = any(model.catalog.columns.topics[row] for row in rows)
+                self._progress_leaf(
+                    node,
+                    venue,
+                    Selection("venue", venue, f"{selection.label} · {venue}", source=name),
+                    rows,
+                    allow_expand=has_topics,
+                )
+        else:
+            self._add_topics(node, name, None)
+
+    def _add_topics(self, node: NavNode, source: str, venue: str | None) -> None:
+        assert self.model is not None
+        for topic, rows in self.model.source_topics(source, venue):
+            shown = topic or "(no topic)"
+            self._progress_leaf(
+                node,
+                shown,
+                Selection(
+                    "topic", topic, f"{node.data.label} · {shown}", venue=venue, source=source
+                ),
+                rows,
+            )
 
     def relayout(self) -> None:
         """Recompute the visible lines after nodes were added, opened or closed."""
@@ -331,49 +398,72 @@ class NavTree(CursorList, can_focus=True):
         return self._smart.get(key)
 
     def reveal(self, selection: Selection) -> bool:
-        """Put the cursor back on ``selection`` after a rebuild (its venue or feed opened for a
-        topic or a day); False when the rebuilt tree no longer has it."""
-        parent_key = selection.venue if selection.kind == "topic" else selection.key
-        if selection.kind == "smart":
-            node = self._smart.get(selection.key)
-        elif selection.kind == "view":
-            node = self.view_node(selection.key)
-        elif selection.kind in ("venue", "topic"):
-            node = self._venues.get(parent_key or "")
+        """Put the cursor on ``selection``, opening what holds it; False when the tree does not
+        have it (any more)."""
+        node = self.find(selection)
+        if node is not None:
+            self.move_cursor(node)
+        return node is not None
+
+    def find(self, selection: Selection) -> NavNode | None:
+        """The node of ``selection`` (same kind, key, venue, source and day), opening the
+        nodes on the way so that lazily added children exist; None when the tree does not
+        have it (any more)."""
+        kind = selection.kind
+        if kind == "smart":
+            return self._smart.get(selection.key)
+        if kind == "view":
+            return self.view_node(selection.key)
+        if kind == "group":
+            return next((n for n in self.root.children if n.data == selection), None)
+        if selection.source is None and kind in ("venue", "topic"):
+            parent = self._venues.get(selection.venue or selection.key)
+            path = [] if kind == "venue" else [selection]
         else:
-            node = next(
-                (
-                    child
-                    for group in self.root.children
-                    for child in group.children
-                    if child.data.kind == "source" and child.data.key == parent_key
-                ),
-                None,
-            )
-        if node is not None and selection.kind in ("topic", "day"):
-            node.expand()
-            node = next((child for child in node.children if child.data == selection), None)
-        if node is None:
-            return False
-        self.move_cursor(node)
-        return True
+            parent = self._sources.get(selection.source or selection.key)
+            path = []
+            if kind == "topic" and selection.venue is not None:
+                path.append(Selection("venue", selection.venue, source=selection.source))
+            if kind != "source":
+                path.append(selection)
+        for step in path:
+            if parent is None:
+                return None
+            parent.expand()
+            parent = next((c for c in parent.children if _same(c.data, step)), None)
+        return parent
 
     # -- counts ----------------------------------------------------------------------------
 
-    def update_counts(self, venues: Iterable[str] | None = None) -> None:
-        """Refresh smart-list counts and the progress of ``venues`` (all when None)."""
+    def update_counts(self, rows: Iterable[int] | None = None) -> None:
+        """Refresh the smart-list counts, and the progress of what holds ``rows`` (all when
+        None): venues, and the topics and source parts opened so far."""
         model = self.model
         if model is None:
             return
         for key, node in self._smart.items():
             node.count = str(model.smart_count(key))
         self._count_views()
-        names = self._venues.keys() if venues is None else venues
+        changed = None if rows is None else list(rows)
+        if changed is None:
+            names: Iterable[str] = self._venues.keys()
+        else:
+            names = {venue for row in changed if (venue := model.venue_of(row))}
         for name in names:
             node = self._venues.get(name)
             if node is not None:
                 node.count = f"{model.venue_read[name]}/{self._venue_totals[name]}"
+        for node in self._counted(self.root):
+            if changed is None or node.holds_any(changed):
+                self._count_progress(node)
         self.refresh()
+
+    def _counted(self, node: NavNode) -> Iterator[NavNode]:
+        """Every node added so far that counts its own rows."""
+        for child in node.children:
+            if child.rows is not None:
+                yield child
+            yield from self._counted(child)
 
     # -- cursor ------------------------------------------------------------------------------
 
@@ -393,7 +483,7 @@ class NavTree(CursorList, can_focus=True):
 
     def cursor_moved(self) -> None:
         node = self.cursor_node
-        if node is not None and node is not self._announced:
+        if node is not None and node is not self._announced and not self._quiet:
             self._announced = node
             self.post_message(self.Highlighted(node))
 
@@ -497,13 +587,11 @@ class NavTree(CursorList, can_focus=True):
             arrow = _EXPANDED if node.expanded else _COLLAPSED
         else:
             arrow = _LEAF if node.depth else ""
-        name = node.name
-        count = f"  {node.count}" if node.count else ""
-        room = max(width - cell_len(guides) - cell_len(arrow), 0)
-        if cell_len(name) > room:
-            name, count = set_cell_size(name, max(room - 1, 0)) + "…", ""
-        elif cell_len(name) + cell_len(count) > room:
-            count = set_cell_size(count, room - cell_len(name))
+        room = width - cell_len(guides) - cell_len(arrow)
+        if node.data.kind == "website":  # a description, not a count: it may be cut
+            name, count = fit_line(f"{node.name}  {node.count}".strip(), "", room)
+        else:
+            name, count = fit_line(node.name, node.count, room)
         used = cell_len(guides) + cell_len(arrow) + cell_len(name) + cell_len(count)
         segments = [
             Segment(guides, dim),
@@ -513,3 +601,25 @@ class NavTree(CursorList, can_focus=True):
             Segment(" " * max(width - used, 0), line),
         ]
         return Strip(segments, width)
+
+
+def _same(a: Selection, b: Selection) -> bool:
+    """The same place in the tree, whatever its label says now."""
+    return (a.kind, a.key, a.venue, a.source, a.day) == (b.kind, b.key, b.venue, b.source, b.day)
+
+
+def fit_line(name: str, count: str, room: int) -> tuple[str, str]:
+    """A name and its count in ``room`` cells: the count is never cut, the name gives way (with
+    an ellipsis) and so does the gap between them; returns the name and the count's cell
+    text, gap included."""
+    if not count:
+        if cell_len(name) <= room:
+            return name, ""
+        return set_cell_size(name, max(room - 1, 0)) + "…", ""
+    for gap in ("  ", " "):
+        if cell_len(name) + len(gap) + cell_len(count) <= room:
+            return name, gap + count
+    space = room - 1 - cell_len(count)
+    if space >= 2:
+        return set_cell_size(name, space - 1) + "…", " " + count
+    return "", count

@@ -1,9 +1,14 @@
-"""The note editor: a TextArea that never drops what was typed.
+"""The note editor: a TextArea that never drops what was typed, and never takes a key by
+accident.
 
-A change is saved a moment after typing stops, when the editor loses focus, before it switches
-to another paper, and when the desk quits (:meth:`NoteEditor.take_unsaved`). "Unsaved" is a
-comparison with the last saved text rather than a flag, so a reload that puts the same text
-back, or undoing back to it, is not a change.
+Until the user asks to write (``w``, enter on the paper, a click on the note:
+:meth:`NoteEditor.start_editing`) it is a preview that cannot be focused, so ``tab`` never
+lands in it and a ``j`` is never typed into a note; the preview shows the first lines and says
+how many more there are. A change is saved a moment
+after typing stops, when the editor loses focus, before it switches to another paper, and when
+the desk quits (:meth:`NoteEditor.take_unsaved`). "Unsaved" is a comparison with the last saved
+text rather than a flag, so a reload that puts the same text back, or undoing back to it, is
+not a change.
 """
 
 from __future__ import annotations
@@ -46,6 +51,9 @@ class NoteEditor(TextArea):
     class Left(Message):
         """The user is done editing; the screen puts the focus back."""
 
+    class EditRequested(Message):
+        """A click on the preview: the screen starts the editing."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
             "",
@@ -54,8 +62,9 @@ class NoteEditor(TextArea):
             tab_behavior="focus",
             read_only=True,
             highlight_cursor_line=False,
-            placeholder="No note. Press n to write one.",
+            placeholder="No note. w writes one.",
         )
+        self.can_focus = False  # a preview until edit() (see the module docstring)
         self.paper: Paper | None = None
         self._saved = ""
         self._timer: Timer | None = None
@@ -82,6 +91,35 @@ class NoteEditor(TextArea):
         self.read_only = paper is None
         self._saved = clean(note or "", multiline=True)
         self.load_text(self._saved if unsaved is None else unsaved)
+        self.border_subtitle = ""
+        self.call_after_refresh(self.show_more)
+
+    def start_editing(self) -> None:
+        """Let the editor take the focus (and the keys) until the user leaves it."""
+        self.can_focus = True
+        self.move_cursor(self.document.end)
+
+    def stop_editing(self) -> None:
+        """Back to a preview: ``tab`` passes it by again."""
+        self.can_focus = False
+        self.scroll_to(y=0, animate=False)
+        self.show_more()
+
+    def show_more(self) -> None:
+        """In the preview, ``+N more lines`` when the note is longer than the pane shows."""
+        if self.has_focus or self.border_subtitle in ("unsaved", "saved"):
+            return
+        hidden = self.wrapped_document.height - self.scrollable_content_region.height
+        self.border_subtitle = (
+            f"+{hidden} more {'line' if hidden == 1 else 'lines'}" if hidden > 0 else ""
+        )
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_more)
+
+    def on_click(self) -> None:
+        if not self.can_focus and self.paper is not None:
+            self.post_message(self.EditRequested())
 
     def replace_saved(self, note: str | None) -> None:
         """Another process changed this paper's note: show it unless the user is typing."""
@@ -131,6 +169,7 @@ class NoteEditor(TextArea):
 
     def on_blur(self) -> None:
         self.save_now()
+        self.show_more()
 
     def action_leave(self) -> None:
         self.save_now()

@@ -84,6 +84,7 @@ class PaperDetail(LineView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "scroll_down", "Scroll down", show=False, id="detail.down"),
         Binding("k,up", "scroll_up", "Scroll up", show=False, id="detail.up"),
+        Binding("enter", "screen.edit_note", "Write note", id="detail.note"),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from paperdesk.tui.desk_model import DeskModel
 
 GLYPHS = {"unread": " ", "queued": "+", "reading": "▸", "read": "✓", "skipped": "-"}
-_GLYPH_WIDTH = 3
+#: After the status glyph: the paper has a note.
+NOTE_GLYPH = "✎"
+_GLYPH_WIDTH = 4
 _VENUE_MAX = 18
 _TAGS_WIDTH = 22
 _TAGS_MIN_WIDTH = 100
@@ -45,7 +47,7 @@ def fit(text: str, width: int) -> str:
 
 
 class PaperList(CursorList, can_focus=True, inherit_bindings=False):
-    """Papers of the current selection with status glyph, title, venue and tags."""
+    """Papers of the current selection with status glyph, note mark, title, venue and tags."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "paper-list--cursor",
@@ -224,13 +226,16 @@ class PaperList(CursorList, can_focus=True, inherit_bindings=False):
                 return Strip([Segment(fit(f" {self.empty_text}", width), styles["empty"])], width)
             return Strip.blank(width, styles["line"])
         row = self.rows[index]
-        status = self.model.row_status[row]
+        model = self.model
+        status = model.row_status[row]
         prefix = "cursor-" if index == self.cursor else ""
         line = styles[prefix.rstrip("-") or "line"]
         columns = self._columns(width)
         title, venue, tags = self._texts(row, columns)
+        noted = NOTE_GLYPH if model.paper_id(row) in model.notes else " "
         segments = [
-            Segment(f" {GLYPHS[status]} ", styles[prefix + status]),
+            Segment(f" {GLYPHS[status]}", styles[prefix + status]),
+            Segment(f"{noted} ", styles[prefix + "tags"]),
             Segment(title, styles[prefix + "done"] if status == "skipped" else line),
         ]
         if columns[1]:

@@ -72,6 +72,13 @@ class SearchBar(Widget, can_focus=True):
         """Printable keys are text here, never the desk's single-letter bindings."""
         return character is not None and character.isprintable()
 
+    def show_value(self, value: str) -> None:
+        """Show ``value`` as the kept search (the desk reopening on it), without a Changed."""
+        self.value = clean(value)
+        self.cursor = len(self.value)
+        self.display = True
+        self.refresh()
+
     def show_matches(self, count: int | None) -> None:
         """How many papers the search finds (None: no search); the typed text is repainted
         with it (see :meth:`_set`)."""

@@ -14,11 +14,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual.content import Content
 from textual.screen import Screen
 
 from paperdesk.errors import QueryError
-from paperdesk.tui.selection import ALL, SORT_LABELS
-from paperdesk.tui.widgets.desk_header import DeskHeader
+from paperdesk.tui.selection import ALL, LIBRARY_ONLY, SORT_LABELS
+from paperdesk.tui.text import clean
+from paperdesk.tui.widgets.desk_header import DeskHeader, HeaderCounts
 from paperdesk.tui.widgets.paper_detail import PaperDetail
 from paperdesk.tui.widgets.paper_list import PaperList
 from paperdesk.tui.widgets.search_bar import SearchBar
@@ -75,21 +77,39 @@ class DeskBase(Screen[None]):
         self._editor_mounted = asyncio.Event()
         #: The store is open and its validated states are shown (see :meth:`_settled`).
         self.settled = False
+        #: TODO conferences overdue and due within a week, for the header.
+        self.todo_due = (0, 0)
+        self._list_title = ""
 
     @property
     def desk_app(self) -> DeskApp:
         return self.app  # type: ignore[return-value]
 
     @property
-    def list_name(self) -> str:
-        if self.model is None:
-            return ""
-        first = next(iter(self.model.catalog.sources), None)
-        return (first.title or first.name) if first else "no list"
+    def view_name(self) -> str:
+        """What the header calls the current view."""
+        model = self.model
+        selection = self.selection
+        hides_feeds = model is not None and model.in_library is not None
+        if hides_feeds and selection.kind == "smart" and selection.key in LIBRARY_ONLY:
+            return f"{selection.label} in lists"
+        return selection.label
 
     def _update_header(self) -> None:
-        if self.model is not None:
-            self.query_one(DeskHeader).show_counts(self.list_name, self.model)
+        model = self.model
+        if model is None:
+            return
+        overdue, soon = self.todo_due
+        counts = HeaderCounts(
+            read=model.library_counts["read"],
+            total=model.library_total,
+            reading=model.counts["reading"],
+            queued=model.counts["queued"],
+            notes=model.smart_count("notes"),
+            overdue=overdue,
+            due_soon=soon,
+        )
+        self.query_one(DeskHeader).show_counts(self.view_name, counts)
 
     @property
     def current_row(self) -> int | None:
@@ -160,10 +180,10 @@ class DeskBase(Screen[None]):
         ws = self.ws
         assert ws is not None
 
-        def run() -> tuple[object, dict[str, PaperState] | None, MergeInfo | None]:
+        def run() -> tuple[object, tuple[dict[str, PaperState], set[str]] | None, MergeInfo | None]:
             store = ws.store  # opened on this, the writer thread, by its first job
             if store.reload_if_changed():
-                return call(store), store.states(), store.last_merge()
+                return call(store), (store.states(), set(store.inbox())), store.last_merge()
             return call(store), None, None
 
         self.desk_app.submit(Job(kind, run, self, data))
@@ -200,8 +220,9 @@ class DeskBase(Screen[None]):
         else:
             bar.show_matches(None)
             title = f"{self.selection.label} · {count} {noun}"
-        if pane.border_title != title:
-            pane.border_title = title
+        if title != self._list_title:  # user text (a venue, a topic): never read as markup
+            self._list_title = title
+            pane.border_title = Content(clean(title))
         parts = []
         if self.status_filter:
             parts.append(f"only {self.status_filter}")

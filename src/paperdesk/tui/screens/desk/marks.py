@@ -1,4 +1,5 @@
-"""Marks and undo: one key sets a status, shown at once and written on the writer thread.
+"""Marks, undo and the inbox: one key sets a status, shown at once and written on the writer
+thread; a mark of any status, or ``d``, takes a paper out of the inbox.
 
 A mark changes the in-memory model and redraws one line at once; the store write runs on the
 writer thread, and a failure reverts the mark (:mod:`.replies`). Every mark is a step in the
@@ -13,7 +14,7 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 
 from paperdesk.tui.screens.desk.base import DeskBase
-from paperdesk.tui.selection import ALL
+from paperdesk.tui.selection import ALL, INBOX
 from paperdesk.tui.widgets.nav_tree import NavTree
 from paperdesk.tui.widgets.search_bar import SearchBar
 
@@ -28,6 +29,8 @@ class DeskMarks(DeskBase):
         Binding("x", "mark('skipped')", "Skip", id="desk.mark_skipped"),
         Binding("u", "mark('unread')", "Unread", show=False, id="desk.mark_unread"),
         Binding("z", "undo", "Undo", id="desk.undo"),
+        Binding("d", "dismiss", "Dismiss", id="desk.dismiss"),
+        Binding("D", "dismiss_view", "Dismiss all here", show=False, id="desk.dismiss_view"),
     ]
 
     def action_mark(self, status: str) -> None:
@@ -44,13 +47,18 @@ class DeskMarks(DeskBase):
         if model is None or ws is None:
             return
         previous = model.set_status(rows, status)
-        if not previous:
+        left = model.leave_inbox(rows)  # any mark deals with a new paper, even an unchanged one
+        if not previous and not left:
             return
-        papers = [model.paper(row) for row in previous]
-        for paper in papers:
-            model.writing_status[paper.id] += 1
-        self._status_shown(previous)
-        self._write("status", lambda store: store.set_status(papers, status), (previous, status))
+        papers = [model.paper(row) for row in dict.fromkeys([*previous, *left])]
+        for row in previous:
+            model.writing_status[model.paper(row).id] += 1
+        self._status_shown([*previous, *left])
+        self._write(
+            "status",
+            lambda store: store.set_status(papers, status),
+            (previous, status, [model.paper(row).id for row in left]),
+        )
 
     def _status_shown(self, rows: dict[int, str] | list[int]) -> None:
         """Redraw what a status change touches: its lines at once; counts, header and detail
@@ -58,15 +66,45 @@ class DeskMarks(DeskBase):
         assert self.model is not None
         for row in rows:
             self.paper_list.refresh_row(row)
-        venue_of = self.model.catalog.columns.venue
-        venues = {venue_of[row] for row in rows} - {None}
-        self.call_after_refresh(self._counts_shown, venues, self.current_row in rows)
+        self.call_after_refresh(self._counts_shown, list(rows), self.current_row in rows)
 
-    def _counts_shown(self, venues: set[str], detail: bool) -> None:
-        self.query_one(NavTree).update_counts(venues)
+    def _counts_shown(self, rows: list[int], detail: bool) -> None:
+        self.query_one(NavTree).update_counts(rows)
         self._update_header()
         if detail:
             self._show_paper(note=False)
+
+    def action_dismiss(self) -> None:
+        """Take the paper out of the inbox without marking it."""
+        row = self.current_row
+        if self.model is None or row is None:
+            return
+        if not self.dismiss([row]):
+            self.notify("This paper is not in the inbox.", timeout=2)
+
+    def action_dismiss_view(self) -> None:
+        """Take every paper of the current view (selection, search, filter) out of the inbox."""
+        model = self.model
+        if model is None:
+            return
+        rows = model.view(self.selection, self.query_text, self.status_filter)
+        count = self.dismiss(rows)
+        if self.selection.key == INBOX:
+            self._show_rows()
+        noun = "paper" if count == 1 else "papers"
+        self.notify(f"Dismissed {count} new {noun} from the inbox.", timeout=3)
+
+    def dismiss(self, rows: list[int]) -> int:
+        """Dismiss ``rows`` from the inbox now and queue the write; how many were in it."""
+        model = self.model
+        if model is None or self.ws is None:
+            return 0
+        left = model.leave_inbox(rows)
+        if left:
+            ids = [model.paper(row).id for row in left]
+            self._status_shown(left)
+            self._write("dismiss", lambda store: store.dismiss(ids), ids)
+        return len(left)
 
     def action_undo(self) -> None:
         """Revert the last step through the store (its reply: :meth:`undone`)."""

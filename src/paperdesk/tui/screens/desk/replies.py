@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from paperdesk.tui.screens.desk.base import DeskBase
+from paperdesk.tui.selection import ORPHANS
 from paperdesk.tui.widgets.nav_tree import NavTree
 from paperdesk.tui.writer import Job, JobDone, JobFailed
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from paperdesk.tui.opening import Settled
 
 POLL_SECONDS = 1.5
+#: What a store re-read brings: every state and the inbox.
+Changed = tuple[dict[str, "PaperState"], set[str]]
 
 
 def settle(writing: Counter[str], ids: Iterable[str]) -> None:
@@ -41,17 +44,19 @@ class DeskReplies(DeskBase):
     """Write outcomes, the first validated states, and polling for other processes."""
 
     def _settled(self, settled: Settled, first_look: DeskModel) -> None:
-        """The store is open: its validated states replace the first look, the metadata and
-        the new papers of the last sync arrive, and polling for other processes starts.
-        (A sync that finished first brought a model with newer states: those stay.)"""
+        """The store is open: its validated states and inbox replace the first look, the
+        metadata arrives, and polling for other processes starts. (A sync that finished
+        first brought a model with newer states: those stay.)"""
         model = self.model
         assert model is not None
         self.settled = True
         self.metadata_source = settled.metadata_source
         model.metadata = settled.metadata
+        self.todo_due = settled.todo_due
         if model is first_look:
-            model.new_since_sync = settled.new_since_sync
-            self._reloaded(settled.states)  # recounts the tree, "New since sync" included
+            self._reloaded(settled.states, settled.inbox)
+        else:
+            self._update_header()
         self.set_interval(POLL_SECONDS, self._poll)
         gc.freeze()  # the validated states and the search index live as long as the desk
 
@@ -63,10 +68,14 @@ class DeskReplies(DeskBase):
         if job.kind == "settle":
             self._settled(job.result, job.data)
             return
-        writes = ("status", "note", "undo")
+        if job.kind == "todo-due":
+            self.todo_due = job.result
+            self._update_header()
+            return
+        writes = ("status", "note", "dismiss", "undo")
         result = self.written(job.result) if job.kind in writes else job.result
         if job.kind == "status":
-            previous, _ = job.data
+            previous, _, _ = job.data
             settle(model.writing_status, (model.paper(row).id for row in previous))
             model.remember(result or [])
             if self.current_row in previous:
@@ -87,27 +96,25 @@ class DeskReplies(DeskBase):
             self.undone(result)
         elif job.kind == "poll":
             self._polling = False
-            states, metadata, merged = result
+            changed, metadata, merged = result
             paper = self.current_paper
             enriched = False
             if metadata is not None:
                 before = model.metadata.get(paper.id) if paper else None
                 model.metadata = metadata
                 enriched = paper is not None and metadata.get(paper.id) != before
-            if states is not None:
-                self._reloaded(states)
+            if changed is not None:
+                self._reloaded(*changed)
                 self._merged(merged)
             elif enriched:
                 self._show_paper(note=False)
 
-    def written(
-        self, outcome: tuple[object, dict[str, PaperState] | None, MergeInfo | None]
-    ) -> object:
+    def written(self, outcome: tuple[object, Changed | None, MergeInfo | None]) -> object:
         """The result of a write queued by :meth:`_write`; what another process wrote before it
-        is shown first (this write's paper then keeps its own state)."""
-        result, foreign, merged = outcome
-        if foreign is not None:
-            self._reloaded(foreign)
+        (states and inbox, read after this write) is shown first."""
+        result, changed, merged = outcome
+        if changed is not None:
+            self._reloaded(*changed)
             self._merged(merged)
         return result
 
@@ -120,12 +127,14 @@ class DeskReplies(DeskBase):
             self.desk_app.fail(message.error)
             return
         if job.kind == "status":
-            previous, status = job.data
+            previous, status, left = job.data
             settle(model.writing_status, (model.paper(row).id for row in previous))
             reverted = {row: old for row, old in previous.items() if model.status_of(row) == status}
             for row, old in reverted.items():
                 model.set_status([row], old)
-            self._status_shown(reverted)
+            model.inbox.update(left)  # the write that took them out did not happen
+            back = [row for pid in left if (row := model.row_of(pid)) is not None]
+            self._status_shown([*reverted, *back])
             self.notify(
                 f"Could not save the mark, reverted: {message.error}",
                 severity="error",
@@ -141,6 +150,10 @@ class DeskReplies(DeskBase):
             )
         elif job.kind == "undo":
             self.notify(f"Could not undo: {message.error}", severity="error", markup=False)
+        elif job.kind == "dismiss":
+            model.inbox.update(job.data)
+            self.query_one(NavTree).update_counts(())
+            self.notify(f"Could not dismiss: {message.error}", severity="error", markup=False)
         elif job.kind == "poll":
             self._polling = False
 
@@ -191,26 +204,28 @@ class DeskReplies(DeskBase):
         self._polling = True
         source = self.metadata_source
 
-        def changes() -> tuple[
-            dict[str, PaperState] | None, dict[str, ArxivMetadata] | None, MergeInfo | None
-        ]:
+        def changes() -> tuple[Changed | None, dict[str, ArxivMetadata] | None, MergeInfo | None]:
             store = ws.store
             if store.reload_if_changed():
-                states, merged = store.states(), store.last_merge()
+                changed, merged = (store.states(), set(store.inbox())), store.last_merge()
             else:
-                states = merged = None
-            return states, source.all() if source is not None else None, merged
+                changed = merged = None
+            return changed, source.all() if source is not None else None, merged
 
         self.desk_app.submit(Job("poll", changes, self))
 
-    def _reloaded(self, states: dict[str, PaperState]) -> None:
+    def _reloaded(self, states: dict[str, PaperState], inbox: set[str] | None = None) -> None:
         model = self.model
         assert model is not None
         editor = self.note_editor
         keep_notes = set(model.writing_notes) | set(self.unsaved_notes)
         if editor is not None and editor.paper is not None and editor.unsaved:
             keep_notes.add(editor.paper.id)
-        model.replace_states(states, model.writing_status, keep_notes)
+        paper = self.current_paper
+        orphans = len(model.orphans)
+        model.replace_states(states, model.writing_status, keep_notes, inbox)
+        if self.selection.key == ORPHANS or len(model.orphans) != orphans:
+            self._show_rows(keep=model.row_of(paper.id) if paper is not None else None)
         self.paper_list.refresh()
         self.query_one(NavTree).update_counts()
         self._update_header()

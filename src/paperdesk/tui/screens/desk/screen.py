@@ -10,24 +10,28 @@ each: :mod:`.marks` (status keys and undo), :mod:`.notes` (the note editor), :mo
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
 
-from paperdesk.tui.opening import AFTER_FIRST_FRAME
+from paperdesk.catalog.records import STATUSES
+from paperdesk.tui.desk_model import due_counts
+from paperdesk.tui.opening import AFTER_FIRST_FRAME, VIEW_SETTING, DeskView
 from paperdesk.tui.screens.desk.marks import DeskMarks
 from paperdesk.tui.screens.desk.notes import DeskNotes
 from paperdesk.tui.screens.desk.reading import DeskReading
 from paperdesk.tui.screens.desk.replies import DeskReplies
 from paperdesk.tui.screens.desk.tasks import DeskTasks
-from paperdesk.tui.selection import SORT_LABELS, SORTS, Selection
+from paperdesk.tui.selection import SORTS, Selection
 from paperdesk.tui.widgets.desk_header import DeskHeader
 from paperdesk.tui.widgets.key_bar import KeyBar
 from paperdesk.tui.widgets.nav_tree import NavTree
 from paperdesk.tui.widgets.paper_detail import PaperDetail
 from paperdesk.tui.widgets.paper_list import PaperList
 from paperdesk.tui.widgets.search_bar import SearchBar
+from paperdesk.tui.writer import Job
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -85,15 +89,79 @@ class DeskScreen(DeskReplies, DeskTasks, DeskReading, DeskNotes, DeskMarks):
         self.desk_app.desk_mounted()  # the panes exist: fill them, before the first frame
         self.call_after_refresh(self.set_timer, AFTER_FIRST_FRAME, self._add_note_editor)
 
-    def load(self, ws: Workspace, model: DeskModel) -> None:
-        """Fill the panes from the first look (called by the app, on the UI thread)."""
+    def load(
+        self,
+        ws: Workspace,
+        model: DeskModel,
+        view: DeskView | None = None,
+        todo_due: tuple[int, int] = (0, 0),
+    ) -> None:
+        """Fill the panes from the first look, in the view the desk was left in (called by the
+        app, on the UI thread, before the first frame when the data is there in time)."""
         self.ws = ws
         self.model = model
+        self.todo_due = todo_due
         self.paper_list.set_model(model)
         self.paper_list.empty_text = "No papers here."
-        self.query_one(NavTree).populate(model)
-        self._show_rows()
+        tree = self.query_one(NavTree)
+        keep = None
+        if view is not None:
+            chosen = view.selection
+            if chosen and chosen.kind not in ("group", "website") and tree.populate(model, chosen):
+                self.selection = chosen
+            else:
+                tree.populate(model)
+            self.sort = view.sort if view.sort in SORTS else "list"
+            self.status_filter = view.status if view.status in STATUSES else None
+            if view.search.strip():
+                self.query_text = view.search
+                self.query_one(SearchBar).show_value(view.search)
+            keep = model.row_of(view.paper) if view.paper else None
+        else:
+            tree.populate(model)
+        self._show_rows(keep=keep)
         self._update_header()
+        if view is not None and view.focus in ("nav", "detail"):
+            self.set_focus(tree if view.focus == "nav" else self.query_one(PaperDetail))
+
+    def current_view(self) -> DeskView:
+        """What :meth:`load` restores the next time the desk opens on this home."""
+        focused = self.focused
+        focus = "papers"
+        if focused is self.query_one(NavTree):
+            focus = "nav"
+        elif focused is self.query_one(PaperDetail):
+            focus = "detail"
+        paper = self.current_paper
+        return DeskView(
+            selection=self.selection,
+            sort=self.sort,
+            status=self.status_filter,
+            search=self.query_text,
+            paper=paper.id if paper is not None else None,
+            focus=focus,
+        )
+
+    def flush(self) -> None:
+        """Queue every unsaved note, and the view to reopen in (a desk on a ``--catalog`` file
+        is a look at another list: it leaves the home's view alone)."""
+        super().flush()
+        ws = self.ws
+        if ws is None or self.model is None or ws.catalog_override is not None:
+            return
+        text = self.current_view().dumps()
+        self.desk_app.submit(Job("setting", lambda: ws.store.set_setting(VIEW_SETTING, text)))
+
+    def on_screen_resume(self) -> None:
+        """Back from the TODO screen (or any other): the header's deadlines may have changed."""
+        ws = self.ws
+        if ws is None or not self.settled:
+            return
+
+        def due() -> tuple[int, int]:
+            return due_counts([(item.date, item.done) for item in ws.todos()], dt.date.today())
+
+        self.desk_app.submit(Job("todo-due", due, self))
 
     def on_nav_tree_highlighted(self, event: NavTree.Highlighted) -> None:
         self._select(event.node.data)
@@ -104,6 +172,7 @@ class DeskScreen(DeskReplies, DeskTasks, DeskReading, DeskNotes, DeskMarks):
         if selection != self.selection:
             self.selection = selection
             self._show_rows()
+            self._update_header()
 
     def on_nav_tree_selected(self, event: NavTree.Selected) -> None:
         selection = event.node.data
@@ -154,17 +223,15 @@ class DeskScreen(DeskReplies, DeskTasks, DeskReading, DeskNotes, DeskMarks):
         bar.action_clear()
 
     def action_cycle_filter(self) -> None:
-        from paperdesk.catalog.records import STATUSES
-
+        """The next status filter; the list pane's lower border says which (no toast)."""
         filters = (None, *STATUSES)  # None: every status
         self.status_filter = filters[(filters.index(self.status_filter) + 1) % len(filters)]
         self._show_rows(keep=self.current_row)
-        self.notify(f"Showing {self.status_filter or 'every status'}", timeout=2)
 
     def action_cycle_sort(self) -> None:
+        """The next sort; the list pane's lower border says which (no toast)."""
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
         self._show_rows(keep=self.current_row)
-        self.notify(f"Sorted by {SORT_LABELS[self.sort]}", timeout=2)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "search":
@@ -215,9 +282,9 @@ class DeskScreen(DeskReplies, DeskTasks, DeskReading, DeskNotes, DeskMarks):
     def key_nodes(self) -> list[tuple[str, DOMNode]]:
         """Where the desk's keys live, pane by pane, for the help screen and the palette."""
         nodes: list[tuple[str, DOMNode]] = [
-            ("Papers (list and detail)", self),
+            ("Desk (list, detail and Library)", self),
             ("Paper list", self.paper_list),
-            ("Library tree", self.query_one(NavTree)),
+            ("Library", self.query_one(NavTree)),
             ("Paper detail", self.query_one(PaperDetail)),
         ]
         if self.note_editor is not None:

@@ -133,13 +133,16 @@ class DeskTasks(DeskBase):
         if self.ws is None or self._busy("sync"):
             return
         self.query_one(DeskHeader).show_activity("syncing… (escape cancels)")
-        self._sync(self.ws, self._cancel_for("sync"))
+        feeds_in_all = self.model.feeds_in_all if self.model else False
+        self._sync(self.ws, self._cancel_for("sync"), feeds_in_all)
 
     @work(thread=True, exit_on_error=False, name="sync")
-    def _sync(self, ws: Workspace, cancel: Cancel) -> tuple[list[SyncResult], DeskModel]:
+    def _sync(
+        self, ws: Workspace, cancel: Cancel, feeds_in_all: bool
+    ) -> tuple[list[SyncResult], DeskModel]:
         """Sync with a store object of its own, as another process would: the writer thread
         keeps serving marks meanwhile, and the store's lock orders the two."""
-        from paperdesk.net.sync import new_since_last_sync, sync_sources
+        from paperdesk.net.sync import sync_sources
         from paperdesk.query.index import index_of
         from paperdesk.tui.desk_model import DeskModel
 
@@ -154,7 +157,10 @@ class DeskTasks(DeskBase):
         catalog.search_keys  # noqa: B018 - and so is the search index
         index_of(catalog).prepare()
         model = DeskModel(
-            catalog, own.store.states(), new_since_sync=new_since_last_sync(ws.locations)
+            catalog,
+            own.store.states(),
+            inbox=set(own.store.inbox()),
+            feeds_in_all=feeds_in_all,
         )
         return results, model
 
@@ -168,8 +174,9 @@ class DeskTasks(DeskBase):
             else:
                 report = result.report
                 lines.append(
-                    f"{result.name}: {len(report.new_papers)} new, {len(report.removed)} removed,"
-                    f" {len(report.relinked)} relinked, {len(report.new_venues)} new venues"
+                    f"{result.name}: {len(report.new_papers)} new (in the inbox), "
+                    f"{len(report.removed)} became orphans, {len(report.relinked)} relinked, "
+                    f"{len(report.new_venues)} new venues"
                 )
         if not results:
             lines.append("No source was imported from a URL: nothing to sync.")
@@ -203,21 +210,29 @@ class DeskTasks(DeskBase):
         if self.ws is not None:
             self.ws.adopt_catalog(model.catalog)
         self.paper_list.set_model(model)
-        tree = self.query_one(NavTree)
-        tree.populate(model)
-        if not tree.reveal(self.selection):
+        if not self.query_one(NavTree).populate(model, self.selection):
             self.selection = ALL
         self._show_rows(keep=model.row_of(paper.id) if paper is not None else None)
         self._update_header()
         self._show_paper(note=False)
 
     def action_export(self) -> None:
-        if self.ws is None:
+        """The export form, its scope the current view (Library node, filter and search)."""
+        model = self.model
+        if self.ws is None or model is None:
             return
         from paperdesk.export.render import FORMATS
-        from paperdesk.tui.screens.export import ExportForm
+        from paperdesk.tui.screens.export import ExportForm, ExportScope
 
-        self.app.push_screen(ExportForm(FORMATS), self._export_chosen)
+        rows = model.view(self.selection, self.query_text, self.status_filter, self.sort)
+        ids = [model.paper(row).id for row in rows if not model.is_orphan(row)]
+        parts = [self.view_name]
+        if self.status_filter:
+            parts.append(f"only {self.status_filter}")
+        if self.query_text.strip():
+            parts.append(f"search {self.query_text.strip()!r}")
+        scope = ExportScope(" · ".join(parts), ids, len(model.catalog))
+        self.app.push_screen(ExportForm(FORMATS, scope=scope), self._export_chosen)
 
     def _export_chosen(self, request: ExportRequest | None) -> None:
         if request is None or self.ws is None or self._busy("export"):
@@ -235,7 +250,7 @@ class DeskTasks(DeskBase):
         writer = self.desk_app.writer
         if writer is not None:
             writer.join()
-        return export_to(ws.fork(), request.fmt, request.path)
+        return export_to(ws.fork(), request.fmt, request.path, ids=request.ids)
 
     @work(thread=True, exit_on_error=False, name="copy BibTeX")
     def _cite(self, ws: Workspace, paper: Paper) -> str:
