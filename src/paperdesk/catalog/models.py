@@ -18,7 +18,8 @@ from paperdesk.catalog.records import Paper, Venue, Website
 
 CATALOG_SCHEMA_VERSION = 1
 
-CatalogKind = Literal["list", "daily"]
+#: ``venue`` is a conference's accepted papers, fetched from DBLP or a file, to triage.
+CatalogKind = Literal["list", "daily", "venue"]
 
 
 class Model(BaseModel):
@@ -77,6 +78,12 @@ class CatalogFile(Model):
     websites: list[Website] = Field(default_factory=list)
     todos: list[TodoItem] = Field(default_factory=list)
     warnings: list[ImportWarning] = Field(default_factory=list)
+
+    @property
+    def venue_names(self) -> list[str]:
+        """The distinct venues of the list's papers in list order, as ``venues`` lists them (a
+        list may give one venue two sections, or papers a venue with no section)."""
+        return list(dict.fromkeys(paper.venue for paper in self.papers if paper.venue))
 
 
 class ArxivMetadata(Model):
