@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from cli_run import Ran
+from paperdesk.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -79,3 +82,31 @@ def trickling_server() -> Iterator[str]:
     stop.set()
     thread.join()
     listener.close()
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ran]:
+    """Run the CLI in-process (``main(argv)``) with extra environment; fast, same code path."""
+
+    def call(*args: str, **env: str) -> Ran:
+        with monkeypatch.context() as patch:
+            for key, value in env.items():
+                patch.setenv(key, value)
+            capsys.readouterr()
+            code = main(list(args))
+            out, err = capsys.readouterr()
+        return Ran(code, out, err)
+
+    return call
+
+
+@pytest.fixture
+def ok(cli: Callable[..., Ran]) -> Callable[..., Ran]:
+    """:func:`cli` for a command that must succeed."""
+
+    def call(*args: str, **env: str) -> Ran:
+        result = cli(*args, **env)
+        assert result.returncode == 0, result.stderr
+        return result
+
+    return call

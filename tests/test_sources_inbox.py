@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from cli_run import Ran
 from paperdesk.catalog.identity import paper_id
-from paperdesk.cli import main
 from paperdesk.locations import Locations
 from paperdesk.state.inbox import is_new, new_papers
 from paperdesk.state.store import Store
@@ -41,36 +40,8 @@ COLLEAGUE = """# a colleague's list
 """
 
 
-@dataclass
-class Ran:
-    code: int
-    out: str
-    err: str
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Ran]:
-    def call(*args: str) -> Ran:
-        capsys.readouterr()
-        code = main(list(args))
-        out, err = capsys.readouterr()
-        return Ran(code, out, err)
-
-    return call
-
-
-@pytest.fixture
-def ok(cli: Callable[..., Ran]) -> Callable[..., Ran]:
-    def call(*args: str) -> Ran:
-        result = cli(*args)
-        assert result.code == 0, result.err
-        return result
-
-    return call
-
-
 def titles(result: Ran) -> list[str]:
-    return [record["title"] for record in json.loads(result.out)]
+    return [record["title"] for record in json.loads(result.stdout)]
 
 
 @pytest.fixture
@@ -96,20 +67,20 @@ def test_list_source_shows_one_source_and_list_shows_them_all(
     everything = titles(ok("list", "--json"))
     assert set(alone) < set(everything) and len(everything) == 5  # Alpha is in both
     missing = cli("list", "--source", "nobody")
-    assert missing.code == 1 and "no source named 'nobody'" in missing.err
+    assert missing.returncode == 1 and "no source named 'nobody'" in missing.stderr
 
 
 def test_sources_give_where_each_list_came_from(
     ok: Callable[..., Ran], lists: tuple[Path, Path]
 ) -> None:
-    shipped = json.loads(ok("sources", "--json").out)
+    shipped = json.loads(ok("sources", "--json").stdout)
     assert [(s["name"], s["origin"]) for s in shipped] == [("awesome-papers", None)]
-    assert "shipped with paperdesk" in ok("sources").out
+    assert "shipped with paperdesk" in ok("sources").stdout
     _, colleague = lists
     ok("import", str(colleague), "--as", "colleague")
-    by_name = {s["name"]: s for s in json.loads(ok("sources", "--json").out)}
+    by_name = {s["name"]: s for s in json.loads(ok("sources", "--json").stdout)}
     assert by_name["colleague"]["origin"] == str(colleague.resolve())
-    assert str(colleague.resolve()) in ok("sources").out
+    assert str(colleague.resolve()) in ok("sources").stdout
 
 
 def test_sources_remove_keeps_state_as_orphans_in_one_line(
@@ -121,28 +92,28 @@ def test_sources_remove_keeps_state_as_orphans_in_one_line(
     ok("mark", "Delta Quant", "read")
     ok("note", "Alpha Serving", "--set", "in both lists")
     result = ok("sources", "remove", "colleague")
-    assert result.out.count("\n") == 1
-    assert "removed source colleague (3 papers)" in result.out
-    assert "1 paper kept as orphans" in result.out  # Alpha stays: the main list holds it
+    assert result.stdout.count("\n") == 1
+    assert "removed source colleague (3 papers)" in result.stdout
+    assert "1 paper kept as orphans" in result.stdout  # Alpha stays: the main list holds it
     assert not (isolated_home / "sources" / "colleague.json").exists()
-    assert "colleague" not in {s["name"] for s in json.loads(ok("sources", "--json").out)}
-    [orphan] = json.loads(ok("list", "--orphans", "--json").out)
+    assert "colleague" not in {s["name"] for s in json.loads(ok("sources", "--json").stdout)}
+    [orphan] = json.loads(ok("list", "--orphans", "--json").stdout)
     assert (orphan["title"], orphan["status"]) == ("Delta Quant: Four Bits Are Plenty", "read")
-    assert json.loads(ok("show", "Alpha Serving", "--json").out)["note"] == "in both lists"
+    assert json.loads(ok("show", "Alpha Serving", "--json").stdout)["note"] == "in both lists"
     again = cli("sources", "remove", "colleague")
-    assert again.code == 1 and "no source named 'colleague'" in again.err
+    assert again.returncode == 1 and "no source named 'colleague'" in again.stderr
 
 
 def test_removing_the_main_list_brings_the_shipped_one_back(
     ok: Callable[..., Ran], cli: Callable[..., Ran], lists: tuple[Path, Path]
 ) -> None:
     refused = cli("sources", "remove", "awesome-papers")
-    assert refused.code == 2 and "shipped with paperdesk" in refused.err
+    assert refused.returncode == 2 and "shipped with paperdesk" in refused.stderr
     main_list, _ = lists
     ok("import", str(main_list), "--as", "awesome-papers")
     result = ok("sources", "remove", "awesome-papers")
-    assert "the shipped list is the main list again" in result.out
-    assert json.loads(ok("sources", "--json").out)[0]["papers"] > 3
+    assert "the shipped list is the main list again" in result.stdout
+    assert json.loads(ok("sources", "--json").stdout)[0]["papers"] > 3
 
 
 def test_the_import_summary_counts_venues_and_restores_only_real_state(
@@ -151,7 +122,7 @@ def test_the_import_summary_counts_venues_and_restores_only_real_state(
     main_list, colleague = lists
     twice = tmp_path / "twice.md"
     twice.write_text(MAIN + "\n## [OSDI 2024](https://x.org)\n\n* Zeta Again: OSDI Twice\n")
-    assert "2 venues" in ok("import", str(twice), "-o", str(tmp_path / "out.json")).out
+    assert "2 venues" in ok("import", str(twice), "-o", str(tmp_path / "out.json")).stdout
     ok("import", str(main_list), "--as", "awesome-papers")
     ok("mark", "Gamma Logs", "read")
     ok("mark", "Beta Caching", "queued")
@@ -162,15 +133,15 @@ def test_the_import_summary_counts_venues_and_restores_only_real_state(
             "* Beta Caching: Keys and Values Kept Warm", "* Iota Unrelated: Other Words"
         )
     )
-    out = ok("import", str(dropped), "--as", "awesome-papers").out
+    out = ok("import", str(dropped), "--as", "awesome-papers").stdout
     assert "removed (state kept as orphan): Gamma Logs" in out
     assert "Beta Caching" not in out  # no status, no note: nothing was orphaned
     assert "1 paper became orphans" in out
-    back = ok("import", str(main_list), "--as", "awesome-papers").out
+    back = ok("import", str(main_list), "--as", "awesome-papers").stdout
     assert "back (state restored): Gamma Logs: Storage That Remembers" in back
     assert "back (state restored): Beta" not in back
     # a paper already held by the main list is not "back" when a second list has it too
-    assert "state restored" not in ok("import", str(colleague), "--as", "colleague").out
+    assert "state restored" not in ok("import", str(colleague), "--as", "colleague").stdout
 
 
 # -- the inbox --------------------------------------------------------------------------------
@@ -192,7 +163,7 @@ def test_the_inbox_keeps_what_arrived_until_a_mark_or_a_dismissal(
 
     grown = tmp_path / "grown.md"
     grown.write_text(COLLEAGUE + "* Kappa New: Arrived Later\n* Lambda New: Arrived Too\n")
-    out = ok("import", str(grown), "--as", "colleague").out
+    out = ok("import", str(grown), "--as", "colleague").stdout
     assert "2 new papers in the inbox" in out
     grown.write_text(COLLEAGUE + "* Lambda New: Arrived Too\n* Mu New: The Third\n")
     ok("import", str(grown), "--as", "colleague")  # Kappa left the list, Mu arrived
@@ -208,7 +179,7 @@ def test_the_inbox_keeps_what_arrived_until_a_mark_or_a_dismissal(
     new = new_papers(Locations.resolve(isolated_home).store)
     assert not is_new(paper_id("Mu New: The Third"), new)
     assert is_new(paper_id("Kappa New: Arrived Later"), new)  # back in a list, still new
-    text = ok("list", "--inbox").out
+    text = ok("list", "--inbox").stdout
     assert all(title.split(":")[0] in text for title in inbox)
 
 
@@ -237,7 +208,7 @@ def test_list_orphans_prints_title_venue_status_and_note(
     smaller = tmp_path / "smaller.md"
     smaller.write_text(MAIN.replace("* Gamma Logs: Storage That Remembers\n", ""))
     ok("import", str(smaller), "--as", "awesome-papers")
-    [orphan] = json.loads(ok("list", "--orphans", "--json").out)
+    [orphan] = json.loads(ok("list", "--orphans", "--json").stdout)
     assert orphan == {
         "id": paper_id("Gamma Logs: Storage That Remembers"),
         "title": "Gamma Logs: Storage That Remembers",
@@ -246,16 +217,16 @@ def test_list_orphans_prints_title_venue_status_and_note(
         "status": "reading",
         "note": "worth a second look\nsecond line",
     }
-    text = ok("list", "--orphans").out
+    text = ok("list", "--orphans").stdout
     assert "Gamma Logs" in text and "SOSP 2024" in text and "worth a second look" in text
-    assert json.loads(ok("list", "--orphans", "--status", "read", "--json").out) == []
+    assert json.loads(ok("list", "--orphans", "--status", "read", "--json").stdout) == []
 
 
 def test_another_list_under_an_existing_name_does_not_flood_the_inbox(
     ok: Callable[..., Ran], tmp_path: Path, lists: tuple[Path, Path]
 ) -> None:
     main_list, _ = lists
-    out = ok("import", str(main_list), "--as", "awesome-papers").out  # over the shipped 94
+    out = ok("import", str(main_list), "--as", "awesome-papers").stdout  # over the shipped 94
     assert "in the inbox" not in out  # it keeps none of them: the user's own list, not news
     grown = tmp_path / "grown.md"
     grown.write_text(MAIN + "* Xi New: One More\n")
@@ -269,6 +240,6 @@ def test_another_list_under_an_existing_name_does_not_flood_the_inbox(
         )
         + "* Pi New: Another\n"
     )  # Xi left: only Gamma is kept as it was, but the edited two are the same papers
-    out = ok("import", str(renamed), "--as", "awesome-papers").out
+    out = ok("import", str(renamed), "--as", "awesome-papers").stdout
     assert out.count("relinked: ") == 2 and "1 new paper in the inbox" in out
     assert set(titles(ok("list", "--inbox", "--json"))) == {"Pi New: Another"}

@@ -13,17 +13,16 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from cli_run import Ran
 from paperdesk.catalog.cache import CACHE_FILE, current_stamps, load_sources, read_cache
 from paperdesk.catalog.identity import paper_id
 from paperdesk.catalog.merged import Catalog
-from paperdesk.cli import main
 from paperdesk.errors import FetchError, NotFoundError, UsageError
 from paperdesk.locations import Locations
 from paperdesk.net.sync import (
@@ -91,39 +90,6 @@ class Upstream:
 @pytest.fixture
 def upstream(httpserver: HTTPServer) -> Upstream:
     return Upstream(httpserver)
-
-
-@dataclass
-class Ran:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ran]:
-    """Run the CLI in-process (``main(argv)``) with extra environment; fast, same code path."""
-
-    def call(*args: str, **env: str) -> Ran:
-        with monkeypatch.context() as patch:
-            for key, value in env.items():
-                patch.setenv(key, value)
-            capsys.readouterr()
-            code = main(list(args))
-            out, err = capsys.readouterr()
-        return Ran(code, out, err)
-
-    return call
-
-
-@pytest.fixture
-def ok(cli: Callable[..., Ran]) -> Callable[..., Ran]:
-    def call(*args: str, **env: str) -> Ran:
-        result = cli(*args, **env)
-        assert result.returncode == 0, result.stderr
-        return result
-
-    return call
 
 
 def snapshot(home: Path) -> dict[str, bytes]:
