@@ -254,6 +254,13 @@ class Catalog:
             venue_rows.append(row)
             if paper_topics:
                 topics[venue].update(dict.fromkeys(paper_topics))
+        for name, source_rows in self.fetched_venues.items():
+            # A fetched venue holds papers the lists place elsewhere (an arXiv preprint read
+            # before the venue accepted it): they are the venue's papers too.
+            venue_rows = rows.setdefault(name, [])
+            known_rows = set(venue_rows)
+            venue_rows.extend(row for row in source_rows if row not in known_rows)
+            topics.setdefault(name, {})
         info = {venue.name: venue for venue in self.parts.venues}
         groups = []
         for order, (name, venue_rows) in enumerate(rows.items()):
@@ -274,6 +281,23 @@ class Catalog:
                 )
             )
         return [group for _, _, group in sorted(groups, key=lambda g: (g[0], g[1]))]
+
+    @cached_property
+    def fetched_venues(self) -> dict[str, list[int]]:
+        """Venue name -> rows of each source of kind ``venue`` (``venue fetch``), in its order."""
+        return {
+            source.title: self.source_rows.get(source.name, [])
+            for source in self.sources
+            if source.kind == "venue" and source.title
+        }
+
+    def triage_rows(self, name: str) -> list[int]:
+        """The papers to triage for a venue: a fetched venue's in its own order, then any
+        other paper the lists give that venue; NotFoundError for an unknown venue."""
+        group = self.venue(name)
+        fetched = self.fetched_venues.get(group.name, [])
+        listed = set(fetched)
+        return [*fetched, *(row for row in group.rows if row not in listed)]
 
     def venue(self, name: str) -> VenueGroup:
         """A venue by name, case-insensitively."""
