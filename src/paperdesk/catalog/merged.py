@@ -257,9 +257,9 @@ class Catalog:
         for name, source_rows in self.fetched_venues.items():
             # A fetched venue holds papers the lists place elsewhere (an arXiv preprint read
             # before the venue accepted it): they are the venue's papers too.
-            venue_rows = rows.setdefault(name, [])
-            known_rows = set(venue_rows)
-            venue_rows.extend(row for row in source_rows if row not in known_rows)
+            # Its papers come in the venue's own order, then any other the lists give it.
+            fetched = set(source_rows)
+            rows[name] = [*source_rows, *(r for r in rows.get(name, ()) if r not in fetched)]
             topics.setdefault(name, {})
         info = {venue.name: venue for venue in self.parts.venues}
         groups = []
@@ -293,11 +293,9 @@ class Catalog:
 
     def triage_rows(self, name: str) -> list[int]:
         """The papers to triage for a venue: a fetched venue's in its own order, then any
-        other paper the lists give that venue; NotFoundError for an unknown venue."""
-        group = self.venue(name)
-        fetched = self.fetched_venues.get(group.name, [])
-        listed = set(fetched)
-        return [*fetched, *(row for row in group.rows if row not in listed)]
+        other paper the lists give that venue (as :attr:`venues` orders them); NotFoundError
+        for an unknown venue."""
+        return list(self.venue(name).rows)
 
     def venue(self, name: str) -> VenueGroup:
         """A venue by name, case-insensitively."""

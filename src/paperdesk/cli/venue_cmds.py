@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from paperdesk.cli.reports import plural
 from paperdesk.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
+    from paperdesk.catalog.models import TodoItem
     from paperdesk.state.triage import TriageCount
     from paperdesk.workspace import Workspace
 
@@ -52,7 +54,26 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=run_venue_list)
 
-    for parser in (fetch, listing):
+    publish = actions.add_parser(
+        "publish",
+        help="add the venue's picks (queued papers) to your markdown list, under its heading",
+        description="Add the venue's picked (queued) papers to a markdown list under the "
+        "venue's heading, in the list's own style, changing no other line; prints the diff.",
+    )
+    publish.add_argument("venue", metavar="VENUE", help="'NSDI 2025' or \"NSDI'25\"")
+    publish.add_argument("--into", metavar="LIST.md", required=True, help="the list to add to")
+    publish.add_argument(
+        "--topics", action="store_true", help="group the picks under ### headings by session"
+    )
+    publish.add_argument(
+        "--dry-run", action="store_true", help="print the diff only; write nothing"
+    )
+    publish.add_argument(
+        "--yes", action="store_true", help="mark the venue's TODO done without asking"
+    )
+    publish.set_defaults(handler=run_publish)
+
+    for parser in (fetch, listing, publish):
         add_global_options(parser)
 
     triage = add_command(commands, "triage", "the papers of a venue not triaged yet, in order")
@@ -189,3 +210,67 @@ def find_venue(ws: Workspace, text: str) -> str:
         raise NotFoundError(
             f"no venue {text!r}; fetched venues: {fetched} ('paperdesk venue fetch' brings one)"
         ) from None
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    from paperdesk.export.publish import Pick, apply_plan, plan_publish, read_list
+    from paperdesk.state.triage import PICK
+
+    if not args.into.strip():
+        raise UsageError("--into needs the path of a markdown list")
+    ws = open_workspace(args)
+    venue = find_venue(ws, args.venue)
+    catalog = ws.catalog
+    rows = catalog.triage_rows(venue)
+    ids = catalog.columns.id
+    picks = []
+    for row in rows:
+        if ws.status_of(ids[row]) == PICK:
+            paper = catalog.paper(row)
+            picks.append(Pick(paper.title, paper.url, paper.topics[0] if paper.topics else None))
+    todo = _todo_of(ws, venue)
+    url = (todo.url if todo is not None else None) or catalog.venue(venue).url
+    path = Path(args.into).expanduser()
+    plan = plan_publish(path, read_list(path), venue, picks, url=url, topics=args.topics)
+    if plan.changed:
+        sys.stdout.write(plan.diff())
+    if args.dry_run:
+        return 0
+    if not picks:
+        echo(f"no picks of {venue} to publish; pick papers with 'paperdesk mark PAPER queued'")
+    elif not plan.changed:
+        echo(f"nothing to add: every pick of {venue} is already under its heading in {path}")
+    else:
+        apply_plan(plan)
+        where = "a new heading" if plan.heading_added else "its heading"
+        echo(f"added {plural(len(plan.added), 'pick')} of {venue} to {path} under {where}")
+    if todo is not None and not todo.done and triage_count(ws, venue).done:
+        _offer_todo_done(ws, todo.name, yes=args.yes)
+    return 0
+
+
+def _todo_of(ws: Workspace, venue: str) -> TodoItem | None:
+    """The TODO conference that is this venue (``NSDI'25`` for ``NSDI 2025``), if any."""
+    wanted = venue.casefold()
+    return next((t for t in ws.todos() if venue_name(t.name).casefold() == wanted), None)
+
+
+def _offer_todo_done(ws: Workspace, name: str, *, yes: bool) -> None:
+    """Mark the venue's TODO done: with ``--yes``, or when the user says so on a terminal;
+    never silently: without a terminal, say how."""
+    if not yes:
+        if not sys.stdin.isatty():
+            echo(
+                f"{name} is fully triaged; mark its TODO done with "
+                f"'paperdesk todo done \"{name}\"' (or publish with --yes)"
+            )
+            return
+        answer = input(f"{name} is fully triaged. Mark its TODO done? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            echo(f"{name} stays on the TODO list")
+            return
+    store = ws.store
+    with store.transaction():
+        ws.seed_todos([name])
+        store.update_todo(name, done=True)
+    echo(f"todo done: {name}")
