@@ -70,6 +70,8 @@ FIRST_FRAME_TIMEOUT = 30.0
 POLL_INTERVAL = 0.01  # between tmux captures, as the acceptance check polls: each costs a process
 COMMAND_TIMEOUT = 300.0
 IMPORT_RUNS = 3
+#: Papers of the venue ``venue fetch`` and ``venue publish`` are timed on.
+VENUE_PAPERS = 4000
 DEFAULT_ACTIONS = 40
 QUICK_ACTIONS = 10
 
@@ -88,6 +90,8 @@ KEYS = (
     "import_big_s",
     "relink_5k_50k_s",
     "peak_rss_mb_big",
+    "venue_fetch_4k_s",
+    "venue_publish_4k_s",
     "seed_ratio",
     "big_ratio",
     "cli_ratio",
@@ -340,6 +344,23 @@ class Bench:
             f"{len(relinks)} relinked"
         )
 
+    def venue(self) -> None:
+        """``venue fetch`` of a 4,000-paper venue from a DBLP table of contents file, and
+        ``venue publish`` of all 4,000 as picks into a 100-paper list."""
+        toc, target = self.root / "venue.xml", self.root / "publish-into.md"
+        generate.write_venue_toc(toc, VENUE_PAPERS)
+        pd = str(self.paperdesk)
+        fetches, publishes = [], []
+        for _ in range(min(self.runs, IMPORT_RUNS)):
+            home = self.new_home()
+            fetches.append(self.wall([pd, "venue", "fetch", "NSDI 2025", "--file", str(toc)], home))
+            self.wall([pd, "mark", "--venue", "NSDI 2025", "queued", "--yes"], home)
+            generate.write_list(target, 100)
+            argv = [pd, "venue", "publish", "NSDI 2025", "--into", str(target), "--topics"]
+            publishes.append(self.wall(argv, home))
+        self.values["venue_fetch_4k_s"] = median(fetches)
+        self.values["venue_publish_4k_s"] = median(publishes)
+
     def import_daily(self) -> None:
         if not DAILY.is_file():
             self.values["import_daily_s"] = None
@@ -474,6 +495,7 @@ class Bench:
             raise SystemExit(f"bench: the shipped list cannot be read: {exc}") from None
         big_home = self.measure(f"import of {self.papers} papers", lambda: self.big(big_list))
         self.measure("import of the daily feed", self.import_daily)
+        self.measure(f"a {VENUE_PAPERS}-paper venue", self.venue)
         self.measure(f"relinking {self.states} states", self.relink)
         self.measure("command line", lambda: self.command_line(seed_home, ref))
         if big_home is None:

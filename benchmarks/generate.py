@@ -146,6 +146,27 @@ def write_list(path: Path, papers: int, seed: int = SEED) -> None:
     path.write_text(list_text(papers, seed), encoding="utf-8")
 
 
+def write_venue_toc(path: Path, papers: int, seed: int = SEED) -> None:
+    """A DBLP table of contents (XML export) of one venue with ``papers`` papers in sessions of
+    50, as ``venue fetch --file`` reads it."""
+    from xml.sax.saxutils import escape
+
+    rng = random.Random(seed + 13)
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>']
+    parts.append('<bht key="db/conf/nsdi/nsdi2025.bht" title="NSDI 2025">')
+    for first in range(0, papers, 50):
+        parts.append(f"<h2>Session {first // 50 + 1}</h2><dblpcites>")
+        for n in range(first, min(first + 50, papers)):
+            parts.append(
+                f'<r><inproceedings key="conf/nsdi/P{n}"><author>Ada Lovelace</author>'
+                f"<title>{escape(_title(rng, n))}.</title><pages>{n}-{n + 12}</pages>"
+                f"<year>2025</year><ee>https://doi.org/10.5555/bench.{n}</ee></inproceedings></r>"
+            )
+        parts.append("</dblpcites>")
+    parts.append("</bht>")
+    path.write_text("\n".join(parts), encoding="utf-8")
+
+
 def note_text(rng: random.Random) -> str:
     """A note like a reader writes: a line or three of plain words (never a marker)."""
     lines = []

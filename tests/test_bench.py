@@ -34,6 +34,8 @@ KEYS = {
     "import_big_s",
     "relink_5k_50k_s",
     "peak_rss_mb_big",
+    "venue_fetch_4k_s",
+    "venue_publish_4k_s",
     "seed_ratio",
     "big_ratio",
     "cli_ratio",

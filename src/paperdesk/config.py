@@ -15,6 +15,10 @@ Example::
     api = "https://export.arxiv.org/api/query"
     interval = 3          # seconds between requests, as arXiv asks
 
+    [dblp]
+    api = "https://dblp.org/search/publ/api"
+    interval = 1          # seconds between DBLP requests
+
     [desk]
     feeds_in_all = false  # true: All and Unread show the feeds' papers too
 
@@ -74,6 +78,10 @@ def _model() -> type[BaseModel]:
         api: str | None = None
         interval: float | None = Field(default=None, ge=0)
 
+    class Dblp(Section):
+        api: str | None = None
+        interval: float | None = Field(default=None, ge=0)
+
     class Desk(Section):
         feeds_in_all: StrictBool = DESK_DEFAULTS["feeds_in_all"]  # as desk_settings checks it
 
@@ -83,6 +91,7 @@ def _model() -> type[BaseModel]:
         schema_version: int = CONFIG_SCHEMA_VERSION
         net: Net = Field(default_factory=Net)
         arxiv: Arxiv = Field(default_factory=Arxiv)
+        dblp: Dblp = Field(default_factory=Dblp)
         desk: Desk = Field(default_factory=Desk)
         keymap: dict[str, Any] = Field(default_factory=dict)
 

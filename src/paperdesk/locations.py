@@ -92,6 +92,11 @@ class Locations:
         """arXiv metadata by paper id (``enrich``); absent until the first enrichment."""
         return self.cache_dir / "arxiv.json"
 
+    @property
+    def dblp_cache(self) -> Path:
+        """What ``venue fetch`` learnt from DBLP (authors, DOI, pages) by paper id."""
+        return self.cache_dir / "dblp.json"
+
     def raw_list(self, name: str) -> Path:
         """The last good raw text of URL source ``name``, kept for working offline."""
         return self.cache_dir / "lists" / f"{check_source_name(name)}.txt"

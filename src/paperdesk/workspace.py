@@ -32,8 +32,8 @@ from paperdesk.state.glance import StateView, vouched_states
 from paperdesk.state.inbox import new_papers
 
 if TYPE_CHECKING:
-    from paperdesk.catalog.metadata import MetadataCache
-    from paperdesk.catalog.models import ArxivMetadata, CatalogFile, TodoItem
+    from paperdesk.catalog.metadata import DblpCache, MetadataCache
+    from paperdesk.catalog.models import ArxivMetadata, CatalogFile, DblpMetadata, TodoItem
     from paperdesk.catalog.records import Paper
     from paperdesk.query.evaluate import StateFacts
     from paperdesk.state.models import PaperState
@@ -462,7 +462,28 @@ class Workspace:
         """What fetching added to ``paper`` (:func:`~paperdesk.catalog.fetched.fetched_fields`;
         empty values when it was never enriched)."""
         cache = self._metadata_cache()
-        return fetched_fields(paper, cache.get(paper.id) if cache is not None else None)
+        dblp = self._dblp_cache()
+        return fetched_fields(
+            paper,
+            cache.get(paper.id) if cache is not None else None,
+            dblp.get(paper.id) if dblp is not None else None,
+        )
+
+    def _dblp_cache(self) -> DblpCache | None:
+        """What ``venue fetch`` learnt from DBLP, or None when no venue was ever fetched."""
+        if not self.locations.dblp_cache.exists():
+            return None
+        from paperdesk.catalog.metadata import DblpCache
+
+        return self.__dict__.setdefault("_dblp", DblpCache(self.locations))
+
+    def dblp_metadata(self, papers: Iterable[Paper]) -> dict[str, DblpMetadata]:
+        """The DBLP records of ``papers`` that ``venue fetch`` cached (for the exports)."""
+        cache = self._dblp_cache()
+        if cache is None:
+            return {}
+        cached = cache.all()
+        return {paper.id: cached[paper.id] for paper in papers if paper.id in cached}
 
 
 def _words(name: str) -> str:

@@ -254,6 +254,13 @@ class Catalog:
             venue_rows.append(row)
             if paper_topics:
                 topics[venue].update(dict.fromkeys(paper_topics))
+        for name, source_rows in self.fetched_venues.items():
+            # A fetched venue holds papers the lists place elsewhere (an arXiv preprint read
+            # before the venue accepted it): they are the venue's papers too.
+            # Its papers come in the venue's own order, then any other the lists give it.
+            fetched = set(source_rows)
+            rows[name] = [*source_rows, *(r for r in rows.get(name, ()) if r not in fetched)]
+            topics.setdefault(name, {})
         info = {venue.name: venue for venue in self.parts.venues}
         groups = []
         for order, (name, venue_rows) in enumerate(rows.items()):
@@ -274,6 +281,21 @@ class Catalog:
                 )
             )
         return [group for _, _, group in sorted(groups, key=lambda g: (g[0], g[1]))]
+
+    @cached_property
+    def fetched_venues(self) -> dict[str, list[int]]:
+        """Venue name -> rows of each source of kind ``venue`` (``venue fetch``), in its order."""
+        return {
+            source.title: self.source_rows.get(source.name, [])
+            for source in self.sources
+            if source.kind == "venue" and source.title
+        }
+
+    def triage_rows(self, name: str) -> list[int]:
+        """The papers to triage for a venue: a fetched venue's in its own order, then any
+        other paper the lists give that venue (as :attr:`venues` orders them); NotFoundError
+        for an unknown venue."""
+        return list(self.venue(name).rows)
 
     def venue(self, name: str) -> VenueGroup:
         """A venue by name, case-insensitively."""

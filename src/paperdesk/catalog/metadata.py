@@ -1,25 +1,30 @@
-"""What ``enrich`` fetched about papers (abstract, authors, date, categories), kept in the home.
+"""What was fetched about papers, kept in the home: ``enrich``'s arXiv metadata (abstract,
+authors, date, categories) and ``venue fetch``'s DBLP records (authors, DOI, pages).
 
 The metadata is data about catalog papers, read by ``show``, the exports and the desk, and
-written only by :mod:`paperdesk.net.arxiv`; it lives here, below the network layer, so that
-readers need not import the code that fetches it.
+written only by :mod:`paperdesk.net`; it lives here, below the network layer, so that readers
+need not import the code that fetches it. The two sources stay in two files: ``has:arxiv``
+means arXiv knows the paper, which a DBLP record does not say.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic import Field, ValidationError
 
 from paperdesk.atomic import atomic_write_bytes
-from paperdesk.catalog.models import ArxivMetadata, Model
+from paperdesk.catalog.models import ArxivMetadata, DblpMetadata, Model
 
 if TYPE_CHECKING:
     from paperdesk.locations import Locations
 
 CACHE_SCHEMA_VERSION = 1
+DBLP_CACHE_SCHEMA_VERSION = 1
+
+Entry = TypeVar("Entry", ArxivMetadata, DblpMetadata)
 
 
 class ArxivCacheFile(Model):
@@ -29,19 +34,29 @@ class ArxivCacheFile(Model):
     papers: dict[str, ArxivMetadata] = Field(default_factory=dict)
 
 
-class MetadataCache:
-    """The home's arXiv metadata, re-read only when the file changed on disk.
+class DblpCacheFile(Model):
+    """``cache_dir/dblp.json``: DBLP records by paper id."""
+
+    schema_version: int = DBLP_CACHE_SCHEMA_VERSION
+    papers: dict[str, DblpMetadata] = Field(default_factory=dict)
+
+
+class _JsonCache(Generic[Entry]):
+    """Entries by paper id in one JSON file, re-read only when the file changed on disk.
 
     A missing, damaged or newer-schema file reads as empty: it is a cache, and ``show`` must
     never fail because of it. Writes merge into what is on disk, so two runs keep both results.
     """
 
-    def __init__(self, locations: Locations) -> None:
-        self.path: Path = locations.arxiv_cache
-        self._stamp: tuple[int, int] | None = None
-        self._entries: dict[str, ArxivMetadata] = {}
+    file_model: type[ArxivCacheFile] | type[DblpCacheFile]
+    version: int
 
-    def _fresh(self) -> dict[str, ArxivMetadata]:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stamp: tuple[int, int] | None = None
+        self._entries: dict[str, Entry] = {}
+
+    def _fresh(self) -> dict[str, Entry]:
         try:
             info = self.path.stat()
         except OSError:
@@ -52,24 +67,44 @@ class MetadataCache:
             self._stamp, self._entries = stamp, self._read()
         return self._entries
 
-    def _read(self) -> dict[str, ArxivMetadata]:
+    def _read(self) -> dict[str, Entry]:
         try:
-            cache = ArxivCacheFile.model_validate_json(self.path.read_bytes())
+            cache = self.file_model.model_validate_json(self.path.read_bytes())
         except (OSError, ValidationError):
             return {}
-        return cache.papers if cache.schema_version <= CACHE_SCHEMA_VERSION else {}
+        return cache.papers if cache.schema_version <= self.version else {}  # type: ignore[return-value]
 
-    def get(self, paper_id: str) -> ArxivMetadata | None:
+    def get(self, paper_id: str) -> Entry | None:
         return self._fresh().get(paper_id)
 
-    def all(self) -> dict[str, ArxivMetadata]:
+    def all(self) -> dict[str, Entry]:
         return dict(self._fresh())
 
-    def update(self, entries: Mapping[str, ArxivMetadata]) -> None:
+    def update(self, entries: Mapping[str, Entry]) -> None:
         """Add or replace ``entries`` and write the file atomically."""
         if not entries:
             return
         merged = {**self._read(), **entries}
-        payload = ArxivCacheFile(papers=merged).model_dump_json(exclude_none=True)
+        payload = self.file_model(papers=merged).model_dump_json(exclude_none=True)  # type: ignore[arg-type]
         atomic_write_bytes(self.path, payload.encode("utf-8"))
         self._stamp = None
+
+
+class MetadataCache(_JsonCache[ArxivMetadata]):
+    """The home's arXiv metadata (``enrich``)."""
+
+    file_model = ArxivCacheFile
+    version = CACHE_SCHEMA_VERSION
+
+    def __init__(self, locations: Locations) -> None:
+        super().__init__(locations.arxiv_cache)
+
+
+class DblpCache(_JsonCache[DblpMetadata]):
+    """The home's DBLP records (``venue fetch``)."""
+
+    file_model = DblpCacheFile
+    version = DBLP_CACHE_SCHEMA_VERSION
+
+    def __init__(self, locations: Locations) -> None:
+        super().__init__(locations.dblp_cache)

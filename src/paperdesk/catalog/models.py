@@ -96,3 +96,14 @@ class ArxivMetadata(Model):
     published: dt.date | None = None
     categories: list[str] = Field(default_factory=list)
     fetched_at: dt.datetime
+
+
+class DblpMetadata(Model):
+    """What ``venue fetch`` keeps of a DBLP record, cached in the home by paper id: the venue's
+    source file holds the paper as every list does, this what only DBLP knows."""
+
+    key: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    doi: str | None = None
+    pages: str | None = None
+    fetched_at: dt.datetime

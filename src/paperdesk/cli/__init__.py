@@ -35,6 +35,7 @@ COMMAND_MODULES = {
     **dict.fromkeys(("export", "stats"), "export_cmds"),
     **dict.fromkeys(("view", "queue"), "reading_cmds"),
     **dict.fromkeys(("state", "undo", "history"), "state_cmds"),
+    **dict.fromkeys(("venue", "triage"), "venue_cmds"),
 }
 
 

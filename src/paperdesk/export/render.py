@@ -53,7 +53,8 @@ def format_selection(
     if fmt == "bibtex":
         return inert(write_bibtex(selection.papers, metadata or {}, keys, ascii=ascii))
     if fmt == "csv":
-        return write_csv(selection.papers, selection.states, metadata)  # inert cell by cell
+        # inert cell by cell
+        return write_csv(selection.papers, selection.states, metadata, selection.dblp)
     if fmt == "json":
         return json_escaped(write_json(selection, metadata))
     raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(FORMATS)}")

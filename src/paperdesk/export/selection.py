@@ -7,10 +7,10 @@ the tests produce byte-identical output.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from paperdesk.catalog.models import ArxivMetadata, TodoItem
+from paperdesk.catalog.models import ArxivMetadata, DblpMetadata, TodoItem
 from paperdesk.catalog.records import Paper, Venue, Website, parse_status
 from paperdesk.query import evaluate, parse
 from paperdesk.state.models import PaperState
@@ -30,6 +30,8 @@ class Selection:
     websites: list[Website]
     todos: list[TodoItem]
     filters: dict[str, str]
+    #: What ``venue fetch`` learnt from DBLP about these papers (DOI, pages, authors).
+    dblp: Mapping[str, DblpMetadata] = field(default_factory=dict)
 
 
 def select(
@@ -78,11 +80,12 @@ def select(
     return Selection(
         papers=papers,
         states=states,
-        title=next((source.title for source in catalog.sources if source.title), None),
+        title=next((s.title for s in catalog.sources if s.title and s.kind != "venue"), None),
         venues=venues,
         websites=catalog.websites if whole else [],
         todos=workspace.todos() if whole else [],
         filters=filters,
+        dblp=workspace.dblp_metadata(papers),
     )
 
 

@@ -2,7 +2,8 @@
 
 The JSON export is a valid catalog file (``list --catalog`` reads it back) extended with each
 paper's status, note and history and what enrichment fetched (authors, abstract, published
-date, categories: :data:`~paperdesk.catalog.fetched.FETCHED_FIELDS`, as ``show --json`` has
+date, categories) and what ``venue fetch`` learnt from DBLP (DOI, pages):
+:data:`~paperdesk.catalog.fetched.FETCHED_FIELDS`, as ``show --json`` has
 them); the CSV export has a column for each of those too. Every CSV cell is
 :func:`~paperdesk.inert.csv_cell`: a title that starts with ``=`` shows as text in a
 spreadsheet instead of running.
@@ -21,7 +22,7 @@ from pydantic import Field
 
 from paperdesk.catalog.arxiv_ids import arxiv_id_of_paper
 from paperdesk.catalog.fetched import FETCHED_FIELDS, fetched_fields
-from paperdesk.catalog.models import ArxivMetadata, CatalogFile, plain_todo
+from paperdesk.catalog.models import ArxivMetadata, CatalogFile, DblpMetadata, plain_todo
 from paperdesk.catalog.records import Paper, Status
 from paperdesk.export.bibtex import year_of
 from paperdesk.inert import csv_cell
@@ -61,6 +62,8 @@ class ExportedPaper(Paper):
     authors: list[str] = field(default_factory=list)
     published: str | None = None  # an ISO date, as show --json prints it
     categories: list[str] = field(default_factory=list)
+    doi: str | None = None
+    pages: str | None = None
 
 
 class ExportFile(CatalogFile):
@@ -72,11 +75,14 @@ class ExportFile(CatalogFile):
 
 
 def exported_paper(
-    paper: Paper, state: PaperState | None, meta: ArxivMetadata | None = None
+    paper: Paper,
+    state: PaperState | None,
+    meta: ArxivMetadata | None = None,
+    dblp: DblpMetadata | None = None,
 ) -> ExportedPaper:
     """A paper with its state and fetched metadata; one never marked is ``unread``."""
     record = {f.name: getattr(paper, f.name) for f in fields(paper)}
-    record.update(fetched_fields(paper, meta))
+    record.update(fetched_fields(paper, meta, dblp))
     if state is None:
         return ExportedPaper(**record)
     return ExportedPaper(
@@ -109,15 +115,17 @@ def write_csv(
     papers: Sequence[Paper],
     states: Mapping[str, PaperState],
     metadata: Mapping[str, ArxivMetadata] | None = None,
+    dblp: Mapping[str, DblpMetadata] | None = None,
 ) -> str:
     """One row a paper; lists joined with ``"; "``; the csv module quotes notes and newlines."""
     metadata = metadata or {}
+    dblp = dblp or {}
     buffer = io.StringIO()
     writer = _InertCells(buffer)
     writer.writerow(CSV_COLUMNS)
     for paper in papers:
         state = states.get(paper.id)
-        fetched = fetched_fields(paper, metadata.get(paper.id))
+        fetched = fetched_fields(paper, metadata.get(paper.id), dblp.get(paper.id))
         writer.writerow(
             [
                 paper.id,
@@ -145,7 +153,9 @@ def write_json(selection: Selection, metadata: Mapping[str, ArxivMetadata] | Non
         source=EXPORT_SOURCE,
         title=selection.title,
         papers=[
-            exported_paper(p, selection.states.get(p.id), metadata.get(p.id))
+            exported_paper(
+                p, selection.states.get(p.id), metadata.get(p.id), selection.dblp.get(p.id)
+            )
             for p in selection.papers
         ],
         venues=selection.venues,

@@ -96,6 +96,15 @@ def configured_deadline(locations: Locations | None) -> float | None:
     return seconds
 
 
+class FetchStatusError(FetchError):
+    """The server answered, with a status that is no answer (404, 403...): ``status`` says
+    which, so a caller can try elsewhere (DBLP has no table of contents for every venue)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class FetchCancelled(FetchError):
     """The user stopped the fetch (:meth:`Cancel.cancel`); nothing was changed."""
 
@@ -392,7 +401,7 @@ def _attempt(
             if status == 429 or status >= 500:
                 raise _Retry(_status_text(response), _retry_after(response))
             if not (200 <= status < 300 or (status == 304 and conditional)):
-                raise FetchError(f"could not fetch {url}: {_status_text(response)}")
+                raise FetchStatusError(f"could not fetch {url}: {_status_text(response)}", status)
             content = b"" if status == 304 else _read_body(response, url, limits)
             return Fetched(
                 url=str(response.url),

@@ -1,0 +1,198 @@
+"""venue fetch against a loopback DBLP stand-in answering in DBLP's documented shapes, local
+venue files, and ids shared with the user's list."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from dblp_fixtures import SESSIONS, all_hits, search_page, toc_xml
+from paperdesk.catalog.dblp_venues import DBLP_STREAMS, resolve_venue
+from paperdesk.catalog.identity import paper_id
+from paperdesk.catalog.importers.dblp import read_venue_file, venue_catalog
+from paperdesk.cli import main
+from paperdesk.net.dblp import DblpClient
+
+TOC = "/db/conf/nsdi/nsdi2025.xml"
+API = "/search/publ/api"
+
+
+@pytest.fixture(autouse=True)
+def no_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAPERDESK_DBLP_INTERVAL", "0")
+
+
+def use(monkeypatch: pytest.MonkeyPatch, server: HTTPServer) -> None:
+    monkeypatch.setenv("PAPERDESK_DBLP_API", server.url_for(API))
+
+
+def home_digest(home: Path) -> str:
+    files = sorted(p for p in home.rglob("*") if p.is_file())
+    return hashlib.sha1(b"".join(p.read_bytes() + str(p).encode() for p in files)).hexdigest()
+
+
+def out_json(capsys: pytest.CaptureFixture[str], *args: str) -> object:
+    capsys.readouterr()
+    assert main(list(args)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_table_of_contents_gives_every_paper_with_its_session_as_topic(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    httpserver.expect_request(TOC).respond_with_data(toc_xml(), content_type="application/xml")
+    use(monkeypatch, httpserver)
+    assert main(["venue", "fetch", "NSDI'25"]) == 0
+    papers = out_json(capsys, "list", "--venue", "NSDI 2025", "--json")
+    assert isinstance(papers, list)
+    titles = [t for titles in SESSIONS.values() for t in titles]
+    assert [p["title"] for p in papers] == titles  # DBLP's order, without the closing "."
+    topics = {p["title"]: p["topics"] for p in papers}
+    assert topics["Traffic Engineering for LLM Training Clusters"] == ["Networking"]
+    shown = out_json(capsys, "show", paper_id(titles[0]), "--json")
+    assert isinstance(shown, dict)
+    assert shown["authors"] == ["Author 0 One", "Author 0 Two"]  # DBLP's "0001" dropped
+    assert (shown["doi"], shown["pages"]) == ("10.5555/nsdi25.0", "100-115")
+    assert shown["url"] == "https://doi.org/10.5555/nsdi25.0"
+    fields = out_json(capsys, "list", "--venue", "NSDI 2025", "--fields", "doi,pages", "--json")
+    assert isinstance(fields, list) and fields[1] == {"doi": "10.5555/nsdi25.1", "pages": "116-131"}
+
+
+def test_search_api_is_paged_up_to_its_total(httpserver: HTTPServer) -> None:
+    hits = all_hits()
+    httpserver.expect_request(TOC).respond_with_data("not here", status=404)
+    asked: list[str] = []
+
+    def answer(request: Request) -> Response:
+        asked.append(request.args["f"])
+        assert request.args["format"] == "json" and "nsdi2025" in request.args["q"]
+        return Response(search_page(request.query_string, hits), content_type="application/json")
+
+    httpserver.expect_request(API).respond_with_handler(answer)
+    client = DblpClient(httpserver.url_for(API), interval=0, page_size=2)
+    with client:
+        title, records, where = client.venue(resolve_venue("NSDI 2025"))
+    assert asked == ["0", "2", "4"]
+    assert [r.title for r in records] == [t for ts in SESSIONS.values() for t in ts]
+    assert records[0].authors == ["Author 0 One", "Author 0 Two"] and records[0].pages == "100-115"
+    assert where == httpserver.url_for(API) and title is None
+
+
+@pytest.mark.parametrize("failure", ["refused", "500"])
+def test_an_unreachable_dblp_fails_in_one_line_and_changes_nothing(
+    failure: str,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    isolated_home: Path,
+) -> None:
+    assert main(["note", "serverlessllm", "--set", "kept"]) == 0
+    if failure == "refused":
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        monkeypatch.setenv("PAPERDESK_DBLP_API", f"http://127.0.0.1:{port}{API}")
+    else:
+        httpserver.expect_request(TOC).respond_with_data("down", status=500)
+        use(monkeypatch, httpserver)
+    before = home_digest(isolated_home)
+    capsys.readouterr()
+    assert main(["venue", "fetch", "NSDI 2025"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "could not fetch" in err, err
+    assert ("refused" if failure == "refused" else "HTTP 500") in err
+    assert home_digest(isolated_home) == before
+
+
+def test_a_title_file_makes_a_venue_with_sessions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    titles = tmp_path / "hpca25.txt"
+    titles.write_text(
+        "# Accelerators\nA Systolic Array for Sparse Attention\n\n"
+        "# Memory\n* Near-Memory KV Caches.\n",
+        encoding="utf-8",
+    )
+    assert main(["venue", "fetch", "HPCA'25", "--file", str(titles)]) == 0
+    papers = out_json(capsys, "triage", "HPCA 2025", "--json")
+    assert isinstance(papers, list)
+    assert [(p["title"], p["topics"], p["venue"]) for p in papers] == [
+        ("A Systolic Array for Sparse Attention", ["Accelerators"], "HPCA 2025"),
+        ("Near-Memory KV Caches", ["Memory"], "HPCA 2025"),
+    ]
+
+
+def test_local_dblp_xml_and_json_files_read_alike(tmp_path: Path) -> None:
+    xml = tmp_path / "toc.xml"
+    xml.write_text(toc_xml(), encoding="utf-8")
+    answer = tmp_path / "answer.json"
+    answer.write_text(search_page("h=1000&f=0&q=x", all_hits()), encoding="utf-8")
+    title, from_xml = read_venue_file(xml.read_bytes(), str(xml))
+    _, from_json = read_venue_file(answer.read_bytes(), str(answer))
+    assert title == "NSDI 2025"
+    assert [r.title for r in from_xml] == [r.title for r in from_json]
+    assert [r.doi for r in from_xml] == [r.doi for r in from_json]
+
+
+def test_a_paper_read_as_a_preprint_is_triaged_in_its_venue(
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    seed_path: Path,
+) -> None:
+    assert main(["import", str(seed_path), "--as", "awesome-papers"]) == 0
+    ragcache = paper_id("RAGCache: Efficient Knowledge Caching for Retrieval-Augmented Generation")
+    assert main(["mark", ragcache, "read"]) == 0
+    httpserver.expect_request(TOC).respond_with_data(toc_xml(), content_type="application/xml")
+    use(monkeypatch, httpserver)
+    assert main(["venue", "fetch", "https://dblp.org/db/conf/nsdi/nsdi2025.html"]) == 0
+    untriaged = out_json(capsys, "triage", "NSDI 2025", "--json")
+    assert isinstance(untriaged, list) and len(untriaged) == 4
+    assert ragcache not in {p["id"] for p in untriaged}
+    listed = out_json(capsys, "list", "--venue", "NSDI 2025", "--json")
+    assert isinstance(listed, list)
+    assert {p["id"]: p["status"] for p in listed}[ragcache] == "read"
+    venues = out_json(capsys, "venue", "list", "--json")
+    assert isinstance(venues, list)
+    assert [(v["venue"], v["papers"], v["triaged"], v["picked"]) for v in venues] == [
+        ("NSDI 2025", 5, 1, 0)
+    ]
+    # fetching again keeps every state
+    tiered = paper_id(SESSIONS["LLM Serving"][0])
+    assert main(["mark", tiered, "queued"]) == 0
+    assert main(["venue", "fetch", "NSDI 2025"]) == 0
+    statuses = {p["id"]: p["status"] for p in out_json(capsys, "list", "--json")}  # type: ignore[union-attr]
+    assert (statuses[tiered], statuses[ragcache]) == ("queued", "read")
+
+
+def test_same_title_with_two_dois_stays_two_papers() -> None:
+    from paperdesk.catalog.importers.dblp import DblpRecord
+
+    twins = [
+        DblpRecord("Introduction", doi="10.1145/1"),
+        DblpRecord("Introduction.", doi="10.1145/2"),
+    ]
+    catalog, metadata = venue_catalog("NSDI 2025", twins)
+    assert len({p.id for p in catalog.papers}) == 2 and len(metadata) == 2
+    assert catalog.papers[0].id == paper_id("Introduction")
+
+
+def test_every_known_venue_resolves_to_a_table_of_contents() -> None:
+    for series in DBLP_STREAMS:
+        ref = resolve_venue(f"{series}'25")
+        assert ref.toc is not None and ref.name == f"{series} 2025", series
+    assert resolve_venue("EuroSys'25 Spring").label == "EuroSys 2025 Spring"
+    assert resolve_venue("db/conf/osdi/osdi2024").name == "OSDI 2024"
+
+
+def test_an_unknown_venue_without_a_key_is_a_usage_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["venue", "fetch", "FooConf 2025"]) == 2
+    assert "DBLP key" in capsys.readouterr().err
