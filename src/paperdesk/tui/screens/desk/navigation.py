@@ -52,6 +52,8 @@ class DeskNavigation(DeskBase):
     ]
 
     _count_timer: Timer | None = None
+    _view_keys_for: object = None
+    _view_key_digits: dict[str, str] | None = None
 
     # -- next / previous unread ----------------------------------------------------------
 
@@ -103,22 +105,39 @@ class DeskNavigation(DeskBase):
                 return node, binding.action
         return None
 
+    def _view_keys(self) -> dict[str, str]:
+        """Key -> the digit of the saved view it opens, after the user's remaps (made once per
+        keymap: every key in the list asks, so it must cost a dict lookup)."""
+        keymap = self.app._keymap
+        if self._view_keys_for is not keymap:
+            bindings = self._bindings.copy()
+            if keymap:
+                bindings.apply_keymap(keymap)
+            self._view_key_digits = {
+                key: binding.action[len("open_view(") : -1]
+                for key, bound in bindings.key_to_bindings.items()
+                for binding in bound
+                if binding.action.startswith("open_view(")
+            }
+            self._view_keys_for = keymap
+        return self._view_key_digits or {}
+
     async def on_key(self, event: events.Key) -> None:
         """A digit in the paper list starts a count; while one waits, a move takes it and any
         other key opens the digit's saved view first (see the module docstring)."""
         papers = self.paper_list
         if self.focused is not papers:
             return
-        bound = self._bound(event.key)
-        node, action = bound if bound is not None else (None, "")
-        number = action[len("open_view(") : -1] if action.startswith("open_view(") else ""
-        if number.isdigit() and node is self:
+        number = self._view_keys().get(event.key, "")
+        if number.isdigit():
             event.stop()
             event.prevent_default()
             self._count(papers.count + number)
             return
         if not papers.count:
             return
+        bound = self._bound(event.key)
+        node, action = bound if bound is not None else (None, "")
         if (node is papers and action in LIST_MOVES) or (node is self and action in DESK_MOVES):
             self._count_done()  # the move takes the count from the list
             return
