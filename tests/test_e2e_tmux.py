@@ -269,3 +269,74 @@ def test_a_first_day_at_80x24_in_a_real_terminal(
     assert paper_box_first_line(terminal.screen()) == left_on
     terminal.keys("q")
     terminal.wait_for("EXITED 0")
+
+
+def wait_for_paper(terminal: Terminal, title: str, timeout: float = 10.0) -> None:
+    """Wait until the Paper pane shows ``title`` (the paper under the list's cursor)."""
+    deadline = time.monotonic() + timeout
+    while paper_box_first_line(terminal.screen()) != title:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{title!r} not in the Paper pane:\n{terminal.screen()}")
+        time.sleep(0.1)
+
+
+def test_next_unread_marks_a_topic_undo_and_a_view_in_a_real_terminal(
+    paperdesk_bin: Path, terminal: Terminal, isolated_home: Path, tmp_path: Path
+) -> None:
+    """n walks the unread papers across venues; A on a topic marks it after asking, z takes
+    it back in one step; the saved view on 1 opens with its count."""
+    listed = tmp_path / "list.md"
+    listed.write_text(
+        "# e2e\n\n## [AlphaConf 2030](https://alpha.example)\n\n### Serving\n"
+        "* Alpha Quokka\n* Alpha Rhino\n\n### Training\n* Alpha Tiger\n\n"
+        "## [BetaConf 2030](https://beta.example)\n\n### Storage\n* Beta Walrus\n* Beta Yak\n",
+        encoding="utf-8",
+    )
+    for args in (("mark", "rhino", "read"), ("view", "save", "Mine", "venue:alphaconf")):
+        done = run(paperdesk_bin, isolated_home, "--catalog", str(listed), *args)
+        assert done.returncode == 0, done.stderr
+    terminal.start(f"{paperdesk_bin} --catalog {listed}")
+    terminal.wait_for("1 Mine  3")
+    terminal.keys("BTab")  # to the Library, then down to the first venue
+    for _ in range(20):
+        if "AlphaConf 2030 · 3 papers" in terminal.screen():
+            break
+        terminal.keys("j")
+        time.sleep(0.2)
+    terminal.wait_for("AlphaConf 2030 · 3 papers")
+    terminal.keys("Enter")
+    wait_for_paper(terminal, "Alpha Quokka")
+    terminal.keys("n")  # Rhino is read: passed over
+    wait_for_paper(terminal, "Alpha Tiger")
+    terminal.keys("n")  # past the end of the venue: into the next one
+    terminal.wait_for("BetaConf 2030 · 2 papers")
+    wait_for_paper(terminal, "Beta Walrus")
+    terminal.keys("BTab", "l")  # the Library's cursor came along: open the venue's topics
+    terminal.wait_for("Storage")
+    terminal.keys("j")
+    terminal.wait_for("BetaConf 2030 · Storage · 2 papers")
+    terminal.keys("Enter")
+    time.sleep(0.3)
+    terminal.keys("A")
+    terminal.wait_for("as…")
+    terminal.keys("x")
+    terminal.wait_for("skipped?")
+    terminal.keys("y")
+    terminal.wait_for("Marked 2 papers skipped")
+
+    def statuses() -> list[str]:
+        out = run(paperdesk_bin, isolated_home, "--catalog", str(listed), "list", "--json")
+        return [p["status"] for p in json.loads(out.stdout) if p["title"].startswith("Beta")]
+
+    deadline = time.monotonic() + 10
+    while statuses() != ["skipped", "skipped"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert statuses() == ["skipped", "skipped"]
+    terminal.keys("z")
+    terminal.wait_for("Undone")
+    terminal.keys("1")
+    terminal.wait_for("Mine · 3 papers")
+    terminal.keys("q")
+    screen = terminal.wait_for("EXITED 0")
+    assert "Traceback" not in screen
+    assert statuses() == ["unread", "unread"]

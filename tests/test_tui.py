@@ -1166,7 +1166,7 @@ async def test_z_takes_back_a_whole_note_editing_session(
         paper = app.desk.current_paper
         store_of(isolated_home).set_note(paper, "before")
         await pilot.pause(2.0)  # the poll shows it
-        await pilot.press("n", *" first")
+        await pilot.press("w", *" first")
         await pilot.pause(1.2)  # autosaved once
         await pilot.press(*" second", "escape")
         await written(app, pilot)

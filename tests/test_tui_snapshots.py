@@ -169,3 +169,28 @@ def test_help_screen(snap_compare, app: PaperdeskApp, size: tuple[int, int]) -> 
 @SIZES
 def test_export_form(snap_compare, app: PaperdeskApp, size: tuple[int, int]) -> None:
     assert snap_compare(app, terminal_size=size, run_before=export_form)
+
+
+async def picking(pilot: Pilot) -> None:
+    """One paper picked and a range open over the next three."""
+    await loaded(pilot)
+    await pilot.press("space", "v", "j", "j")
+    await settled(pilot)
+
+
+async def marking_all(pilot: Pilot) -> None:
+    await loaded(pilot)
+    await pilot.press("A")
+    await settled(pilot)
+
+
+@SIZES
+def test_picking(snap_compare, app: PaperdeskApp, size: tuple[int, int]) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=picking)
+
+
+@SIZES
+def test_marking_all_asks_the_status(
+    snap_compare, app: PaperdeskApp, size: tuple[int, int]
+) -> None:
+    assert snap_compare(app, terminal_size=size, run_before=marking_all)

@@ -174,6 +174,7 @@ class PaperdeskApp(App[None]):
         from paperdesk.tui.screens.export import ExportForm
         from paperdesk.tui.screens.help import HelpScreen
         from paperdesk.tui.screens.stats import StatsScreen
+        from paperdesk.tui.screens.status_choice import StatusChoice
         from paperdesk.tui.screens.todo import TodoForm, TodoScreen
         from paperdesk.tui.screens.view_name import ViewNameForm
         from paperdesk.tui.widgets.nav_tree import NavTree
@@ -193,6 +194,7 @@ class PaperdeskApp(App[None]):
             ("TODO form", [app, TodoForm]),
             ("Help", [app, HelpScreen]),
             ("Confirmation", [app, ConfirmScreen]),
+            ("Status of a bulk mark", [app, StatusChoice]),
             ("Statistics", [app, StatsScreen]),
             ("Export form", [app, ExportForm]),
             ("View name form", [app, ViewNameForm]),

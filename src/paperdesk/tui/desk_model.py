@@ -30,7 +30,15 @@ from typing import TYPE_CHECKING, Protocol
 
 from paperdesk.catalog.records import STATUSES, Paper
 from paperdesk.errors import QueryError
-from paperdesk.tui.selection import ALL, INBOX, ORPHANS, QUEUED, SMART_LISTS, Selection
+from paperdesk.tui.selection import (
+    ALL,
+    INBOX,
+    ORPHANS,
+    QUEUED,
+    SMART_LISTS,
+    Selection,
+    same_place,
+)
 
 if TYPE_CHECKING:
     from paperdesk.catalog.merged import Catalog, VenueGroup
@@ -128,6 +136,17 @@ def due_counts(
         overdue += left < 0
         soon += 0 <= left <= days
     return overdue, soon
+
+
+def next_unread(rows: Sequence[int], statuses: Sequence[str], start: int, step: int) -> int | None:
+    """The index in ``rows`` of the first unread paper after ``start`` (``step`` 1) or before
+    it (-1); None when there is none. Walks only as far as the next unread one."""
+    index = start + step
+    while 0 <= index < len(rows):
+        if statuses[rows[index]] == "unread":
+            return index
+        index += step
+    return None
 
 
 def is_feed(kind: str) -> bool:
@@ -722,6 +741,74 @@ class DeskModel:
             raise ValueError(f"unknown sort {sort!r}")
         self._sort_keys[sort] = keys
         return keys
+
+    # -- sections, for next/previous unread ------------------------------------------------
+
+    def sections(self, selection: Selection) -> list[Selection]:
+        """The Library's places of ``selection``'s kind that ``n``/``N`` walk through, in the
+        Library's order: every venue, every venue's topics, every source, or a source's own
+        venues, topics or days. A smart list or a saved view has none (it is not a section)."""
+        kind, source = selection.kind, selection.source
+        if kind == "venue" and source is None:
+            return [Selection("venue", g.name, g.name, url=g.url) for g in self.library_venues()]
+        if kind == "topic" and source is None:
+            return [
+                Selection("topic", topic, f"{group.name} · {topic}", venue=group.name)
+                for group in self.library_venues()
+                for topic in group.topics
+            ]
+        if kind == "source":
+            return [Selection("source", s.name, s.name) for s in self.catalog.sources]
+        if kind == "venue" and source is not None:
+            return [
+                Selection("venue", venue, f"{source} · {venue}", source=source)
+                for venue, _ in self.source_venues(source)
+            ]
+        if kind == "topic" and source is not None:
+            venues = [v for v, _ in self.source_venues(source)] if selection.venue else [None]
+            return [
+                Selection(
+                    "topic",
+                    topic,
+                    " · ".join([source, *([venue] if venue else []), topic or "(no topic)"]),
+                    venue=venue,
+                    source=source,
+                )
+                for venue in venues
+                for topic, _ in self.source_topics(source, venue)
+            ]
+        if kind == "day":
+            return [
+                Selection("day", selection.key, f"{selection.key} · {day}", day=day)
+                for day, _ in self.venue_days(selection.key)
+            ]
+        return []
+
+    def unread_section(
+        self,
+        selection: Selection,
+        step: int,
+        query: str = "",
+        status: str | None = None,
+        sort: str = "list",
+    ) -> tuple[Selection, list[int], int] | None:
+        """The next (``step`` 1) or previous (-1) section after ``selection`` whose view
+        (search, status filter and sort as given) holds an unread paper: the section, its rows
+        and the index of its first unread paper (its last, going back). None when no section
+        further on has one. Sections are looked at one by one and the walk stops at the first
+        hit, so a step costs the papers of the sections it passes over."""
+        places = self.sections(selection)
+        here = next((i for i, place in enumerate(places) if same_place(place, selection)), None)
+        if here is None:
+            return None
+        index = here + step
+        while 0 <= index < len(places):
+            rows = self.view(places[index], query, status, sort)
+            found = next_unread(rows, self.row_status, -1 if step > 0 else len(rows), step)
+            if found is not None:
+                return places[index], rows, found
+            index += step
+        return None
 
     # -- a source in its own structure -----------------------------------------------------
 

@@ -89,4 +89,9 @@ class Selection:
         )
 
 
+def same_place(a: Selection, b: Selection) -> bool:
+    """The same place in the Library, whatever its label says now."""
+    return (a.kind, a.key, a.venue, a.source, a.day) == (b.kind, b.key, b.venue, b.source, b.day)
+
+
 ALL = Selection("smart", "all", "All")

@@ -1,5 +1,8 @@
 """The bottom line: ``?`` and ``q`` always, then the focused pane's keys, then the screen's.
 
+A pending repeat count (``5`` typed before ``j``) leads the line while it waits for its move
+(:meth:`KeyBar.show_pending`), so the digit the user typed is never silent.
+
 A screen may name actions in ``KEY_BAR_FIRST`` to show them first while they are available
 (the desk's "cancel fetch"): a key that exists only for a moment must not be cut off the end.
 
@@ -25,6 +28,14 @@ FIRST = ("help", "quit")
 
 class KeyBar(Widget):
     """``? Help  q Quit  r Read  i Reading  …`` for the focused widget and its ancestors."""
+
+    #: What a typed prefix (a repeat count) waits for, shown first; "" when nothing waits.
+    pending = ""
+
+    def show_pending(self, text: str) -> None:
+        if text != self.pending:
+            self.pending = text
+            self.refresh()
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -71,6 +82,8 @@ class KeyBar(Widget):
                 leading.append((FIRST.index(binding.action), part))
             else:
                 parts.append(part)
+        if self.pending:
+            leading.insert(0, (-1, Content.styled(self.pending, "bold $warning")))
         line = Content(_SEPARATOR).join(
             [part for _, part in sorted(leading, key=lambda item: item[0])] + parts
         )

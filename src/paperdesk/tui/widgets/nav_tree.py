@@ -28,7 +28,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from paperdesk.state.file_format import VIEW_KEYS
-from paperdesk.tui.selection import Selection
+from paperdesk.tui.selection import Selection, same_place
 from paperdesk.tui.text import clean
 from paperdesk.tui.widgets.line_view import CursorList
 
@@ -430,7 +430,7 @@ class NavTree(CursorList, can_focus=True):
             if parent is None:
                 return None
             parent.expand()
-            parent = next((c for c in parent.children if _same(c.data, step)), None)
+            parent = next((c for c in parent.children if same_place(c.data, step)), None)
         return parent
 
     # -- counts ----------------------------------------------------------------------------
@@ -601,11 +601,6 @@ class NavTree(CursorList, can_focus=True):
             Segment(" " * max(width - used, 0), line),
         ]
         return Strip(segments, width)
-
-
-def _same(a: Selection, b: Selection) -> bool:
-    """The same place in the tree, whatever its label says now."""
-    return (a.kind, a.key, a.venue, a.source, a.day) == (b.kind, b.key, b.venue, b.source, b.day)
 
 
 def fit_line(name: str, count: str, room: int) -> tuple[str, str]:

@@ -3,7 +3,13 @@
 A line-API :class:`ScrollView` over a list of catalog row indices: 50,000 papers cost a list of
 ints, not 50,000 widgets (``DataTable`` takes seconds to fill, ``ListView`` never finishes). A
 status change redraws one line. The screen hands rows down with :meth:`PaperList.show_rows`;
-the list posts :class:`PaperList.Highlighted` and :class:`PaperList.Opened` up.
+the list posts :class:`PaperList.Highlighted`, :class:`PaperList.Opened` and
+:class:`PaperList.PicksChanged` up.
+
+Papers can be picked for a bulk mark: ``space`` picks one, ``v`` starts a range that the cursor
+extends until ``v`` again, ``escape`` lets go; picked papers carry a marker in the first column.
+A pick belongs to the list it was made in: other rows shown let go of it. A repeat count
+(``5j``) is handed down by the screen in :attr:`PaperList.count` and taken by the next move.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ if TYPE_CHECKING:
     from paperdesk.tui.desk_model import DeskModel
 
 GLYPHS = {"unread": " ", "queued": "+", "reading": "▸", "read": "✓", "skipped": "-"}
+#: In front of the status glyph: the paper is picked for a bulk mark.
+PICK_GLYPH = "•"
 #: After the status glyph: the paper has a note.
 NOTE_GLYPH = "✎"
 _GLYPH_WIDTH = 4
@@ -55,6 +63,7 @@ class PaperList(CursorList, can_focus=True, inherit_bindings=False):
         "paper-list--tags",
         "paper-list--empty",
         "paper-list--done",
+        "paper-list--picked",
         *(f"paper-list--{status}" for status in GLYPHS),
     }
 
@@ -66,6 +75,9 @@ class PaperList(CursorList, can_focus=True, inherit_bindings=False):
         Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down"),
         Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
         Binding("enter", "open", "Details", id="list.open"),
+        Binding("space", "pick", "Pick", show=False, id="list.pick"),
+        Binding("v", "pick_range", "Pick a range", show=False, id="list.pick_range"),
+        Binding("escape", "drop_picks", "Drop picks", show=False, id="list.drop_picks"),
     ]
 
     class Highlighted(Message):
@@ -92,6 +104,18 @@ class PaperList(CursorList, can_focus=True, inherit_bindings=False):
         def control(self) -> PaperList:
             return self.paper_list
 
+    class PicksChanged(Message):
+        """Papers were picked or let go: ``count`` are picked now."""
+
+        def __init__(self, paper_list: PaperList, count: int) -> None:
+            super().__init__()
+            self.paper_list = paper_list
+            self.count = count
+
+        @property
+        def control(self) -> PaperList:
+            return self.paper_list
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.model: DeskModel | None = None
@@ -102,6 +126,12 @@ class PaperList(CursorList, can_focus=True, inherit_bindings=False):
         self._highlighted: int | None = None
         self._styles: dict[str, Style] | None = None
         self._cells: dict[tuple[int, tuple[int, int, int]], tuple[str, str, str]] = {}
+        #: Catalog rows picked with space (and ranges closed with v), in the order picked.
+        self.picked: dict[int, None] = {}
+        #: Where a range started (a list index) while one is open; the cursor is its other end.
+        self.anchor: int | None = None
+        #: The digits of a repeat count typed before a move ("" when none is pending).
+        self.count = ""
 
     # -- attributes down -----------------------------------------------------------------
 
@@ -114,6 +144,10 @@ class PaperList(CursorList, can_focus=True, inherit_bindings=False):
     def show_rows(self, rows: Sequence[int], *, keep: int | None = None) -> None:
         """Show ``rows``; the cursor stays on catalog row ``keep`` when it is still listed."""
         self.rows = rows
+        if self.picked or self.anchor is not None:
+            self.picked.clear()
+            self.anchor = None
+            self.post_message(self.PicksChanged(self, 0))
         index = 0
         if keep is not None:
             try:
@@ -143,7 +177,96 @@ class PaperList(CursorList, can_focus=True, inherit_bindings=False):
             if self.rows[index] == row:
                 self.refresh_line(index)
 
+    # -- picks ---------------------------------------------------------------------------
+
+    def _range(self) -> range:
+        if self.anchor is None:
+            return range(0)
+        low, high = sorted((self.anchor, self.cursor))
+        return range(low, min(high, len(self.rows) - 1) + 1)
+
+    def picked_rows(self) -> list[int]:
+        """The picked papers (catalog rows), an open range included, in list order."""
+        if not self.picked and self.anchor is None:
+            return []
+        in_range = {self.rows[index] for index in self._range()}
+        return [row for row in self.rows if row in self.picked or row in in_range]
+
+    def _is_picked(self, index: int, row: int) -> bool:
+        if row in self.picked:
+            return True
+        anchor = self.anchor
+        return anchor is not None and min(anchor, self.cursor) <= index <= max(anchor, self.cursor)
+
+    def _picks_changed(self) -> None:
+        self.refresh()
+        self.post_message(self.PicksChanged(self, len(self.picked_rows())))
+
+    def action_pick(self) -> None:
+        """Pick the paper under the cursor, or let it go; the cursor moves on to the next."""
+        row = self.highlighted_row
+        if row is None:
+            return
+        if row in self.picked:
+            del self.picked[row]
+        else:
+            self.picked[row] = None
+        self._picks_changed()
+        self.move_to(self.cursor + 1)
+
+    def action_pick_range(self) -> None:
+        """Start a range at the cursor; the second ``v`` keeps what it covers picked."""
+        if self.highlighted_row is None:
+            return
+        if self.anchor is None:
+            self.anchor = self.cursor
+        else:
+            self.picked.update(dict.fromkeys(self.rows[index] for index in self._range()))
+            self.anchor = None
+        self._picks_changed()
+
+    def drop_picks(self) -> None:
+        """Let go of every pick and close an open range (after a bulk mark, or ``escape``)."""
+        if self.picked or self.anchor is not None:
+            self.picked.clear()
+            self.anchor = None
+            self._picks_changed()
+
+    def action_drop_picks(self) -> None:
+        self.drop_picks()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "drop_picks":  # else escape is the screen's (clear the search)
+            return bool(self.picked) or self.anchor is not None
+        return True
+
     # -- cursor --------------------------------------------------------------------------
+
+    def take_count(self) -> int:
+        """The pending repeat count (1 when none), which the move taking it uses up."""
+        count = int(self.count) if self.count else 1
+        self.count = ""
+        return max(count, 1)
+
+    def move_to(self, index: int) -> None:
+        if self.anchor is not None and index != self.cursor:
+            self.refresh()  # the range follows the cursor: its marker lines change
+            super().move_to(index)
+            self.post_message(self.PicksChanged(self, len(self.picked_rows())))
+            return
+        super().move_to(index)
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + self.take_count())
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - self.take_count())
+
+    def action_last(self) -> None:
+        """The last paper, or with a count the paper at that place (``5G``)."""
+        place = int(self.count) if self.count else self.line_total
+        self.count = ""
+        self.move_to(place - 1)
 
     @property
     def line_total(self) -> int:
@@ -186,10 +309,11 @@ class PaperList(CursorList, can_focus=True, inherit_bindings=False):
 
             cursor = base + component("cursor")
             styles = {"line": base, "cursor": cursor}
-            for name in ("venue", "tags", "done", "empty", *GLYPHS):
+            for name in ("venue", "tags", "done", "empty", "picked", *GLYPHS):
                 styles[name] = base + component(name)
-                # the cursor line keeps its own colours, except for the status glyph
-                styles[f"cursor-{name}"] = cursor + component(name) if name in GLYPHS else cursor
+                # the cursor line keeps its own colours, except for the status glyph and pick
+                keeps = name in GLYPHS or name == "picked"
+                styles[f"cursor-{name}"] = cursor + component(name) if keeps else cursor
             self._styles = styles
         return self._styles
 
@@ -233,8 +357,11 @@ class PaperList(CursorList, can_focus=True, inherit_bindings=False):
         columns = self._columns(width)
         title, venue, tags = self._texts(row, columns)
         noted = NOTE_GLYPH if model.paper_id(row) in model.notes else " "
+        picked = (self.picked or self.anchor is not None) and self._is_picked(index, row)
+        glyph = styles[prefix + status]
         segments = [
-            Segment(f" {GLYPHS[status]}", styles[prefix + status]),
+            Segment(PICK_GLYPH, styles[prefix + "picked"]) if picked else Segment(" ", glyph),
+            Segment(GLYPHS[status], glyph),
             Segment(f"{noted} ", styles[prefix + "tags"]),
             Segment(title, styles[prefix + "done"] if status == "skipped" else line),
         ]

@@ -80,6 +80,8 @@ class DeskBase(Screen[None]):
         #: TODO conferences overdue and due within a week, for the header.
         self.todo_due = (0, 0)
         self._list_title = ""
+        #: Papers picked in the list for a bulk mark (the list's lower border says how many).
+        self.picks = 0
 
     @property
     def desk_app(self) -> DeskApp:
@@ -223,7 +225,7 @@ class DeskBase(Screen[None]):
         if title != self._list_title:  # user text (a venue, a topic): never read as markup
             self._list_title = title
             pane.border_title = Content(clean(title))
-        parts = []
+        parts = [f"{self.picks} picked"] if self.picks else []
         if self.status_filter:
             parts.append(f"only {self.status_filter}")
         parts.append(f"sort: {SORT_LABELS[self.sort]}")

@@ -1,6 +1,11 @@
 """Marks, undo and the inbox: one key sets a status, shown at once and written on the writer
 thread; a mark of any status, or ``d``, takes a paper out of the inbox.
 
+Bulk marks are one step each, so one ``z`` takes them back: the status keys on the papers
+picked in the list (asked first from :data:`ASK_FROM` papers on), ``A`` on every paper the list
+shows (a venue, a topic, a saved view, a smart list, as searched and filtered) and ``K`` on
+those above the cursor; ``A`` and ``K`` ask for the status, then to confirm.
+
 A mark changes the in-memory model and redraws one line at once; the store write runs on the
 writer thread, and a failure reverts the mark (:mod:`.replies`). Every mark is a step in the
 store's log, and ``z`` reverts the last step through the store, exactly as ``paperdesk undo``
@@ -9,6 +14,7 @@ does: after a restart too, and a step made from the command line or on another m
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -16,7 +22,17 @@ from textual.binding import Binding, BindingType
 from paperdesk.tui.screens.desk.base import DeskBase
 from paperdesk.tui.selection import ALL, INBOX
 from paperdesk.tui.widgets.nav_tree import NavTree
+from paperdesk.tui.widgets.paper_list import PaperList
 from paperdesk.tui.widgets.search_bar import SearchBar
+
+#: Picked papers are marked without a question below this many.
+ASK_FROM = 10
+#: More changed rows than this redraw the whole list rather than line by line.
+BULK_REDRAW = 32
+
+
+def papers_noun(count: int) -> str:
+    return f"{count} paper" if count == 1 else f"{count} papers"
 
 
 class DeskMarks(DeskBase):
@@ -31,9 +47,19 @@ class DeskMarks(DeskBase):
         Binding("z", "undo", "Undo", id="desk.undo"),
         Binding("d", "dismiss", "Dismiss", id="desk.dismiss"),
         Binding("D", "dismiss_view", "Dismiss all here", show=False, id="desk.dismiss_view"),
+        Binding("A", "mark_all", "Mark all shown", show=False, id="desk.mark_all"),
+        Binding("K", "mark_above", "Mark all above", show=False, id="desk.mark_above"),
     ]
 
     def action_mark(self, status: str) -> None:
+        picked = self.paper_list.picked_rows()
+        if picked:
+            what = f"the {papers_noun(len(picked))} picked"
+            if len(picked) < ASK_FROM:
+                self._mark_many(picked, status)
+            else:
+                self._confirm_mark(picked, status, what)
+            return
         row = self.current_row
         if self.model is None or row is None:
             return
@@ -41,15 +67,61 @@ class DeskMarks(DeskBase):
             status = "unread"
         self.set_status([row], status)
 
-    def set_status(self, rows: list[int], status: str) -> None:
-        """Show ``status`` on ``rows`` now and queue the write (one step of the log)."""
+    def action_mark_all(self) -> None:
+        """Every paper the list shows, after asking which status and whether to."""
+        rows = list(self.paper_list.rows)
+        if not rows:
+            self.notify("No papers here.", timeout=2)
+            return
+        self._choose_and_mark(rows, f"all {papers_noun(len(rows))} shown in {self.view_name}")
+
+    def action_mark_above(self) -> None:
+        """Every paper above the cursor (not the one under it), after asking."""
+        rows = list(self.paper_list.rows[: self.paper_list.cursor])
+        if not rows:
+            self.notify("No papers above the cursor.", timeout=2)
+            return
+        what = f"the {papers_noun(len(rows))} above the cursor in {self.view_name}"
+        self._choose_and_mark(rows, what)
+
+    def _choose_and_mark(self, rows: Sequence[int], what: str) -> None:
+        from paperdesk.tui.screens.status_choice import StatusChoice
+
+        def chosen(status: str | None) -> None:
+            if status:
+                self._confirm_mark(rows, status, what)
+
+        self.app.push_screen(StatusChoice(f"Mark {what} as…"), chosen)
+
+    def _confirm_mark(self, rows: Sequence[int], status: str, what: str) -> None:
+        from paperdesk.tui.screens.confirm import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._mark_many(rows, status)
+
+        question = f"Mark {what} as {status}? One z takes it back."
+        self.app.push_screen(ConfirmScreen(question), confirmed)
+
+    def _mark_many(self, rows: Sequence[int], status: str) -> None:
+        """Mark ``rows`` in one step, let go of the picks, and say how many changed."""
+        changed = self.set_status(list(rows), status)
+        self.paper_list.drop_picks()
+        if changed:
+            self.notify(f"Marked {papers_noun(changed)} {status} (z undoes).", timeout=3)
+        else:
+            self.notify(f"Already {status}: nothing to change.", timeout=2)
+
+    def set_status(self, rows: list[int], status: str) -> int:
+        """Show ``status`` on ``rows`` now and queue the write (one step of the log); how many
+        papers changed status."""
         model, ws = self.model, self.ws
         if model is None or ws is None:
-            return
+            return 0
         previous = model.set_status(rows, status)
         left = model.leave_inbox(rows)  # any mark deals with a new paper, even an unchanged one
         if not previous and not left:
-            return
+            return 0
         papers = [model.paper(row) for row in dict.fromkeys([*previous, *left])]
         for row in previous:
             model.writing_status[model.paper(row).id] += 1
@@ -59,13 +131,17 @@ class DeskMarks(DeskBase):
             lambda store: store.set_status(papers, status),
             (previous, status, [model.paper(row).id for row in left]),
         )
+        return len(previous)
 
     def _status_shown(self, rows: dict[int, str] | list[int]) -> None:
         """Redraw what a status change touches: its lines at once; counts, header and detail
         right after that frame, so the mark itself is on screen in one cheap repaint."""
         assert self.model is not None
-        for row in rows:
-            self.paper_list.refresh_row(row)
+        if len(rows) > BULK_REDRAW:  # a bulk mark: one repaint beats a search per row
+            self.paper_list.refresh()
+        else:
+            for row in rows:
+                self.paper_list.refresh_row(row)
         self.call_after_refresh(self._counts_shown, list(rows), self.current_row in rows)
 
     def _counts_shown(self, rows: list[int], detail: bool) -> None:
@@ -73,6 +149,10 @@ class DeskMarks(DeskBase):
         self._update_header()
         if detail:
             self._show_paper(note=False)
+
+    def on_paper_list_picks_changed(self, event: PaperList.PicksChanged) -> None:
+        self.picks = event.count
+        self._title_list(len(self.paper_list.rows))
 
     def action_dismiss(self) -> None:
         """Take the paper out of the inbox without marking it."""

@@ -31,9 +31,6 @@ class DeskNotes(DeskBase):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "edit_note", "Write note", id="desk.note"),
         Binding("E", "edit_note_outside", "Note in $EDITOR", show=False, id="desk.note_editor"),
-        # The old key, kept without a description (not in the footer, help or palette) until
-        # n/N become next/previous unread (issue 15): scripts and fingers still send it.
-        Binding("n", "edit_note", show=False, id="desk.note_old_key"),
     ]
 
     async def _add_note_editor(self) -> None:
@@ -105,7 +102,7 @@ class DeskNotes(DeskBase):
             with self.app.suspend():
                 edited = edit_in_editor(original or "", paper.id)
         except SuspendNotSupported:
-            self.notify("This terminal cannot hand over to an editor: press n.", timeout=4)
+            self.notify("This terminal cannot hand over to an editor: press w.", timeout=4)
             return
         except PaperdeskError as error:
             self.notify(f"Note unchanged: {error}", severity="error", markup=False)

@@ -3,8 +3,9 @@
 The screen lays out the panes and owns what they share — the selection, the search, the status
 filter and sort — and the paper actions that work from the list and the detail pane alike
 (copy, open, other screens). The rest of the desk is composed from its parts, one module
-each: :mod:`.marks` (status keys and undo), :mod:`.notes` (the note editor), :mod:`.reading`
-(saved views and the queue's order), :mod:`.tasks` (enrich, sync and export workers) and
+each: :mod:`.marks` (status keys, bulk marks and undo), :mod:`.navigation` (next unread and
+repeat counts), :mod:`.notes` (the note editor), :mod:`.reading` (saved views and the queue's
+order), :mod:`.tasks` (enrich, sync and export workers) and
 :mod:`.replies` (the store's answers), over the state they share in :mod:`.base`.
 """
 
@@ -20,6 +21,7 @@ from paperdesk.catalog.records import STATUSES
 from paperdesk.tui.desk_model import due_counts
 from paperdesk.tui.opening import AFTER_FIRST_FRAME, VIEW_SETTING, DeskView
 from paperdesk.tui.screens.desk.marks import DeskMarks
+from paperdesk.tui.screens.desk.navigation import DeskNavigation
 from paperdesk.tui.screens.desk.notes import DeskNotes
 from paperdesk.tui.screens.desk.reading import DeskReading
 from paperdesk.tui.screens.desk.replies import DeskReplies
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from paperdesk.workspace import Workspace
 
 
-class DeskScreen(DeskReplies, DeskTasks, DeskReading, DeskNotes, DeskMarks):
+class DeskScreen(DeskReplies, DeskTasks, DeskReading, DeskNotes, DeskMarks, DeskNavigation):
     """The main screen."""
 
     PALETTE_ACTIONS: ClassVar[list[tuple[str, str, str]]] = [
