@@ -306,9 +306,9 @@ def test_next_unread_marks_a_topic_undo_and_a_view_in_a_real_terminal(
     terminal.wait_for("AlphaConf 2030 · 3 papers")
     terminal.keys("Enter")
     wait_for_paper(terminal, "Alpha Quokka")
-    terminal.keys("n")  # Rhino is read: passed over
+    terminal.keys("]")  # Rhino is read: passed over
     wait_for_paper(terminal, "Alpha Tiger")
-    terminal.keys("n")  # past the end of the venue: into the next one
+    terminal.keys("]")  # past the end of the venue: into the next one
     terminal.wait_for("BetaConf 2030 · 2 papers")
     wait_for_paper(terminal, "Beta Walrus")
     terminal.keys("BTab", "l")  # the Library's cursor came along: open the venue's topics

@@ -91,8 +91,8 @@ def test_sections_follow_the_library_order_and_skip_those_without_unread() -> No
 
 
 def test_the_key_bar_hint_says_what_a_count_waits_for() -> None:
-    assert count_hint("5") == "5… j/k/n/N/G repeat 5x · or a saved view"
-    assert count_hint("12") == "12… j/k/n/N/G repeat 12x"
+    assert count_hint("5") == "5… j/k/]/[/G repeat 5x · or a saved view"
+    assert count_hint("12") == "12… j/k/]/[/G repeat 12x"
 
 
 # -- n / N --------------------------------------------------------------------------------------
@@ -108,19 +108,19 @@ async def test_n_walks_the_unread_papers_and_on_into_the_next_venue(
         await opened(app, pilot)
         await open_venue(app, pilot, NSDI)
         assert app.desk.current_row == nsdi[0]
-        await pilot.press("n")  # the read one is passed over
+        await pilot.press("right_square_bracket")  # the read one is passed over
         assert app.desk.current_row == nsdi[2]
-        await pilot.press("n")
+        await pilot.press("right_square_bracket")
         assert app.desk.selection.key == "OSDI 2024"  # past the end: the next venue
         assert app.desk.query_one(NavTree).cursor_node.data.key == "OSDI 2024"
         assert app.desk.current_row == cat.venue("OSDI 2024").rows[0]
         assert app.desk.query_one("#middle").border_title.startswith("OSDI 2024 · ")
-        await pilot.press("N")  # back: the last unread of NSDI
+        await pilot.press("left_square_bracket")  # back: the last unread of NSDI
         assert app.desk.selection.key == "NSDI 2025"
         assert app.desk.current_row == nsdi[2]
-        await pilot.press("N")
+        await pilot.press("left_square_bracket")
         assert app.desk.current_row == nsdi[0]
-        await pilot.press("N")
+        await pilot.press("left_square_bracket")
         assert any("No unread paper above" in n.message for n in app._notifications)
         assert app.desk.current_row == nsdi[0]
 
@@ -132,9 +132,9 @@ async def test_n_follows_the_search_and_stops_at_the_end_of_a_smart_list(
         await opened(app, pilot)
         await pilot.press("slash", *"tag:serving", "enter")
         shown = list(papers(app).rows)
-        await pilot.press("n", "n")
+        await pilot.press("right_square_bracket", "right_square_bracket")
         assert app.desk.current_row == shown[2]
-        await pilot.press("G", "n")
+        await pilot.press("G", "right_square_bracket")
         assert app.desk.current_row == shown[-1]
         assert any("No unread paper below here." in n.message for n in app._notifications)
 
@@ -145,7 +145,7 @@ async def test_n_into_the_next_topic_of_a_venue(app: PaperdeskApp) -> None:
         await opened(app, pilot)
         await open_venue(app, pilot, serving)
         count = len(papers(app).rows)
-        await pilot.press(*["n"] * count)
+        await pilot.press(*["right_square_bracket"] * count)
         assert (app.desk.selection.venue, app.desk.selection.key) == ("OSDI 2024", "Scheduling")
         assert app.desk.selection.label == "OSDI 2024 · Scheduling"
 
@@ -170,7 +170,7 @@ async def test_A_marks_the_topic_after_asking_and_z_undoes_it_in_one_step(
         await pilot.press("A", "x")
         assert isinstance(app.screen, ConfirmScreen)
         assert f"{len(rows)} papers" in app.screen.question and "skipped" in app.screen.question
-        await pilot.press("n")
+        await pilot.press("right_square_bracket")
         await written(app, pilot)
         assert store_of(isolated_home).states() == {}
         await pilot.press("A", "x", "y")
@@ -276,7 +276,7 @@ async def test_counts_repeat_moves_and_a_lone_digit_still_opens_its_view(
         await opened(app, pilot)
         rows = list(papers(app).rows)
         await pilot.press("5")
-        assert key_bar(app).lstrip().startswith("5… j/k/n/N/G repeat 5x")
+        assert key_bar(app).lstrip().startswith("5… j/k/]/[/G repeat 5x")
         await pilot.press("j")
         assert app.desk.current_row == rows[5]
         assert "repeat" not in key_bar(app)
@@ -286,7 +286,7 @@ async def test_counts_repeat_moves_and_a_lone_digit_still_opens_its_view(
         assert app.desk.current_row == rows[13]
         await pilot.press("3", "G")
         assert app.desk.current_row == rows[2]
-        await pilot.press("g", "3", "n")
+        await pilot.press("g", "3", "right_square_bracket")
         assert app.desk.current_row == rows[3]
         assert app.desk.selection.key == "all"  # no view was opened by those digits
         await pilot.press("1")  # alone: after a pause, the view on 1
@@ -352,11 +352,14 @@ async def test_the_navigation_keys_are_in_help_and_the_palette(app: PaperdeskApp
         assert "desk.note_old_key" not in text
 
 
-async def test_n_no_longer_writes_a_note(app: PaperdeskApp) -> None:
+async def test_n_writes_the_note_and_brackets_walk(app: PaperdeskApp) -> None:
+    """``n`` has written the note since the first release; the walk is on the brackets."""
     async with app.run_test(size=SIZE) as pilot:
         await opened(app, pilot)
-        await pilot.press("n")
+        await pilot.press("right_square_bracket")
         assert app.focused is papers(app)
+        await pilot.press("n")
+        assert app.focused is app.desk.note_editor
 
 
 async def test_keymap_remaps_next_unread(app: PaperdeskApp, isolated_home: Path) -> None:
@@ -366,7 +369,7 @@ async def test_keymap_remaps_next_unread(app: PaperdeskApp, isolated_home: Path)
     async with app.run_test(size=SIZE) as pilot:
         await opened(app, pilot)
         rows = list(papers(app).rows)
-        await pilot.press("n")
+        await pilot.press("right_square_bracket")
         assert app.desk.current_row == rows[0]
         await pilot.press("J")
         assert app.desk.current_row == rows[1]

@@ -745,7 +745,7 @@ class DeskModel:
     # -- sections, for next/previous unread ------------------------------------------------
 
     def sections(self, selection: Selection) -> list[Selection]:
-        """The Library's places of ``selection``'s kind that ``n``/``N`` walk through, in the
+        """The Library's places of ``selection``'s kind that ``]``/``[`` walk through, in the
         Library's order: every venue, every venue's topics, every source, or a source's own
         venues, topics or days. A smart list or a saved view has none (it is not a section)."""
         kind, source = selection.kind, selection.source

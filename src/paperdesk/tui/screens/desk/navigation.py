@@ -1,13 +1,15 @@
-"""Moving through a backlog: ``n``/``N`` to the next/previous unread paper, on across the
-Library's sections, and repeat counts (``5j``, ``3n``).
+"""Moving through a backlog: ``]``/``[`` to the next/previous unread paper, on across the
+Library's sections, and repeat counts (``5j``, ``3]``).
 
-``n`` looks for an unread paper below the cursor in the list as shown; past its end it opens
+``]`` looks for an unread paper below the cursor in the list as shown; past its end it opens
 the next section of the same kind in the Library (the next venue, topic, source, source venue
-or day) whose view has one, with the cursor on it. ``N`` does the same upwards, landing on the
+or day) whose view has one, with the cursor on it. ``[`` does the same upwards, landing on the
 last unread paper of an earlier section. Each step walks only as far as the next unread paper.
+The keys are brackets, not newsboat's ``n``/``N``: ``n`` has written the note since the first
+release, and scripts and fingers still send it.
 
 A digit in the paper list is a repeat count or a saved view: it waits (shown in the key bar)
-for a move — ``j``/``k``/``n``/``N``/``G`` and the arrows — which it repeats; any other key, or
+for a move — ``j``/``k``/``]``/``[``/``G`` and the arrows — which it repeats; any other key, or
 a pause of :data:`COUNT_SECONDS`, opens the saved view of that digit as a digit always did, and
 the other key then acts in the view. ``0`` only extends a count (``10j``).
 """
@@ -38,7 +40,7 @@ DESK_MOVES = frozenset({"next_unread", "previous_unread", "count_zero"})
 
 def count_hint(count: str) -> str:
     """What the key bar says while a count waits for its move."""
-    hint = f"{count}… j/k/n/N/G repeat {count}x"
+    hint = f"{count}… j/k/]/[/G repeat {count}x"
     return f"{hint} · or a saved view" if len(count) == 1 else hint
 
 
@@ -46,8 +48,16 @@ class DeskNavigation(DeskBase):
     """Next/previous unread, and repeat counts."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next_unread", "Next unread", show=False, id="desk.next_unread"),
-        Binding("N", "previous_unread", "Previous unread", show=False, id="desk.previous_unread"),
+        Binding(
+            "right_square_bracket", "next_unread", "Next unread", show=False, id="desk.next_unread"
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_unread",
+            "Previous unread",
+            show=False,
+            id="desk.previous_unread",
+        ),
         Binding("0", "count_zero", "Count digit 0", show=False, id="desk.count_zero"),
     ]
 

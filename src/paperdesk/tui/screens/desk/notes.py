@@ -29,7 +29,7 @@ class DeskNotes(DeskBase):
     """Editing and saving notes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "edit_note", "Write note", id="desk.note"),
+        Binding("n,w", "edit_note", "Write note", id="desk.note"),
         Binding("E", "edit_note_outside", "Note in $EDITOR", show=False, id="desk.note_editor"),
     ]
 
