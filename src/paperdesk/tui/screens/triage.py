@@ -61,14 +61,21 @@ class TriageScreen(Screen[None]):
 
     CSS_PATH = "triage.tcss"
     AUTO_FOCUS = "#triage-card"
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (110, "-wide")]
+    #: The keys the key bar may cut at 80 columns, shown on the card's lower border.
+    CARD_KEYS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
+        (("untriaged(True)", "untriaged(False)"), "next/previous untriaged"),
+        (("move(1)", "move(-1)"), "move"),
+        (("close",), "back"),
+    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", f"mark('{PICK}')", "Pick", id="triage.pick"),
         Binding("x", f"mark('{SKIP}')", "Skip", id="triage.skip"),
         Binding("r", f"mark('{READ}')", "Read", id="triage.read"),
         Binding("z", "undo", "Undo", id="triage.undo"),
-        Binding("n", "untriaged(True)", "Next untriaged", id="triage.next"),
-        Binding("N", "untriaged(False)", "Previous untriaged", id="triage.previous"),
+        Binding("n", "untriaged(True)", "Untriaged", id="triage.next"),
+        Binding("N", "untriaged(False)", "Previous untriaged", show=False, id="triage.previous"),
         Binding("j,down", "move(1)", "Next paper", show=False, id="triage.down"),
         Binding("k,up", "move(-1)", "Previous paper", show=False, id="triage.up"),
         Binding("slash", "filter", "Filter", id="triage.filter"),
@@ -98,10 +105,23 @@ class TriageScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#triage-filter").display = False
+        self.query_one(TriageCard).border_subtitle = self._card_keys()
         self.show()
         ws = self.desk.ws
         if ws is not None:
             self._read_fetched(ws, self.desk_model, self.triage.all_rows)
+
+    def _card_keys(self) -> str:
+        """``n/N next/previous untriaged · j/k move · esc back``, with the user's remaps."""
+        from paperdesk.tui.keymap import key_help
+
+        keys = {item.action: item.keys[0] for item in key_help(self) if item.keys}
+        parts = []
+        for actions, what in self.CARD_KEYS:
+            shown = "/".join(keys[action] for action in actions if action in keys)
+            if shown:
+                parts.append(f"{shown} {what}")
+        return " · ".join(parts)
 
     @property
     def desk_model(self) -> DeskModel:
