@@ -308,3 +308,25 @@ async def test_titles_on_the_card_are_literal(isolated_home: Path) -> None:
         text = card_text(app)
         assert "[bold]Not bold[/bold]" in text and "\x1b" not in text
         assert "NSDI 2025 · [red]x" in text
+
+
+async def test_help_and_the_palette_list_the_triage_keys(
+    isolated_home: Path, venue_papers: list[Paper]
+) -> None:
+    from paperdesk.tui.commands import DeskCommands
+    from paperdesk.tui.screens.help import HelpScreen, render_keys
+
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_triage(app, pilot)
+        screen = triage_screen(app)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        text = render_keys(help_screen.sections, help_screen.generic).plain
+        for line in ("Pick", "Skip", "Previous untriaged", "triage.pick", "triage.filter"):
+            assert line in text, line
+        await pilot.press("escape")
+        names = [name for name, _, _ in DeskCommands(screen)._commands()]
+        assert {"Pick", "Skip", "Read", "Undo", "Untriaged", "Filter", "Back"} <= set(names)
