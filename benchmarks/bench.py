@@ -15,6 +15,8 @@ one process tree, so the ratios hold on any machine:
   screen, and a status change (``r``) to the repaint and to the store file replaced on disk, in
   a headless desk at N papers, timed once the desk has its store open (the table also says how
   long after the spawn that was);
+- triage of a fetched venue of 4,000 papers: a pick or skip key to the next paper on the
+  card, in a headless desk;
 - the installed ``paperdesk show --json`` against ``python -c "import textual.app"``;
 - ``paperdesk import`` of the daily feed and of the N-paper list; the desk's peak RSS;
 - relinking a re-imported list: M vanished states against N new titles (``relink_5k_50k_s``
@@ -73,6 +75,8 @@ IMPORT_RUNS = 3
 #: Papers of the venue ``venue fetch`` and ``venue publish`` are timed on.
 VENUE_PAPERS = 4000
 DEFAULT_ACTIONS = 40
+#: The accepted papers of the venue triage goes through (a big conference's list).
+TRIAGE_PAPERS = 4000
 QUICK_ACTIONS = 10
 
 KEYS = (
@@ -84,6 +88,7 @@ KEYS = (
     "query_keystroke_p95_ms",
     "status_visible_p95_ms",
     "status_durable_p95_ms",
+    "triage_keystroke_p95_ms",
     "cli_show_s",
     "baseline_import_textual_s",
     "import_daily_s",
@@ -122,6 +127,7 @@ BUDGETS = {
         Budget("query_keystroke_p95_ms", 50.0, "p95 <= 50 ms"),
         Budget("status_visible_p95_ms", 50.0, "p95 <= 50 ms"),
         Budget("status_durable_p95_ms", 100.0, "p95 <= 100 ms"),
+        Budget("triage_keystroke_p95_ms", 30.0, "p95 <= 30 ms"),
         Budget("cli_ratio", 0.8, "<= 0.8x import"),
         Budget("import_big_s", 10.0, "<= 10 s"),
         Budget("relink_5k_50k_s", 5.0, "<= 5 s"),
@@ -469,6 +475,19 @@ class Bench:
                 "and were not timed"
             )
 
+    def triage(self, seed_marker: str) -> None:
+        """Pick and skip in turn through a fetched venue of TRIAGE_PAPERS papers, in a headless
+        desk: from the key to the next paper on the card."""
+        home = self.new_home()
+        venue = generate.write_venue(home, TRIAGE_PAPERS)
+        result = self.probe(
+            "desk", home, seed_marker, "--triage", str(self.actions), "--venue", venue
+        )
+        times = [t * 1000 for t in result["triage_keystrokes"]]
+        self.values["triage_keystroke_p95_ms"] = p95(times)
+        self.detail("triage_keystroke_p95_ms", "p50", median(times), "ms")
+        self.detail("triage_keystroke_p95_ms", "max", max(times), "ms")
+
     def command_line(self, seed_home: Path, ref: str) -> None:
         """``paperdesk show``/``list`` on the seed home against importing Textual, interleaved."""
         show = [str(self.paperdesk), "show", ref, "--json"]
@@ -498,6 +517,7 @@ class Bench:
         self.measure(f"a {VENUE_PAPERS}-paper venue", self.venue)
         self.measure(f"relinking {self.states} states", self.relink)
         self.measure("command line", lambda: self.command_line(seed_home, ref))
+        self.measure(f"triage of a {TRIAGE_PAPERS}-paper venue", lambda: self.triage(seed_marker))
         if big_home is None:
             self.errors.append("without the big home, the desk was not measured")
             return

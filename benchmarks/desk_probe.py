@@ -11,8 +11,9 @@ applies the frame to a character grid, so the probe sees the screen a user would
 
 Prints one JSON object on stdout: ``first_frame`` and, for the desk, ``settled`` (monotonic
 times: the first frame with titles, and the store open with its validated states shown), the
-process's peak RSS, and with ``--status``/``--search``/``--query`` the latency of each status
-change, search keystroke and field-query keystroke, in seconds (timed once the desk is settled).
+process's peak RSS, and with ``--status``/``--search``/``--query``/``--triage`` the latency of
+each status change, search keystroke, field-query keystroke and triage key (pick or skip, to
+the next paper on the card), in seconds (timed once the desk is settled).
 A measurement that cannot be taken prints ``{"error": ...}`` and exits 1.
 """
 
@@ -338,6 +339,45 @@ async def query_keystrokes(pilot: Pilot, frames: Frames, count: int) -> dict[str
     return {"query_keystrokes": times, "query_keystrokes_skipped": skipped}
 
 
+TRIAGE_MARKER = re.compile(r"\bT(\d+): ")
+
+
+def card_paper(grid: Grid, region: Region) -> str | None:
+    """The marker of the paper the triage card shows."""
+    for line in grid.lines(region):
+        found = TRIAGE_MARKER.search(line)
+        if found:
+            return found.group(1)
+    return None
+
+
+async def triage_keystrokes(pilot: Pilot, frames: Frames, venue: str, count: int) -> dict:
+    """Open triage of ``venue`` and press pick and skip in turn, timing each key from the press
+    to the first frame whose card shows the next paper."""
+    app = pilot.app
+    app.desk.open_triage(venue)  # type: ignore[attr-defined]
+    deadline = time.monotonic() + TIMEOUT
+    while app.screen.id != "triage":
+        if time.monotonic() > deadline:
+            raise ProbeError(f"triage of {venue} did not open")
+        await asyncio.sleep(0.01)
+    await settle(pilot)
+    card = app.screen.query_one("#triage-card")
+    times: list[float] = []
+    for index in range(count):
+        before = card_paper(frames.grid, card.region)
+        if before is None:
+            raise ProbeError("the triage card shows no paper")
+        shown = frames.wait_for(
+            lambda grid, before=before: card_paper(grid, card.region) not in (None, before)
+        )
+        started = time.monotonic()
+        await pilot.press("p" if index % 2 else "x")
+        times.append(await timed(shown, started, "triage key"))
+        await settle(pilot)
+    return {"triage_keystrokes": times}
+
+
 async def run(args: argparse.Namespace) -> dict[str, object]:
     width, height = args.size
     frames = Frames(Grid(width, height))
@@ -361,7 +401,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             ) from None
         if args.app == "desk":
             result["settled"] = await desk_settled(app)
-        if args.status or args.search or args.query:
+        if args.status or args.search or args.query or args.triage:
             await settle(pilot)
         if args.status:
             result.update(await status_changes(pilot, frames, args.store, args.status))
@@ -371,6 +411,8 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             await settle(pilot)
         if args.query:
             result.update(await query_keystrokes(pilot, frames, args.query))
+        if args.triage:
+            result.update(await triage_keystrokes(pilot, frames, args.venue, args.triage))
         app.exit()
     result["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return result
@@ -392,6 +434,8 @@ def main() -> int:
     parser.add_argument("--papers", type=int, default=0, help="papers in the list (for search)")
     parser.add_argument("--search", type=int, default=0, help="search keystrokes to time")
     parser.add_argument("--query", type=int, default=0, help="field-query keystrokes to time")
+    parser.add_argument("--triage", type=int, default=0, help="triage keys to time")
+    parser.add_argument("--venue", help="the venue to triage")
     args = parser.parse_args()
     try:
         result = asyncio.run(run(args))

@@ -236,6 +236,41 @@ def write_view(home: Path) -> str:
     return f"{venue.name}, sorted by title, search {word!r}, on {paper.title.split(':')[0]}"
 
 
+#: The fetched venue the triage benchmark goes through (a source name takes no spaces).
+TRIAGE_VENUE = "BENCH 2025"
+TRIAGE_SOURCE = "BENCH-2025"
+
+
+def write_venue(home: Path, papers: int, seed: int = SEED) -> str:
+    """Install a fetched venue of ``papers`` accepted papers into ``home``, as ``venue fetch``
+    does: a source of kind ``venue``, sessions as topics, ``T<number>:`` title markers in
+    venue order (so the screen says which paper triage shows). Returns the venue's name."""
+    from paperdesk.catalog.identity import paper_id
+    from paperdesk.catalog.models import CatalogFile
+    from paperdesk.catalog.records import Paper
+    from paperdesk.workspace import Workspace
+
+    rng = random.Random(seed)
+    accepted = []
+    for index in range(1, papers + 1):
+        title = "T" + _title(rng, index)[1:]
+        accepted.append(
+            Paper(
+                id=paper_id(title),
+                title=title,
+                venue=TRIAGE_VENUE,
+                year=2025,
+                topics=[TOPICS[(index * len(TOPICS)) // (papers + 1)]],
+                url=f"https://dblp.example/{index}",
+                source=TRIAGE_SOURCE,
+                line=index,
+            )
+        )
+    venue = CatalogFile(source=TRIAGE_SOURCE, kind="venue", title=TRIAGE_VENUE, papers=accepted)
+    Workspace.open(home=home).install(venue)
+    return TRIAGE_VENUE
+
+
 def clear_view(home: Path) -> None:
     """Let the desk of ``home`` open on All again."""
     from paperdesk.tui.opening import VIEW_SETTING

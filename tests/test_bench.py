@@ -28,6 +28,7 @@ KEYS = {
     "query_keystroke_p95_ms",
     "status_visible_p95_ms",
     "status_durable_p95_ms",
+    "triage_keystroke_p95_ms",
     "cli_show_s",
     "baseline_import_textual_s",
     "import_daily_s",

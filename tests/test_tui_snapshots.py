@@ -15,9 +15,13 @@ import pytest
 from textual.pilot import Pilot
 
 from paperdesk.catalog.identity import paper_id
+from paperdesk.catalog.metadata import MetadataCache
+from paperdesk.catalog.models import ArxivMetadata, CatalogFile
+from paperdesk.catalog.records import Paper
 from paperdesk.state.store import Store
 from paperdesk.tui.app import PaperdeskApp, make_app
 from paperdesk.tui.screens.todo import TodoScreen
+from paperdesk.tui.screens.triage import TriageScreen
 from paperdesk.tui.selection import Selection
 from paperdesk.tui.widgets.nav_tree import NavTree
 from paperdesk.workspace import Workspace
@@ -51,6 +55,66 @@ def app(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> PaperdeskApp:
     main.papers = [p for p in main.papers if p.id != orphan.id]
     (isolated_home / "sources" / "awesome-papers.json").write_text(main.model_dump_json())
     Workspace.open(home=isolated_home).catalog  # noqa: B018 - cached, as after an import
+    return make_app(home=isolated_home)
+
+
+#: A fetched venue's sessions, and the accepted papers under them.
+SESSIONS = {
+    "LLM Serving": [
+        "DistServe: Disaggregating Prefill and Decoding for Goodput-optimized LLM Serving",
+        "Llumnix: Dynamic Scheduling for Large Language Model Serving",
+        "CacheGen: KV Cache Compression and Streaming for Fast Language Model Serving",
+    ],
+    "Networking": [
+        "Understanding the Performance of a [Congestion] Controller at Scale",
+        "Packet Scheduling with Programmable Switches",
+    ],
+    "Storage": ["A Log-Structured Store for Persistent Memory", "Erasure Coding at the Edge"],
+}
+ABSTRACT = (
+    "Large language model serving keeps a key-value cache per request whose size grows with the "
+    "context. We show how to compress it into a compact bitstream and stream it between "
+    "machines, cutting the delay of fetching and processing long contexts by 3x while keeping "
+    "the quality of the responses."
+)
+
+
+@pytest.fixture
+def triage_app(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> PaperdeskApp:
+    """A desk whose home holds a fetched NSDI 2025 (two papers triaged, the third enriched)."""
+    monkeypatch.setattr("paperdesk.state.store._now", lambda: WRITTEN)
+    monkeypatch.setattr("paperdesk.state.clock.now_ms", lambda: int(WRITTEN.timestamp() * 1000))
+    write_home_sources(isolated_home)
+    papers = [
+        Paper(
+            id=paper_id(title),
+            title=title,
+            venue="NSDI 2025",
+            year=2025,
+            topics=[session],
+            url=f"https://www.usenix.org/nsdi25/{index}",
+            source="NSDI-2025",
+            line=index,
+        )
+        for index, (session, title) in enumerate(
+            ((s, t) for s, titles in SESSIONS.items() for t in titles), start=1
+        )
+    ]
+    ws = Workspace.open(home=isolated_home)
+    ws.install(CatalogFile(source="NSDI-2025", kind="venue", papers=papers))
+    ws.store.set_status([papers[0]], "queued")
+    ws.store.set_status([papers[1]], "skipped")
+    MetadataCache(ws.locations).update(
+        {
+            papers[2].id: ArxivMetadata(
+                arxiv_id="2310.07240",
+                title=papers[2].title,
+                abstract=ABSTRACT,
+                authors=["Yuhan Liu", "Hanchen Li", "Yihua Cheng", "Junchen Jiang"],
+                fetched_at=WRITTEN,
+            )
+        }
+    )
     return make_app(home=isolated_home)
 
 
@@ -136,6 +200,16 @@ async def export_form(pilot: Pilot) -> None:
     await settled(pilot)
 
 
+async def triaging(pilot: Pilot) -> None:
+    await loaded(pilot)
+    app = pilot.app
+    assert isinstance(app, PaperdeskApp)
+    app.desk.open_triage("NSDI 2025")
+    while not isinstance(app.screen, TriageScreen) or app.screen.fetched == {}:
+        await pilot.pause(0.02)
+    await settled(pilot)
+
+
 @SIZES
 def test_desk(snap_compare, app: PaperdeskApp, size: tuple[int, int]) -> None:
     assert snap_compare(app, terminal_size=size, run_before=on_serverless)
@@ -194,3 +268,8 @@ def test_marking_all_asks_the_status(
     snap_compare, app: PaperdeskApp, size: tuple[int, int]
 ) -> None:
     assert snap_compare(app, terminal_size=size, run_before=marking_all)
+
+
+@SIZES
+def test_triage(snap_compare, triage_app: PaperdeskApp, size: tuple[int, int]) -> None:
+    assert snap_compare(triage_app, terminal_size=size, run_before=triaging)

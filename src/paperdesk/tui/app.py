@@ -132,6 +132,8 @@ class PaperdeskApp(App[None]):
                 markup=False,
             )
         self.desk.load(opened.workspace, opened.model, opened.view, opened.todo_due)
+        if opened.triage is not None:
+            self.desk.triage_positions = opened.triage
         ws, catalog = opened.workspace, opened.model.catalog
         model = opened.model
         shown = self._first_frame_out
@@ -176,12 +178,14 @@ class PaperdeskApp(App[None]):
         from paperdesk.tui.screens.stats import StatsScreen
         from paperdesk.tui.screens.status_choice import StatusChoice
         from paperdesk.tui.screens.todo import TodoForm, TodoScreen
+        from paperdesk.tui.screens.triage import TriageScreen
         from paperdesk.tui.screens.view_name import ViewNameForm
         from paperdesk.tui.widgets.nav_tree import NavTree
         from paperdesk.tui.widgets.note_editor import NoteEditor
         from paperdesk.tui.widgets.paper_detail import PaperDetail
         from paperdesk.tui.widgets.paper_list import PaperList
         from paperdesk.tui.widgets.search_bar import SearchBar
+        from paperdesk.tui.widgets.triage_card import TriageCard
 
         app = PaperdeskApp
         return [
@@ -192,6 +196,7 @@ class PaperdeskApp(App[None]):
             ("Search", [app, DeskScreen, SearchBar]),
             ("TODO screen", [app, TodoScreen]),
             ("TODO form", [app, TodoForm]),
+            ("Triage", [app, TriageScreen, TriageCard]),
             ("Help", [app, HelpScreen]),
             ("Confirmation", [app, ConfirmScreen]),
             ("Status of a bulk mark", [app, StatusChoice]),
@@ -227,6 +232,10 @@ class PaperdeskApp(App[None]):
             timeout=timeout,
             markup=markup,
         )
+
+    def triage(self, venue: str) -> None:
+        """Open triage of ``venue`` (a name as the catalog or a TODO conference gives it)."""
+        self.desk.open_triage(venue)
 
     def copy_text(self, text: str, what: str) -> None:
         from paperdesk.tui.clipboard import TERMINAL, copy, tmux_hint

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from paperdesk.state.glance import TodoLook
     from paperdesk.state.models import PaperState
     from paperdesk.tui.desk_model import DeskModel, MetadataSource
+    from paperdesk.tui.triage_model import TriagePositions
     from paperdesk.workspace import Workspace
 
 THEME_SETTING = "theme"
@@ -110,6 +111,8 @@ class Opened:
     #: The view the desk was left in (None: start on All).
     view: DeskView | None = None
     todo_due: tuple[int, int] = (0, 0)
+    #: Where triage was left, per venue (None: nowhere yet).
+    triage: TriagePositions | None = None
 
 
 @dataclass
@@ -150,6 +153,7 @@ def open_desk(
     from paperdesk.state.glance import glance
     from paperdesk.tui.desk_model import FEW_ROWS, DeskModel, due_counts
     from paperdesk.tui.keymap import keymap_table
+    from paperdesk.tui.triage_model import TRIAGE_SETTING, TriagePositions
     from paperdesk.workspace import Workspace
 
     ws = Workspace.open(home=home, catalog=catalog)
@@ -179,6 +183,7 @@ def open_desk(
         [*problems, *keymap_problems, *desk_problems],
         view,
         due_counts(todos, dt.date.today()),
+        TriagePositions.loads(look.settings.get(TRIAGE_SETTING)),
     )
 
 

@@ -24,6 +24,9 @@ class DeskApp(Protocol):
     def writer_busy(self) -> bool:
         """Whether the writer has jobs queued (polls wait rather than pile up)."""
 
+    def triage(self, venue: str) -> None:
+        """Open triage of ``venue`` over the current screen."""
+
     def copy_text(self, text: str, what: str) -> None:
         """Copy ``text`` to the clipboard and say which way worked."""
 

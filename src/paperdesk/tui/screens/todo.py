@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from paperdesk.catalog.models import TodoItem
 from paperdesk.tui.screens.confirm import ConfirmScreen
 from paperdesk.tui.text import clean, literal
+from paperdesk.tui.triage_model import todo_target, todo_venue_names
 from paperdesk.tui.widgets.key_bar import KeyBar
 from paperdesk.tui.writer import Job, JobDone, JobFailed
 
@@ -70,6 +71,7 @@ class TodoScreen(Screen[None]):
         Binding("a", "add", "Add", id="todo.add"),
         Binding("e", "edit", "Edit", id="todo.edit"),
         Binding("d,space", "toggle_done", "Done", id="todo.done"),
+        Binding("T", "triage", "Triage", id="todo.triage"),
         Binding("delete,X", "remove", "Remove", id="todo.remove"),
         Binding("o", "open_url", "Open link", id="todo.open"),
         Binding("y", "copy_url", "Copy link", id="todo.copy"),
@@ -105,6 +107,10 @@ class TodoScreen(Screen[None]):
 
     def key_nodes(self) -> list[tuple[str, DOMNode]]:
         return [("TODO conferences", self)]
+
+    def on_screen_resume(self) -> None:
+        """Back from triage, which may have marked a conference done."""
+        self._list()
 
     # -- store -----------------------------------------------------------------------------
 
@@ -256,6 +262,24 @@ class TodoScreen(Screen[None]):
                 self._change(lambda store: store.remove_todo(item.name))
 
         self.app.push_screen(ConfirmScreen(f"Remove {item.name} from the TODO list?"), confirmed)
+
+    def action_triage(self) -> None:
+        """Triage the conference's venue when it was fetched; else say how to fetch it."""
+        item = self.current
+        if item is None:
+            return
+        target = todo_target(self.ws.catalog, item.name)
+        if target is None:
+            venue = todo_venue_names(item.name)[0]
+            self.notify(
+                f'{venue} is not fetched yet: run paperdesk venue fetch "{venue}", then T again.',
+                title="Not fetched",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )
+            return
+        self.desk_app.triage(target.name)
 
     def action_open_url(self) -> None:
         item = self.current

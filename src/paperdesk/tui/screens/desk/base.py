@@ -20,6 +20,7 @@ from textual.screen import Screen
 from paperdesk.errors import QueryError
 from paperdesk.tui.selection import ALL, LIBRARY_ONLY, SORT_LABELS
 from paperdesk.tui.text import clean
+from paperdesk.tui.triage_model import TriagePositions
 from paperdesk.tui.widgets.desk_header import DeskHeader, HeaderCounts
 from paperdesk.tui.widgets.paper_detail import PaperDetail
 from paperdesk.tui.widgets.paper_list import PaperList
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from paperdesk.state.models import MergeInfo, PaperState
     from paperdesk.state.store import Store
     from paperdesk.tui.desk_model import DeskModel, MetadataSource
+    from paperdesk.tui.screens.triage import TriageScreen
     from paperdesk.tui.services import DeskApp
     from paperdesk.tui.widgets.note_editor import NoteEditor
     from paperdesk.workspace import Workspace
@@ -82,6 +84,10 @@ class DeskBase(Screen[None]):
         self._list_title = ""
         #: Papers picked in the list for a bulk mark (the list's lower border says how many).
         self.picks = 0
+        #: Where triage was left per venue (a store setting), and the triage screen while open:
+        #: the desk's replies (a revert, an undo, another process's change) redraw it too.
+        self.triage_positions = TriagePositions()
+        self.triage_screen: TriageScreen | None = None
 
     @property
     def desk_app(self) -> DeskApp:

@@ -142,6 +142,8 @@ class DeskMarks(DeskBase):
         else:
             for row in rows:
                 self.paper_list.refresh_row(row)
+        if self.triage_screen is not None:
+            self.triage_screen.statuses_changed(rows)
         self.call_after_refresh(self._counts_shown, list(rows), self.current_row in rows)
 
     def _counts_shown(self, rows: list[int], detail: bool) -> None:

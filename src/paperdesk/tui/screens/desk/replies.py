@@ -180,6 +180,8 @@ class DeskReplies(DeskBase):
         self._status_shown(rows)
         if rows:
             self.reveal_row(rows[0])
+        if self.triage_screen is not None:
+            self.triage_screen.undone(rows)
         self.notify(report.message(), title="Undone", markup=False)
 
     def _merged(self, merged: MergeInfo | None) -> None:
@@ -230,5 +232,7 @@ class DeskReplies(DeskBase):
         self.query_one(NavTree).update_counts()
         self._update_header()
         self._show_paper(note=False)
+        if self.triage_screen is not None:
+            self.triage_screen.statuses_changed(None)
         if editor is not None and editor.paper is not None and editor.paper.id not in keep_notes:
             editor.replace_saved(model.notes.get(editor.paper.id))

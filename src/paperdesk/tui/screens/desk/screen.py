@@ -27,6 +27,7 @@ from paperdesk.tui.screens.desk.reading import DeskReading
 from paperdesk.tui.screens.desk.replies import DeskReplies
 from paperdesk.tui.screens.desk.tasks import DeskTasks
 from paperdesk.tui.selection import SORTS, Selection
+from paperdesk.tui.triage_model import TRIAGE_SETTING, fetched_venues, venue_target
 from paperdesk.tui.widgets.desk_header import DeskHeader
 from paperdesk.tui.widgets.key_bar import KeyBar
 from paperdesk.tui.widgets.nav_tree import NavTree
@@ -62,6 +63,7 @@ class DeskScreen(DeskReplies, DeskTasks, DeskReading, DeskNotes, DeskMarks, Desk
         Binding("Y", "copy_bibtex", "Copy BibTeX", show=False, id="desk.copy_bibtex"),
         Binding("o", "open_url", "Open link", show=False, id="desk.open_url"),
         Binding("t", "todo", "TODO", id="desk.todo"),
+        Binding("T", "triage", "Triage venue", show=False, id="desk.triage"),
         Binding("S", "stats", "Stats", show=False, id="desk.stats"),
         # escape cancels a running fetch (see .tasks) or else clears the search
         Binding("escape", "cancel_fetch", "Cancel fetch", id="desk.cancel_fetch"),
@@ -153,6 +155,15 @@ class DeskScreen(DeskReplies, DeskTasks, DeskReading, DeskNotes, DeskMarks, Desk
             return
         text = self.current_view().dumps()
         self.desk_app.submit(Job("setting", lambda: ws.store.set_setting(VIEW_SETTING, text)))
+        self.save_triage_positions()
+
+    def save_triage_positions(self) -> None:
+        """Queue where triage was left, when it moved since the last time (see .triage)."""
+        ws = self.ws
+        if ws is None or ws.catalog_override is not None or not self.triage_positions.dirty:
+            return
+        text = self.triage_positions.dumps()
+        self.desk_app.submit(Job("setting", lambda: ws.store.set_setting(TRIAGE_SETTING, text)))
 
     def on_screen_resume(self) -> None:
         """Back from the TODO screen (or any other): the header's deadlines may have changed."""
@@ -273,6 +284,51 @@ class DeskScreen(DeskReplies, DeskTasks, DeskReading, DeskNotes, DeskMarks, Desk
         from paperdesk.tui.screens.todo import TodoScreen
 
         self.app.push_screen(TodoScreen(self.ws))
+
+    def action_triage(self) -> None:
+        """Triage the venue under the cursor: the Library's venue or venue source, or the
+        highlighted paper's venue when the list (or the detail) has the focus."""
+        model = self.model
+        if model is None:
+            return
+        tree = self.query_one(NavTree)
+        node = tree.cursor_node if self.focused is tree else None
+        selection = node.data if node is not None else self.selection
+        names: list[str] = []
+        if selection is not None:
+            fetched = selection.kind == "source" and selection.key in fetched_venues(model.catalog)
+            if fetched or selection.kind == "venue":
+                names.append(selection.key)
+            elif selection.kind == "topic" and selection.venue:
+                names.append(selection.venue)
+        paper = self.current_paper
+        in_fetched = selection is not None and selection.kind == "source" and bool(names)
+        if node is None and paper is not None and paper.venue and not in_fetched:
+            names.insert(0, paper.venue)
+        if not names:
+            self.notify("Put the cursor on a venue (or one of its papers) to triage it.")
+            return
+        self.open_triage(names[0])
+
+    def open_triage(self, venue: str) -> None:
+        """Triage ``venue``, resuming where it was left."""
+        model = self.model
+        if model is None:
+            return
+        from paperdesk.tui.screens.triage import TriageScreen
+
+        target = venue_target(model.catalog, venue)
+        if target is None or not target.rows:
+            self.notify(f"No venue {venue!r} in the catalog to triage.", markup=False)
+            return
+        screen = TriageScreen(self, target)
+        self.triage_screen = screen
+
+        def closed(_: object) -> None:
+            if self.triage_screen is screen:
+                self.triage_screen = None
+
+        self.app.push_screen(screen, closed)
 
     def action_stats(self) -> None:
         if self.ws is None:

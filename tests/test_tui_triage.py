@@ -1,0 +1,332 @@
+"""Triage of a venue in the desk (``T``), driven by Pilot on a real home and asserted on the
+store: one key a paper, resuming after a restart, the filter, undo, n/N, the TODO question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from paperdesk.catalog.identity import paper_id
+from paperdesk.catalog.models import CatalogFile
+from paperdesk.catalog.records import Paper
+from paperdesk.tui.app import PaperdeskApp, make_app
+from paperdesk.tui.screens.confirm import ConfirmScreen
+from paperdesk.tui.screens.todo import TodoScreen
+from paperdesk.tui.screens.triage import TriageScreen
+from paperdesk.tui.selection import Selection
+from paperdesk.tui.widgets.nav_tree import NavTree
+from paperdesk.tui.widgets.triage_card import TriageCard
+from paperdesk.tui.widgets.triage_header import TriageHeader
+from paperdesk.workspace import Workspace
+from test_tui import SIZE, opened, store_of, until, written
+from tui_catalog import write_home_sources
+
+VENUE = "NSDI 2025"
+#: Source names take no spaces: the fetched venue is installed under this one.
+SOURCE = "NSDI-2025"
+SESSIONS = ("Networking", "KV Cache Serving", "Storage", "Security")
+#: The daily feed's preprint, also accepted at the venue (the same title: the same id).
+PREPRINT = "Another Serving Trick"
+
+
+def venue_title(index: int) -> str:
+    return f"Venue paper {index:02d}: {SESSIONS[index % len(SESSIONS)].lower()} study"
+
+
+def venue_file(count: int = 40, *, preprint: bool = False) -> CatalogFile:
+    """A fetched venue as ``venue fetch`` installs it: kind venue, sessions as topics."""
+    titles = [venue_title(index) for index in range(1, count + 1)]
+    if preprint:
+        titles[2] = PREPRINT
+    papers = [
+        Paper(
+            id=paper_id(title),
+            title=title,
+            venue=VENUE,
+            year=2025,
+            topics=[SESSIONS[index % len(SESSIONS)]],
+            url=f"https://dblp.example/{index}",
+            source=SOURCE,
+            line=index,
+        )
+        for index, title in enumerate(titles, start=1)
+    ]
+    return CatalogFile(source=SOURCE, kind="venue", title=VENUE, papers=papers)
+
+
+def install_venue(home: Path, **options: object) -> list[Paper]:
+    write_home_sources(home)
+    venue = venue_file(**options)  # type: ignore[arg-type]
+    Workspace.open(home=home).install(venue)
+    return venue.papers
+
+
+@pytest.fixture
+def venue_papers(isolated_home: Path) -> list[Paper]:
+    return install_venue(isolated_home)
+
+
+def triage_screen(app: PaperdeskApp) -> TriageScreen:
+    screen = app.screen
+    assert isinstance(screen, TriageScreen), screen
+    return screen
+
+
+def card_text(app: PaperdeskApp) -> str:
+    card = app.screen.query_one(TriageCard)
+    return "\n".join(strip.text for strip in card._lines)
+
+
+def header_text(app: PaperdeskApp) -> str:
+    return app.screen.query_one(TriageHeader).render().plain
+
+
+def shown_title(app: PaperdeskApp) -> str:
+    screen = triage_screen(app)
+    row = screen.triage.current
+    assert row is not None
+    return screen.desk_model.paper(row).title
+
+
+async def open_triage(app: PaperdeskApp, pilot: Pilot) -> None:
+    """From the desk: the venue source in the Library, then T."""
+    await opened(app, pilot)
+    tree = app.desk.query_one(NavTree)
+    assert tree.reveal(Selection("source", SOURCE, SOURCE))
+    tree.focus()
+    await pilot.pause()
+    await pilot.press("T")
+    await until(pilot, lambda: isinstance(app.screen, TriageScreen))
+    await pilot.pause()
+
+
+async def test_twenty_keys_then_quit_and_a_new_desk_resumes_at_paper_21(
+    isolated_home: Path, venue_papers: list[Paper]
+) -> None:
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_triage(app, pilot)
+        assert shown_title(app) == venue_papers[0].title
+        assert "0/40 triaged · 0 picked" in header_text(app)
+        keys = ["p", "x", "r", "x"] * 5  # pick, skip, read: each moves on to the next paper
+        await pilot.press(*keys)
+        assert shown_title(app) == venue_papers[20].title
+        assert "20/40 triaged · 5 picked" in header_text(app)
+        assert "21 of 40" in card_text(app)
+        await pilot.press("q")
+    store = store_of(isolated_home)
+    expected = {"p": "queued", "x": "skipped", "r": "read"}
+    for paper, key in zip(venue_papers, keys, strict=False):
+        assert store.status_of(paper.id) == expected[key], paper.title
+    assert all(store.status_of(p.id) == "unread" for p in venue_papers[20:])
+
+    again = make_app(home=isolated_home)
+    async with again.run_test(size=SIZE) as pilot:
+        await opened(again, pilot)
+        again.desk.open_triage(VENUE)
+        await pilot.pause()
+        assert shown_title(again) == venue_papers[20].title
+        assert "20/40 triaged · 5 picked" in header_text(again)
+
+
+async def test_resume_lands_at_or_after_the_last_position_not_on_an_earlier_gap(
+    isolated_home: Path, venue_papers: list[Paper]
+) -> None:
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_triage(app, pilot)
+        await pilot.press("x", "x")  # papers 1 and 2
+        await pilot.press(*["j"] * 7)  # to paper 10, leaving 3-9 untriaged
+        await pilot.press("p", "p")  # papers 10 and 11: on paper 12
+        assert shown_title(app) == venue_papers[11].title
+        await pilot.press("escape")
+        assert app.screen is app.desk
+        await pilot.press("q")
+    again = make_app(home=isolated_home)
+    async with again.run_test(size=SIZE) as pilot:
+        await opened(again, pilot)
+        again.desk.open_triage(VENUE)
+        await pilot.pause()
+        assert shown_title(again) == venue_papers[11].title  # not paper 3
+        await pilot.press("n")
+        assert shown_title(again) == venue_papers[12].title
+        await pilot.press("N", "N")
+        assert shown_title(again) == venue_papers[8].title  # back over 10 and 11, triaged
+
+
+async def test_filter_triages_a_subset_first(
+    isolated_home: Path, venue_papers: list[Paper]
+) -> None:
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_triage(app, pilot)
+        await pilot.press("slash", *"kv cache", "enter")
+        kv = [p for p in venue_papers if "KV Cache Serving" in p.topics]
+        assert len(triage_screen(app).triage.rows) == len(kv) == 10
+        assert shown_title(app) == kv[0].title
+        assert "filter kv cache: 0/10" in header_text(app)
+        await pilot.press(*["p"] * 10)
+        assert "filter kv cache: 10/10" in header_text(app)
+        assert "10/40 triaged · 10 picked" in header_text(app)
+        await pilot.press("slash", "escape")  # escape in the box clears the filter
+        assert not triage_screen(app).triage.filter
+        assert not app.screen.query_one("#triage-filter", Input).display
+        await pilot.press("n")
+        assert (
+            "KV Cache Serving"
+            not in triage_screen(app)
+            .desk_model.paper(triage_screen(app).triage.current or 0)
+            .topics
+        )
+        await written(app, pilot)
+    store = store_of(isolated_home)
+    assert {p.id for p in venue_papers if store.status_of(p.id) == "queued"} == {p.id for p in kv}
+
+
+async def test_undo_takes_back_a_triage_mark_here_and_in_the_desk(
+    isolated_home: Path, venue_papers: list[Paper]
+) -> None:
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_triage(app, pilot)
+        await pilot.press("p", "x")
+        await written(app, pilot)
+        await pilot.press("z")
+        await written(app, pilot)
+        assert shown_title(app) == venue_papers[1].title  # back on the paper undone
+        assert "1/40 triaged · 1 picked" in header_text(app)
+        assert "untriaged" in card_text(app)
+        await pilot.press("escape")
+        await pilot.press("z")  # the desk's z undoes the triage's pick too
+        await written(app, pilot)
+    store = store_of(isolated_home)
+    assert store.status_of(venue_papers[0].id) == "unread"
+    assert store.status_of(venue_papers[1].id) == "unread"
+
+
+async def test_a_preprint_already_read_shows_as_triaged(isolated_home: Path) -> None:
+    papers = install_venue(isolated_home, preprint=True)
+    ws = Workspace.open(home=isolated_home)
+    ws.store.set_status([ws.catalog.find(PREPRINT)], "read")
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_triage(app, pilot)
+        assert "1/40 triaged · 0 picked" in header_text(app)
+        await pilot.press("x", "x")  # papers 1 and 2; the preprint (3) is passed over
+        assert shown_title(app) == papers[3].title
+        await pilot.press("k")
+        assert shown_title(app) == PREPRINT
+        assert "read" in card_text(app).splitlines()[0]
+
+
+async def test_the_last_paper_asks_to_mark_the_todo_done(isolated_home: Path) -> None:
+    papers = install_venue(isolated_home, count=3)
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TodoScreen) and bool(app.screen.items))
+        todo = app.screen
+        assert isinstance(todo, TodoScreen)
+        assert todo.items[0].name == "NSDI'25"
+        await pilot.press("T")  # NSDI'25 is the fetched NSDI 2025
+        await until(pilot, lambda: isinstance(app.screen, TriageScreen))
+        await pilot.press("p", "x", "x")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Mark NSDI'25 done?" in str(app.screen.question)
+        await pilot.press("y")
+        await written(app, pilot)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is todo)
+        await written(app, pilot)
+        await until(pilot, lambda: todo.items[0].done)
+    store = store_of(isolated_home)
+    assert [t.done for t in store.todos() if t.name == "NSDI'25"] == [True]
+    assert store.status_of(papers[0].id) == "queued"
+
+
+async def test_no_answers_leaves_the_todo_open(isolated_home: Path) -> None:
+    install_venue(isolated_home, count=2)
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        app.desk.open_triage(VENUE)
+        await pilot.pause()
+        await pilot.press("x", "x")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await written(app, pilot)
+        assert isinstance(app.screen, TriageScreen)
+        assert "done · 2/2 triaged" in header_text(app)
+    store = store_of(isolated_home)
+    assert not any(t.done for t in store.todos() if t.name == "NSDI'25")
+
+
+async def test_a_conference_not_fetched_says_how_to_fetch_it(isolated_home: Path) -> None:
+    write_home_sources(isolated_home)  # OSDI'25 has no venue in the catalog
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TodoScreen) and bool(app.screen.items))
+        await pilot.press("j", "T")
+        await pilot.pause()
+        assert isinstance(app.screen, TodoScreen)
+        messages = [n.message for n in app._notifications]
+        assert any('paperdesk venue fetch "OSDI 2025"' in m for m in messages), messages
+
+
+async def test_T_on_a_paper_of_the_list_triages_its_venue(
+    isolated_home: Path, venue_papers: list[Paper]
+) -> None:
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        app.desk.query_one(NavTree).reveal(Selection("venue", "OSDI 2024", "OSDI 2024"))
+        app.desk.paper_list.focus()
+        await pilot.pause()
+        await pilot.press("T")
+        await until(pilot, lambda: isinstance(app.screen, TriageScreen))
+        assert triage_screen(app).triage.name == "OSDI 2024"
+        assert "Triage OSDI 2024" in header_text(app)
+
+
+async def test_titles_on_the_card_are_literal(isolated_home: Path) -> None:
+    write_home_sources(isolated_home)
+    evil = "[bold]Not bold[/bold] \x1b]0;pwned\x07 title"
+    paper = Paper(id=paper_id(evil), title=evil, venue=VENUE, topics=["[red]x"], source=SOURCE)
+    venue = CatalogFile(source=SOURCE, kind="venue", papers=[paper])
+    Workspace.open(home=isolated_home).install(venue)
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        app.desk.open_triage(VENUE)
+        await pilot.pause()
+        text = card_text(app)
+        assert "[bold]Not bold[/bold]" in text and "\x1b" not in text
+        assert "NSDI 2025 · [red]x" in text
+
+
+async def test_help_and_the_palette_list_the_triage_keys(
+    isolated_home: Path, venue_papers: list[Paper]
+) -> None:
+    from paperdesk.tui.commands import DeskCommands
+    from paperdesk.tui.screens.help import HelpScreen, render_keys
+
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_triage(app, pilot)
+        screen = triage_screen(app)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        text = render_keys(help_screen.sections, help_screen.generic).plain
+        for line in ("Pick", "Skip", "Previous untriaged", "triage.pick", "triage.filter"):
+            assert line in text, line
+        await pilot.press("escape")
+        names = [name for name, _, _ in DeskCommands(screen)._commands()]
+        assert {"Pick", "Skip", "Read", "Undo", "Untriaged", "Filter", "Back"} <= set(names)
