@@ -3,12 +3,16 @@ store: one key a paper, resuming after a restart, the filter, undo, n/N, the TOD
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from dblp_fixtures import toc_xml
+from paperdesk.catalog.dblp_venues import resolve_venue
 from paperdesk.catalog.identity import paper_id
 from paperdesk.catalog.models import CatalogFile
 from paperdesk.catalog.records import Paper
@@ -265,18 +269,68 @@ async def test_no_answers_leaves_the_todo_open(isolated_home: Path) -> None:
     assert not any(t.done for t in store.todos() if t.name == "NSDI'25")
 
 
-async def test_a_conference_not_fetched_says_how_to_fetch_it(isolated_home: Path) -> None:
-    write_home_sources(isolated_home)  # OSDI'25 has no venue in the catalog
+async def test_a_conference_not_fetched_is_fetched_when_the_user_says_so(
+    isolated_home: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """OSDI'25 has no venue in the catalog: T asks, and a yes fetches it from DBLP (a stand-in
+    on loopback answering with a table of contents) and opens its triage."""
+    toc = resolve_venue("OSDI 2025").toc
+    assert toc is not None
+    httpserver.expect_request(f"/{toc}.xml").respond_with_data(
+        toc_xml(), content_type="application/xml"
+    )
+    monkeypatch.setenv("PAPERDESK_DBLP_API", httpserver.url_for("/search/publ/api"))
+    monkeypatch.setenv("PAPERDESK_DBLP_INTERVAL", "0")
+    write_home_sources(isolated_home)
     app = make_app(home=isolated_home)
     async with app.run_test(size=SIZE) as pilot:
         await opened(app, pilot)
         await pilot.press("t")
         await until(pilot, lambda: isinstance(app.screen, TodoScreen) and bool(app.screen.items))
         await pilot.press("j", "T")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, TodoScreen)
         messages = [n.message for n in app._notifications]
         assert any('paperdesk venue fetch "OSDI 2025"' in m for m in messages), messages
+        assert not httpserver.log  # no answer, no request
+
+        await pilot.press("T")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, TriageScreen))
+        assert triage_screen(app).triage.name == "OSDI 2025"
+        assert "0/5 triaged" in header_text(app)
+        assert shown_title(app) == "Tiered KV Cache Offloading for Multi-Tenant LLM Serving"
+    assert "OSDI-2025" in {s.name for s in Workspace.open(home=isolated_home).catalog.sources}
+
+
+async def test_a_failed_fetch_is_one_message_and_changes_nothing(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("PAPERDESK_DBLP_API", f"http://127.0.0.1:{port}/search/publ/api")
+    monkeypatch.setenv("PAPERDESK_DBLP_INTERVAL", "0")
+    write_home_sources(isolated_home)
+    sources = sorted(p.name for p in (isolated_home / "sources").iterdir())
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TodoScreen) and bool(app.screen.items))
+        await pilot.press("j", "T")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(
+            pilot,
+            lambda: any("Could not fetch venue" in n.message for n in app._notifications),
+            timeout=30,
+        )
+        assert isinstance(app.screen, TodoScreen)
+    assert sorted(p.name for p in (isolated_home / "sources").iterdir()) == sources
 
 
 async def test_T_on_a_paper_of_the_list_triages_its_venue(

@@ -237,6 +237,10 @@ class PaperdeskApp(App[None]):
         """Open triage of ``venue`` (a name as the catalog or a TODO conference gives it)."""
         self.desk.open_triage(venue)
 
+    def fetch_venue(self, venue: str) -> None:
+        """Fetch ``venue`` from DBLP (a worker of the desk's), then triage it."""
+        self.desk.fetch_venue(venue)
+
     def copy_text(self, text: str, what: str) -> None:
         from paperdesk.tui.clipboard import TERMINAL, copy, tmux_hint
 

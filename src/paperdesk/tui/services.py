@@ -27,6 +27,9 @@ class DeskApp(Protocol):
     def triage(self, venue: str) -> None:
         """Open triage of ``venue`` over the current screen."""
 
+    def fetch_venue(self, venue: str) -> None:
+        """Fetch ``venue``'s accepted papers from DBLP in a worker, then open its triage."""
+
     def copy_text(self, text: str, what: str) -> None:
         """Copy ``text`` to the clipboard and say which way worked."""
 

@@ -264,22 +264,31 @@ class TodoScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(f"Remove {item.name} from the TODO list?"), confirmed)
 
     def action_triage(self) -> None:
-        """Triage the conference's venue when it was fetched; else say how to fetch it."""
+        """Triage the conference's venue; one not fetched yet is fetched from DBLP first, once
+        the user says so (it is a network request and a new source)."""
         item = self.current
         if item is None:
             return
         target = todo_target(self.ws.catalog, item.name)
-        if target is None:
-            venue = todo_venue_names(item.name)[0]
-            self.notify(
-                f'{venue} is not fetched yet: run paperdesk venue fetch "{venue}", then T again.',
-                title="Not fetched",
-                severity="warning",
-                markup=False,
-                timeout=8,
-            )
+        if target is not None:
+            self.desk_app.triage(target.name)
             return
-        self.desk_app.triage(target.name)
+        venue = todo_venue_names(item.name)[0]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.desk_app.fetch_venue(venue)
+            else:
+                self.notify(
+                    f'To fetch it later: T again, or paperdesk venue fetch "{venue}".',
+                    markup=False,
+                    timeout=6,
+                )
+
+        self.app.push_screen(
+            ConfirmScreen(f"{venue} is not fetched yet. Fetch its accepted papers from DBLP?"),
+            answered,
+        )
 
     def action_open_url(self) -> None:
         item = self.current

@@ -1,4 +1,5 @@
-"""The desk's long-running actions: enrich, sync, export and citing, each in a thread worker.
+"""The desk's long-running actions: enrich, sync, a venue's fetch, export and citing, each in a
+thread worker.
 
 Each runs with ``exit_on_error=False`` and ends in :meth:`DeskTasks.on_worker_state_changed`,
 which tells the user; a failure is one notification and the desk lives on. A sync's rebuilt
@@ -9,6 +10,7 @@ worker itself is never cancelled, only its fetch, so its outcome always comes ba
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from paperdesk.catalog.models import ArxivMetadata
     from paperdesk.catalog.records import Paper
     from paperdesk.net.arxiv import EnrichReport
+    from paperdesk.net.dblp import FetchedVenue
     from paperdesk.net.fetch import Cancel
     from paperdesk.net.sync import SyncResult
     from paperdesk.tui.desk_model import DeskModel
@@ -143,8 +146,6 @@ class DeskTasks(DeskBase):
         """Sync with a store object of its own, as another process would: the writer thread
         keeps serving marks meanwhile, and the store's lock orders the two."""
         from paperdesk.net.sync import sync_sources
-        from paperdesk.query.index import index_of
-        from paperdesk.tui.desk_model import DeskModel
 
         own = ws.fork()
         results = sync_sources(
@@ -152,17 +153,7 @@ class DeskTasks(DeskBase):
             progress=lambda text: self.post_message(self.Activity(f"sync: {text}")),
             cancel=cancel,
         )
-        catalog = own.catalog
-        catalog.venues  # noqa: B018 - built here, off the UI thread
-        catalog.search_keys  # noqa: B018 - and so is the search index
-        index_of(catalog).prepare()
-        model = DeskModel(
-            catalog,
-            own.store.states(),
-            inbox=set(own.store.inbox()),
-            feeds_in_all=feeds_in_all,
-        )
-        return results, model
+        return results, _fresh_model(own, feeds_in_all)
 
     def _synced(self, results: list[SyncResult], model: DeskModel) -> None:
         lines = []
@@ -191,14 +182,41 @@ class DeskTasks(DeskBase):
         if any(result.report is not None for result in results):
             self._adopt(model)
 
-    def _adopt(self, model: DeskModel) -> None:
+    def fetch_venue(self, venue: str) -> None:
+        """Fetch ``venue`` from DBLP and install it as a source, then triage it."""
+        if self.ws is None or self._busy("fetch venue"):
+            return
+        self.query_one(DeskHeader).show_activity(f"fetching {venue} from DBLP… (escape cancels)")
+        feeds_in_all = self.model.feeds_in_all if self.model else False
+        self._fetch_venue(self.ws, venue, self._cancel_for("fetch venue"), feeds_in_all)
+
+    @work(thread=True, exit_on_error=False, name="fetch venue")
+    def _fetch_venue(
+        self, ws: Workspace, venue: str, cancel: Cancel, feeds_in_all: bool
+    ) -> tuple[FetchedVenue, DeskModel]:
+        """What ``paperdesk venue fetch VENUE`` does, with a store object of its own."""
+        from paperdesk.catalog.dblp_venues import resolve_venue
+        from paperdesk.net.dblp import fetch_venue, install_venue
+
+        own = ws.fork()
+        fetched = fetch_venue(own.locations, resolve_venue(venue), cancel=cancel)
+        install_venue(own, fetched)
+        return fetched, _fresh_model(own, feeds_in_all)
+
+    def _venue_fetched(self, fetched: FetchedVenue, model: DeskModel) -> None:
+        catalog = fetched.catalog
+        name = catalog.title or catalog.source
+        self.notify(f"Fetched {name}: {len(catalog.papers)} papers.", markup=False, timeout=5)
+        self._adopt(model, then=lambda: self.open_triage(name))
+
+    def _adopt(self, model: DeskModel, then: Callable[[], object] | None = None) -> None:
         """Show a rebuilt catalog, keeping the selection, the paper and the notes being typed.
         Waits for the writes in flight: their replies name rows of the old catalog."""
         old = self.model
         if old is None:
             return
         if old.writing_status or old.writing_notes:
-            self.set_timer(0.05, partial(self._adopt, model))
+            self.set_timer(0.05, partial(self._adopt, model, then))
             return
         paper = self.current_paper
         model.metadata = old.metadata
@@ -215,6 +233,8 @@ class DeskTasks(DeskBase):
         self._show_rows(keep=model.row_of(paper.id) if paper is not None else None)
         self._update_header()
         self._show_paper(note=False)
+        if then is not None:
+            then()
 
     def action_export(self) -> None:
         """The export form, its scope the current view (Library node, filter and search)."""
@@ -265,7 +285,7 @@ class DeskTasks(DeskBase):
         if worker.name == "copy BibTeX" and event.state == WorkerState.SUCCESS:
             self.desk_app.copy_text(str(worker.result), "the BibTeX entry")
             return
-        if worker.name not in ("enrich", "sync", "export", "copy BibTeX"):
+        if worker.name not in ("enrich", "sync", "fetch venue", "export", "copy BibTeX"):
             return
         finished = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
         if event.state in finished and worker.name != "copy BibTeX":  # that one shows none
@@ -282,6 +302,8 @@ class DeskTasks(DeskBase):
                 self._enriched(*result)  # type: ignore[misc]
             elif worker.name == "sync":
                 self._synced(*result)  # type: ignore[misc]
+            elif worker.name == "fetch venue":
+                self._venue_fetched(*result)  # type: ignore[misc]
             else:
                 summary = str(result)
                 self.notify(f"{summary[:1].upper()}{summary[1:]}.", markup=False, timeout=6)
@@ -293,3 +315,17 @@ class DeskTasks(DeskBase):
                 severity="error",
                 markup=False,
             )
+
+
+def _fresh_model(ws: Workspace, feeds_in_all: bool) -> DeskModel:
+    """The desk's model of ``ws`` after its sources changed, built off the UI thread."""
+    from paperdesk.query.index import index_of
+    from paperdesk.tui.desk_model import DeskModel
+
+    catalog = ws.catalog
+    catalog.venues  # noqa: B018 - built here, off the UI thread
+    catalog.search_keys  # noqa: B018 - and so is the search index
+    index_of(catalog).prepare()
+    return DeskModel(
+        catalog, ws.store.states(), inbox=set(ws.store.inbox()), feeds_in_all=feeds_in_all
+    )
