@@ -22,6 +22,7 @@ from paperdesk.tui.screens.todo import TodoScreen
 from paperdesk.tui.screens.triage import TriageScreen
 from paperdesk.tui.selection import Selection
 from paperdesk.tui.widgets.nav_tree import NavTree
+from paperdesk.tui.widgets.paper_detail import PaperDetail
 from paperdesk.tui.widgets.triage_card import TriageCard
 from paperdesk.tui.widgets.triage_header import TriageHeader
 from paperdesk.workspace import Workspace
@@ -303,6 +304,18 @@ async def test_a_conference_not_fetched_is_fetched_when_the_user_says_so(
         assert triage_screen(app).triage.name == "OSDI 2025"
         assert "0/5 triaged" in header_text(app)
         assert shown_title(app) == "Tiered KV Cache Offloading for Multi-Tenant LLM Serving"
+
+        await pilot.press("escape", "escape")  # the triage, then the TODO screen
+        await until(pilot, lambda: app.screen is app.desk)
+        tree = app.desk.query_one(NavTree)
+        assert tree.reveal(Selection("source", "OSDI-2025", "OSDI-2025"))
+        tree.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.desk.view_name.startswith("OSDI-2025"))
+        app.desk.catch_up()
+        detail = app.desk.query_one(PaperDetail).content.plain
+        assert "Author 0 One, Author 0 Two" in detail  # DBLP's, no arXiv enrichment here
+        assert "10.5555/nsdi25.0" in detail and "100-115" in detail
     assert "OSDI-2025" in {s.name for s in Workspace.open(home=isolated_home).catalog.sources}
 
 

@@ -42,7 +42,7 @@ from paperdesk.tui.selection import (
 
 if TYPE_CHECKING:
     from paperdesk.catalog.merged import Catalog, VenueGroup
-    from paperdesk.catalog.models import ArxivMetadata
+    from paperdesk.catalog.models import ArxivMetadata, DblpMetadata
     from paperdesk.query.evaluate import Steps
     from paperdesk.query.syntax import Node
     from paperdesk.state.models import PaperState
@@ -164,6 +164,9 @@ class DeskModel:
     #: Ids in the inbox (see paperdesk.state.inbox); a mark or a dismissal takes one out.
     inbox: set[str] = field(default_factory=set)
     metadata: dict[str, ArxivMetadata] = field(default_factory=dict)
+    #: DBLP's records of fetched venues' papers, for the detail pane (read with the store, and
+    #: again when a venue is fetched from the desk).
+    dblp: dict[str, DblpMetadata] = field(default_factory=dict)
     #: Saved views as (name, query), in the order of the desk's keys 1-9.
     views: list[tuple[str, str]] = field(default_factory=list)
     #: Ids of the queued papers in reading order, as the store gave it (None: not yet read).

@@ -28,7 +28,7 @@ from paperdesk.tui.selection import ALL, Selection
 
 if TYPE_CHECKING:
     from paperdesk.catalog.merged import Catalog
-    from paperdesk.catalog.models import ArxivMetadata
+    from paperdesk.catalog.models import ArxivMetadata, DblpMetadata
     from paperdesk.state.glance import TodoLook
     from paperdesk.state.models import PaperState
     from paperdesk.tui.desk_model import DeskModel, MetadataSource
@@ -124,6 +124,8 @@ class Settled:
     metadata_source: MetadataSource
     metadata: dict[str, ArxivMetadata]
     todo_due: tuple[int, int]
+    #: What DBLP said of fetched venues' papers (authors, DOI, pages), by paper id.
+    dblp: dict[str, DblpMetadata]
 
 
 def start_opening(
@@ -213,9 +215,9 @@ def first_todos(
 
 
 def settle_desk(ws: Workspace, catalog: Catalog) -> Settled:
-    """The validated store, the inbox, arXiv metadata, TODO deadlines and the search index
-    (writer thread)."""
-    from paperdesk.catalog.metadata import MetadataCache
+    """The validated store, the inbox, arXiv and DBLP metadata, TODO deadlines and the search
+    index (writer thread)."""
+    from paperdesk.catalog.metadata import DblpCache, MetadataCache
     from paperdesk.query.index import index_of
     from paperdesk.tui.desk_model import due_counts
 
@@ -226,7 +228,8 @@ def settle_desk(ws: Workspace, catalog: Catalog) -> Settled:
     todos = [(item.date, item.done) for item in ws.todos()]
     catalog.search_keys  # noqa: B018 - built before the first search keystroke needs it
     index_of(catalog).prepare()  # and so is what the query's fields compare
-    return Settled(states, inbox, source, metadata, due_counts(todos, dt.date.today()))
+    todo_due = due_counts(todos, dt.date.today())
+    return Settled(states, inbox, source, metadata, todo_due, DblpCache(ws.locations).all())
 
 
 def _open_without_gc(

@@ -17,7 +17,7 @@ from paperdesk.tui.text import clean
 from paperdesk.tui.widgets.line_view import LineView
 
 if TYPE_CHECKING:
-    from paperdesk.catalog.models import ArxivMetadata
+    from paperdesk.catalog.models import ArxivMetadata, DblpMetadata
     from paperdesk.catalog.records import Paper
     from paperdesk.state.models import PaperState
 
@@ -31,10 +31,15 @@ def _field(name: str, value: str | Content, *, multiline: bool = False) -> Conte
 
 
 def describe(
-    paper: Paper, status: str, state: PaperState | None, metadata: ArxivMetadata | None = None
+    paper: Paper,
+    status: str,
+    state: PaperState | None,
+    metadata: ArxivMetadata | None = None,
+    dblp: DblpMetadata | None = None,
 ) -> Content:
     """Everything the desk knows about ``paper``, one field per line. ``status`` is the one on
-    screen, which leads the store's ``state`` while a mark is being written."""
+    screen, which leads the store's ``state`` while a mark is being written. Authors are
+    arXiv's when it was enriched, else DBLP's (a fetched venue's); DOI and pages are DBLP's."""
     lines: list[Content] = [Content.styled(clean(paper.title), "bold")]
     where = " · ".join(clean(part) for part in [paper.venue or "", *paper.topics] if part)
     if where:
@@ -60,8 +65,15 @@ def describe(
         lines.append(_field("url", paper.url))
     for index, link in enumerate(links):
         lines.append(_field("links" if index == 0 else "", f"{link.label}  {link.url}"))
-    if metadata is not None and metadata.authors:
-        lines.append(_field("authors", ", ".join(metadata.authors)))
+    authors = metadata.authors if metadata is not None and metadata.authors else None
+    if authors is None and dblp is not None and dblp.authors:
+        authors = dblp.authors
+    if authors:
+        lines.append(_field("authors", ", ".join(authors)))
+    if dblp is not None and dblp.doi:
+        lines.append(_field("doi", dblp.doi))
+    if dblp is not None and dblp.pages:
+        lines.append(_field("pages", dblp.pages))
     if paper.summary:
         lines.extend([Content(""), _field("summary", paper.summary, multiline=True)])
     if metadata is not None and metadata.abstract:
@@ -100,11 +112,12 @@ class PaperDetail(LineView, can_focus=True):
         status: str,
         state: PaperState | None,
         metadata: ArxivMetadata | None = None,
+        dblp: DblpMetadata | None = None,
     ) -> None:
         if paper is None:
             content = Content.styled("No paper selected.", _LABEL)
         else:
-            content = describe(paper, status, state, metadata)
+            content = describe(paper, status, state, metadata, dblp)
         self.content = content
         self._wrap()
         paper_id = paper.id if paper else None

@@ -142,8 +142,9 @@ class DeskBase(Screen[None]):
         paper = self.current_paper
         state = model.states.get(paper.id) if model and paper else None
         metadata = model.metadata.get(paper.id) if model and paper else None
+        dblp = model.dblp.get(paper.id) if model and paper else None
         status = model.status_of(self.current_row) if model and self.current_row is not None else ""
-        self.query_one(PaperDetail).show_paper(paper, status, state, metadata)
+        self.query_one(PaperDetail).show_paper(paper, status, state, metadata, dblp)
         if note:
             if self._note_timer is not None:
                 self._note_timer.stop()

@@ -52,6 +52,7 @@ class DeskReplies(DeskBase):
         self.settled = True
         self.metadata_source = settled.metadata_source
         model.metadata = settled.metadata
+        model.dblp = settled.dblp
         self.todo_due = settled.todo_due
         if model is first_look:
             self._reloaded(settled.states, settled.inbox)

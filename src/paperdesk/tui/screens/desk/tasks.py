@@ -319,6 +319,7 @@ class DeskTasks(DeskBase):
 
 def _fresh_model(ws: Workspace, feeds_in_all: bool) -> DeskModel:
     """The desk's model of ``ws`` after its sources changed, built off the UI thread."""
+    from paperdesk.catalog.metadata import DblpCache
     from paperdesk.query.index import index_of
     from paperdesk.tui.desk_model import DeskModel
 
@@ -327,5 +328,9 @@ def _fresh_model(ws: Workspace, feeds_in_all: bool) -> DeskModel:
     catalog.search_keys  # noqa: B018 - and so is the search index
     index_of(catalog).prepare()
     return DeskModel(
-        catalog, ws.store.states(), inbox=set(ws.store.inbox()), feeds_in_all=feeds_in_all
+        catalog,
+        ws.store.states(),
+        inbox=set(ws.store.inbox()),
+        dblp=DblpCache(ws.locations).all(),
+        feeds_in_all=feeds_in_all,
     )
