@@ -196,3 +196,24 @@ def test_an_unknown_venue_without_a_key_is_a_usage_error(
 ) -> None:
     assert main(["venue", "fetch", "FooConf 2025"]) == 2
     assert "DBLP key" in capsys.readouterr().err
+
+
+def test_fields_of_the_wrong_type_are_left_out_not_a_traceback() -> None:
+    from paperdesk.catalog.importers.dblp import search_answer
+
+    hostile = {"title": "Odd Types Paper.", "type": ["x"], "doi": 5, "pages": 12, "key": 12}
+    fine = {
+        "title": "Plain Paper.",
+        "authors": {"author": [{"text": {"x": 1}}, {"text": None}, "Ann Author"]},
+        "doi": 5,
+        "pages": 12,
+        "key": 12,
+        "ee": [7, "https://example.org/p"],
+    }
+    answer = {"result": {"hits": {"@total": "2", "hit": [{"info": hostile}, {"info": fine}]}}}
+    total, records = search_answer(json.dumps(answer), "the answer")
+    assert total == 2
+    (record,) = records  # a type that is not text is not a paper type
+    assert record.title == "Plain Paper"
+    assert record.authors == ["Ann Author"]
+    assert (record.pages, record.key, record.ee) == (None, None, ["https://example.org/p"])

@@ -73,6 +73,17 @@ def _author(name: str) -> str:
     return _HOMONYM.sub("", " ".join(name.split()))
 
 
+def _text_or_none(value: Any) -> str | None:
+    """A field DBLP documents as text; anything else (a hostile or changed answer) is absent."""
+    return value if isinstance(value, str) and value else None
+
+
+def _author_of(entry: Any) -> str:
+    """An author as JSON gives it: ``{"text": NAME}`` or a bare name; anything else is none."""
+    name = entry.get("text") if isinstance(entry, dict) else entry
+    return _author(name) if isinstance(name, str) else ""
+
+
 def _listed(value: Any) -> list[Any]:
     """DBLP's JSON gives one item bare and several as a list."""
     if value is None:
@@ -110,22 +121,21 @@ def search_answer(data: bytes | str, where: str) -> tuple[int, list[DblpRecord]]
         info = hit.get("info") if isinstance(hit, dict) else None
         if not isinstance(info, dict) or not isinstance(info.get("title"), str):
             continue
-        if info.get("type") and info["type"] not in PAPER_TYPES:
+        kind = info.get("type")
+        if kind and (not isinstance(kind, str) or kind not in PAPER_TYPES):
             continue
         authors = info.get("authors", {})
         names = _listed(authors.get("author") if isinstance(authors, dict) else None)
-        ee = [str(url) for url in _listed(info.get("ee")) if url]
+        ee = [url for url in _listed(info.get("ee")) if isinstance(url, str) and url]
         records.append(
             DblpRecord(
                 title=clean_title(info["title"]),
-                authors=[
-                    _author(a.get("text", "") if isinstance(a, dict) else str(a)) for a in names
-                ],
+                authors=[name for name in map(_author_of, names) if name],
                 year=_year(info.get("year")),
-                pages=info.get("pages") or None,
-                doi=_doi(info.get("doi"), ee),
+                pages=_text_or_none(info.get("pages")),
+                doi=_doi(_text_or_none(info.get("doi")), ee),
                 ee=ee,
-                key=info.get("key"),
+                key=_text_or_none(info.get("key")),
             )
         )
     return total, [record for record in records if record.title]

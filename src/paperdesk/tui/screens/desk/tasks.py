@@ -200,6 +200,7 @@ class DeskTasks(DeskBase):
 
         own = ws.fork()
         fetched = fetch_venue(own.locations, resolve_venue(venue), cancel=cancel)
+        cancel.seal()  # escape from here on finishes the install rather than half-undoing it
         install_venue(own, fetched)
         return fetched, _fresh_model(own, feeds_in_all)
 
@@ -218,6 +219,12 @@ class DeskTasks(DeskBase):
         if old.writing_status or old.writing_notes:
             self.set_timer(0.05, partial(self._adopt, model, then))
             return
+        if self.triage_screen is not None:  # its rows are the old catalog's: reopen it after
+            name = self.triage_screen.triage.name
+            self.triage_screen.dismiss()
+            self.triage_screen = None
+            if then is None:
+                then = partial(self.open_triage, name)
         paper = self.current_paper
         model.metadata = old.metadata
         model.set_views(old.views)
