@@ -265,7 +265,10 @@ def _offer_todo_done(ws: Workspace, name: str, *, yes: bool) -> None:
                 f"'paperdesk todo done \"{name}\"' (or publish with --yes)"
             )
             return
-        answer = input(f"{name} is fully triaged. Mark its TODO done? [y/N] ")
+        try:
+            answer = input(f"{name} is fully triaged. Mark its TODO done? [y/N] ")
+        except EOFError:  # ctrl-d is a no
+            answer = ""
         if answer.strip().lower() not in ("y", "yes"):
             echo(f"{name} stays on the TODO list")
             return
