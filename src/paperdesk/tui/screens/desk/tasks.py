@@ -219,12 +219,6 @@ class DeskTasks(DeskBase):
         if old.writing_status or old.writing_notes:
             self.set_timer(0.05, partial(self._adopt, model, then))
             return
-        if self.triage_screen is not None:  # its rows are the old catalog's: reopen it after
-            name = self.triage_screen.triage.name
-            self.triage_screen.dismiss()
-            self.triage_screen = None
-            if then is None:
-                then = partial(self.open_triage, name)
         paper = self.current_paper
         model.metadata = old.metadata
         model.set_views(old.views)
