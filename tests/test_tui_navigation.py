@@ -7,7 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
+from paperdesk.catalog.identity import paper_id
 from paperdesk.catalog.merged import Catalog
 from paperdesk.tui.app import PaperdeskApp, make_app
 from paperdesk.tui.desk_model import DeskModel, next_unread
@@ -18,7 +21,7 @@ from paperdesk.tui.selection import Selection
 from paperdesk.tui.widgets.key_bar import KeyBar
 from paperdesk.tui.widgets.nav_tree import NavTree
 from paperdesk.tui.widgets.paper_list import PICK_GLYPH
-from test_tui import SIZE, opened, papers, store_of, titles, until, written
+from test_tui import SIZE, awesome_list, opened, papers, store_of, titles, until, written
 from tui_catalog import main_list, write_catalog
 
 OSDI = Selection("venue", "OSDI 2024", "OSDI 2024")
@@ -377,3 +380,36 @@ async def test_keymap_remaps_next_unread(app: PaperdeskApp, isolated_home: Path)
         assert papers(app).picked_rows() == [rows[1]]
         assert not [n for n in app._notifications if "keymap" in n.message]
         assert titles(app)
+
+
+async def test_A_asked_across_a_sync_marks_the_papers_it_named(
+    isolated_home: Path, httpserver: HTTPServer
+) -> None:
+    """The question of ``A`` is drawn in the middle, and an answer given after a sync has
+    rebuilt the catalog (rows numbered anew) marks the papers the question was about."""
+    from paperdesk.cli import main
+
+    first = ("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
+    served = {"text": awesome_list(*first)}
+    httpserver.expect_request("/list.md").respond_with_handler(
+        lambda _request: Response(served["text"], content_type="text/markdown")
+    )
+    assert main(["import", httpserver.url_for("/list.md"), "--as", "awesome-papers"]) == 0
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await open_venue(app, pilot, Selection("venue", "OSDI 2024", "OSDI 2024"))
+        old_model = app.desk.model
+        assert sorted(titles(app)) == sorted(first)
+        await pilot.press("A")
+        assert isinstance(app.screen, StatusChoice)
+        box = app.screen.query_one("#status-box").region
+        assert box.x > 0 and abs(box.x - (SIZE[0] - box.right)) <= 1
+        served["text"] = awesome_list("Brand New Paper", *first)
+        app.desk.action_sync()
+        await until(pilot, lambda: app.desk.model is not old_model, timeout=30)
+        await pilot.press("x", "y")
+        await written(app, pilot)
+    store = store_of(isolated_home)
+    assert store.status_of(paper_id("Brand New Paper")) == "unread"
+    assert [store.status_of(paper_id(title)) for title in first] == ["skipped", "skipped"]

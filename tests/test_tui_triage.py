@@ -10,6 +10,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from textual.pilot import Pilot
 from textual.widgets import Input
+from werkzeug import Response
 
 from dblp_fixtures import toc_xml
 from paperdesk.catalog.dblp_venues import resolve_venue
@@ -26,8 +27,8 @@ from paperdesk.tui.widgets.paper_detail import PaperDetail
 from paperdesk.tui.widgets.triage_card import TriageCard
 from paperdesk.tui.widgets.triage_header import TriageHeader
 from paperdesk.workspace import Workspace
-from test_tui import SIZE, opened, store_of, until, written
-from tui_catalog import write_home_sources
+from test_tui import SIZE, awesome_list, opened, store_of, until, written
+from tui_catalog import main_list, write_home_sources
 
 VENUE = "NSDI 2025"
 #: Source names take no spaces: the fetched venue is installed under this one.
@@ -317,6 +318,90 @@ async def test_a_conference_not_fetched_is_fetched_when_the_user_says_so(
         assert "Author 0 One, Author 0 Two" in detail  # DBLP's, no arXiv enrichment here
         assert "10.5555/nsdi25.0" in detail and "100-115" in detail
     assert "OSDI-2025" in {s.name for s in Workspace.open(home=isolated_home).catalog.sources}
+
+
+async def test_a_sync_under_triage_keeps_the_card_on_its_paper(
+    isolated_home: Path, venue_papers: list[Paper], httpserver: HTTPServer
+) -> None:
+    """A sync rebuilds the catalog while triage is open and numbers its rows anew: the card
+    stays on its paper, the filter stays, and the next key marks that paper."""
+    from paperdesk.cli import main
+
+    served = {"text": awesome_list("Llumnix: Dynamic Scheduling")}
+    httpserver.expect_request("/list.md").respond_with_handler(
+        lambda _request: Response(served["text"], content_type="text/markdown")
+    )
+    assert main(["import", httpserver.url_for("/list.md"), "--as", "awesome-papers"]) == 0
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_triage(app, pilot)
+        await pilot.press("x", "x", "slash", *"study", "enter")
+        screen = triage_screen(app)
+        third = venue_papers[2]
+        assert shown_title(app) == third.title
+        old_model = app.desk.model
+        assert old_model is not None
+        old_row = old_model.row_of(third.id)
+        served["text"] = awesome_list(*(f"Early paper {n}" for n in range(5)))
+        app.desk.action_sync()
+        await until(pilot, lambda: app.desk.model is not old_model, timeout=30)
+        await pilot.pause()
+        new_model = app.desk.model
+        assert new_model is not None and new_model.row_of(third.id) != old_row
+        assert app.screen is screen and screen.triage.current == new_model.row_of(third.id)
+        assert screen.triage.filter == "study"
+        assert shown_title(app) == third.title
+        assert "2/40 triaged · 0 picked" in header_text(app)
+        await pilot.press("p")
+        await written(app, pilot)
+    store = store_of(isolated_home)
+    marked = [p.title for p in venue_papers if store.status_of(p.id) != "unread"]
+    assert marked == [p.title for p in venue_papers[:3]]
+    assert store.status_of(third.id) == "queued"
+
+
+async def test_T_on_another_venue_turns_the_open_triage_to_it(
+    isolated_home: Path, venue_papers: list[Paper]
+) -> None:
+    """One triage at a time: opening another venue's (a fetch from the TODO screen ends in
+    one) turns the open screen to it, resuming it where it was left."""
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_triage(app, pilot)
+        await pilot.press("x", "slash", *"study", "enter")
+        screen = triage_screen(app)
+        other = next(g.name for g in app.desk.model.catalog.venues if g.name != VENUE)
+        app.desk.open_triage(other)
+        await pilot.pause()
+        assert app.screen is screen and screen.triage.name == other
+        assert not screen.triage.filter
+        app.desk.open_triage(VENUE)
+        await pilot.pause()
+        assert app.screen is screen and shown_title(app) == venue_papers[1].title
+
+
+async def test_a_conference_the_lists_hold_a_few_papers_of_offers_the_fetch_first(
+    isolated_home: Path,
+) -> None:
+    """NSDI'25 is not fetched, but the main list holds a few NSDI 2025 papers: T asks to
+    fetch the accepted list, and a no triages those."""
+    write_home_sources(isolated_home)
+    held = sum(paper.venue == VENUE for paper in main_list().papers)
+    assert held > 0
+    app = make_app(home=isolated_home)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot)
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TodoScreen) and bool(app.screen.items))
+        assert app.screen.items[0].name == "NSDI'25"
+        await pilot.press("T")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = str(app.screen.question)
+        assert "NSDI 2025 is not fetched yet" in question and f"hold {held} papers" in question
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, TriageScreen))
+        assert triage_screen(app).triage.name == "NSDI 2025"
+        assert f"0/{held} triaged" in header_text(app)
 
 
 async def test_a_failed_fetch_is_one_message_and_changes_nothing(

@@ -28,10 +28,13 @@ TRIAGE_SETTING = "desk.triage"
 
 @dataclass(frozen=True)
 class TriageTarget:
-    """What triage goes through: a venue's name and its rows, in the venue's own order."""
+    """What triage goes through: a venue's name and its rows, in the venue's own order;
+    ``fetched`` when they are the venue's whole accepted list (a ``venue`` source), not the
+    few papers of it that the lists hold."""
 
     name: str
     rows: tuple[int, ...]
+    fetched: bool = False
 
 
 def _words(name: str) -> str:
@@ -64,7 +67,7 @@ def venue_target(catalog: Catalog, name: str) -> TriageTarget | None:
     wanted = _words(name)
     for source, venue in fetched_venues(catalog).items():
         if wanted in (_words(venue), _words(source)):
-            return TriageTarget(venue, tuple(catalog.source_rows.get(source, ())))
+            return TriageTarget(venue, tuple(catalog.source_rows.get(source, ())), fetched=True)
     for group in catalog.venues:
         if _words(group.name) == wanted:
             return TriageTarget(group.name, tuple(group.rows))
@@ -159,6 +162,25 @@ class TriageModel:
         self._paper_id = paper_id
         self._search = search
 
+    def carry_on(self, old: TriageModel) -> None:
+        """Go on with ``old``, the same venue's triage on the catalog before a sync or a fetch
+        rebuilt it (rows are numbered anew): the cursor stays on its paper by id, and the
+        filter applies to the new rows. With that paper gone, triage starts over as a resume
+        does, at the first untriaged paper."""
+        current = old.current_id
+        if current is None or not self.go_to_id(current):
+            self.resume(None)
+        if old.filter:
+            self.set_filter(old.filter)
+
+    def go_to_id(self, paper_id: str) -> bool:
+        """Put the cursor on the paper ``paper_id`` if the shown rows hold it."""
+        for index, row in enumerate(self.rows):
+            if self._paper_id(row) == paper_id:
+                self.cursor = index
+                return True
+        return False
+
     # -- where the cursor is -----------------------------------------------------------------
 
     @property
@@ -211,10 +233,7 @@ class TriageModel:
         (the paper it was left on), else the first untriaged one; with none, ``paper_id``."""
         self.cursor = 0
         if paper_id is not None:
-            for index, row in enumerate(self.rows):
-                if self._paper_id(row) == paper_id:
-                    self.cursor = index
-                    break
+            self.go_to_id(paper_id)
         self.next_untriaged(include_current=True)
 
     # -- the filter --------------------------------------------------------------------------

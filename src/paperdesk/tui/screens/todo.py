@@ -265,19 +265,29 @@ class TodoScreen(Screen[None]):
 
     def action_triage(self) -> None:
         """Triage the conference's venue; one not fetched yet is fetched from DBLP first, once
-        the user says so (it is a network request and a new source)."""
+        the user says so (it is a network request and a new source). A venue the lists hold a
+        few papers of is not its accepted list: that asks too, and a no triages those."""
         item = self.current
         if item is None:
             return
         target = todo_target(self.ws.catalog, item.name)
-        if target is not None:
+        if target is not None and target.fetched:
             self.desk_app.triage(target.name)
             return
         venue = todo_venue_names(item.name)[0]
+        question = f"{venue} is not fetched yet. Fetch its accepted papers from DBLP?"
+        if target is not None:
+            held = f"{len(target.rows)} paper{'s' if len(target.rows) != 1 else ''}"
+            question = (
+                f"{venue} is not fetched yet: your lists hold {held} of it. Fetch its accepted "
+                f"papers from DBLP? (no: triage the {held})"
+            )
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.desk_app.fetch_venue(venue)
+            elif target is not None:
+                self.desk_app.triage(target.name)
             else:
                 self.notify(
                     f'To fetch it later: T again, or paperdesk venue fetch "{venue}".',
@@ -285,10 +295,7 @@ class TodoScreen(Screen[None]):
                     timeout=6,
                 )
 
-        self.app.push_screen(
-            ConfirmScreen(f"{venue} is not fetched yet. Fetch its accepted papers from DBLP?"),
-            answered,
-        )
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     def action_open_url(self) -> None:
         item = self.current

@@ -25,7 +25,13 @@ from paperdesk.catalog.fetched import fetched_fields
 from paperdesk.errors import QueryError
 from paperdesk.state.triage import PICK, READ, SKIP
 from paperdesk.tui.screens.confirm import ConfirmScreen
-from paperdesk.tui.triage_model import TriageModel, TriagePositions, TriageTarget, todo_of_venue
+from paperdesk.tui.triage_model import (
+    TriageModel,
+    TriagePositions,
+    TriageTarget,
+    todo_of_venue,
+    venue_target,
+)
 from paperdesk.tui.widgets.key_bar import KeyBar
 from paperdesk.tui.widgets.triage_card import CardPaper, TriageCard
 from paperdesk.tui.widgets.triage_header import TriageHeader
@@ -84,11 +90,8 @@ class TriageScreen(Screen[None]):
 
     def __init__(self, desk: TriageDesk, target: TriageTarget) -> None:
         super().__init__(id="triage")
-        model = desk.model
-        assert model is not None, "triage opens on a loaded desk"
         self.desk = desk
-        self.triage = TriageModel(target, model.status_of, model.paper_id, model.search)
-        self.triage.resume(desk.triage_positions.get(target.name))
+        self.triage = self._resumed(target)
         #: Authors and abstracts by paper id, as fetching gave them (read by a worker).
         self.fetched: dict[str, dict[str, Any]] = {}
         self._asked = False
@@ -107,9 +110,7 @@ class TriageScreen(Screen[None]):
         self.query_one("#triage-filter").display = False
         self.query_one(TriageCard).border_subtitle = self._card_keys()
         self.show()
-        ws = self.desk.ws
-        if ws is not None:
-            self._read_fetched(ws, self.desk_model, self.triage.all_rows)
+        self._read_fetched_rows()
 
     def _card_keys(self) -> str:
         """``n/N next/previous untriaged · j/k move · esc back``, with the user's remaps."""
@@ -126,8 +127,41 @@ class TriageScreen(Screen[None]):
     @property
     def desk_model(self) -> DeskModel:
         model = self.desk.model
-        assert model is not None
+        assert model is not None, "triage opens on a loaded desk"
         return model
+
+    def _model_of(self, target: TriageTarget) -> TriageModel:
+        model = self.desk_model
+        return TriageModel(target, model.status_of, model.paper_id, model.search)
+
+    def _resumed(self, target: TriageTarget) -> TriageModel:
+        triage = self._model_of(target)
+        triage.resume(self.desk.triage_positions.get(target.name))
+        return triage
+
+    def turn_to(self, target: TriageTarget) -> None:
+        """Triage another venue in this screen (one triage is open at a time), resuming it
+        where it was left."""
+        self.desk.save_triage_positions()
+        self.triage = self._resumed(target)
+        self._asked = False
+        self._close_filter(keep=False)
+        self._read_fetched_rows()
+
+    def catalog_rebuilt(self) -> None:
+        """The desk shows a rebuilt catalog (a sync, a fetch): go on with the same venue on
+        its new rows, on the same paper, so that the next key marks the paper on the card.
+        With the venue gone, the card says there are no papers (a dialog may be over it)."""
+        name = self.triage.name
+        target = venue_target(self.desk_model.catalog, name)
+        if target is None:
+            self.notify(f"{name} is no longer in the catalog.", markup=False)
+            target = TriageTarget(name, ())
+        triage = self._model_of(target)
+        triage.carry_on(self.triage)
+        self.triage = triage
+        self.show()
+        self._read_fetched_rows()
 
     def key_nodes(self) -> list[tuple[str, DOMNode]]:
         return [("Triage", self), ("Triage card", self.query_one(TriageCard))]
@@ -145,7 +179,9 @@ class TriageScreen(Screen[None]):
             paper = model.paper(row)
             found = self.fetched.get(paper.id)
             if found is None:  # until the worker has read them: what the desk holds
-                found = fetched_fields(paper, model.metadata.get(paper.id))
+                found = fetched_fields(
+                    paper, model.metadata.get(paper.id), model.dblp.get(paper.id)
+                )
             card = CardPaper(
                 title=paper.title,
                 venue=paper.venue,
@@ -288,6 +324,11 @@ class TriageScreen(Screen[None]):
         self.desk_app.submit(Job("triage-todo-done", done, self, name))
 
     # -- what fetching added -----------------------------------------------------------------
+
+    def _read_fetched_rows(self) -> None:
+        ws = self.desk.ws
+        if ws is not None:
+            self._read_fetched(ws, self.desk_model, self.triage.all_rows)
 
     @work(thread=True, exit_on_error=False, name="triage-fetched")
     def _read_fetched(

@@ -87,21 +87,38 @@ class DeskMarks(DeskBase):
     def _choose_and_mark(self, rows: Sequence[int], what: str) -> None:
         from paperdesk.tui.screens.status_choice import StatusChoice
 
+        ids = self._ids_of(rows)
+
         def chosen(status: str | None) -> None:
             if status:
-                self._confirm_mark(rows, status, what)
+                self._confirm_mark(self._rows_of(ids), status, what)
 
         self.app.push_screen(StatusChoice(f"Mark {what} as…"), chosen)
 
     def _confirm_mark(self, rows: Sequence[int], status: str, what: str) -> None:
         from paperdesk.tui.screens.confirm import ConfirmScreen
 
+        ids = self._ids_of(rows)
+
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._mark_many(rows, status)
+                self._mark_many(self._rows_of(ids), status)
 
         question = f"Mark {what} as {status}? One z takes it back."
         self.app.push_screen(ConfirmScreen(question), confirmed)
+
+    def _ids_of(self, rows: Sequence[int]) -> list[str]:
+        """The papers of ``rows`` by id: a question may be answered after a sync has rebuilt
+        the catalog, whose rows are numbered anew."""
+        model = self.model
+        return [] if model is None else [model.paper_id(row) for row in rows]
+
+    def _rows_of(self, ids: Sequence[str]) -> list[int]:
+        """The rows of the papers ``ids`` in the catalog shown now (papers gone are left out)."""
+        model = self.model
+        if model is None:
+            return []
+        return [row for row in map(model.row_of, ids) if row is not None]
 
     def _mark_many(self, rows: Sequence[int], status: str) -> None:
         """Mark ``rows`` in one step, let go of the picks, and say how many changed."""

@@ -321,6 +321,9 @@ class DeskScreen(DeskReplies, DeskTasks, DeskReading, DeskNotes, DeskMarks, Desk
         if target is None or not target.rows:
             self.notify(f"No venue {venue!r} in the catalog to triage.", markup=False)
             return
+        if self.triage_screen is not None:
+            self.triage_screen.turn_to(target)
+            return
         screen = TriageScreen(self, target)
         self.triage_screen = screen
 

@@ -234,6 +234,8 @@ class DeskTasks(DeskBase):
         self._show_rows(keep=model.row_of(paper.id) if paper is not None else None)
         self._update_header()
         self._show_paper(note=False)
+        if self.triage_screen is not None:
+            self.triage_screen.catalog_rebuilt()
         if then is not None:
             then()
 
