@@ -11,9 +11,11 @@ layout (``set_reactive`` + ``_scroll_update``), and the vertical scrollbar is al
 from __future__ import annotations
 
 from rich.style import Style
+from textual.content import Content
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.visual import Visual
 from textual.widget import Widget
 
 
@@ -37,6 +39,44 @@ class LineView(ScrollView):
         self.set_reactive(Widget.virtual_size, size)
         self._scroll_update(size)
         self.refresh()
+
+
+class WrappedView(LineView):
+    """A :class:`LineView` of one :class:`Content`, wrapped to the width: showing other content
+    re-wraps it and repaints with no layout pass; a resize re-wraps only when the width changed.
+    """
+
+    def __init__(self, content: Content, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.content = content
+        self._lines: list[Strip] = []
+        self._width = 0
+
+    def set_content(self, content: Content, *, top: bool) -> None:
+        """Show ``content``, from its first line when ``top`` (else where it was scrolled)."""
+        self.content = content
+        self._wrap()
+        if top:
+            self.scroll_to(y=0, animate=False)
+
+    def _wrap(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return
+        self._width = width
+        self._lines = Visual.to_strips(self, self.content, width, None, self.visual_style, pad=True)
+        self.set_line_count(len(self._lines))
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.scrollable_content_region.width != self._width:
+            self._wrap()
+
+    def render_line(self, y: int) -> Strip:
+        index = y + round(self.scroll_offset.y)
+        if index < len(self._lines):
+            return self._lines[index]
+        return Strip.blank(self.scrollable_content_region.width, self.base_style)
 
 
 class CursorList(LineView):

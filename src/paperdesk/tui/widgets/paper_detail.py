@@ -10,11 +10,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.strip import Strip
-from textual.visual import Visual
 
 from paperdesk.tui.text import clean
-from paperdesk.tui.widgets.line_view import LineView
+from paperdesk.tui.widgets.line_view import WrappedView
 
 if TYPE_CHECKING:
     from paperdesk.catalog.models import ArxivMetadata, DblpMetadata
@@ -86,7 +84,7 @@ def describe(
     return Content("\n").join(lines)
 
 
-class PaperDetail(LineView, can_focus=True):
+class PaperDetail(WrappedView, can_focus=True):
     """The highlighted paper, wrapped to the pane; scrolls with j/k when focused.
 
     A line-API widget: showing another paper re-wraps a few dozen lines and redraws the pane,
@@ -100,10 +98,7 @@ class PaperDetail(LineView, can_focus=True):
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.content = Content.styled("Loading…", _LABEL)
-        self._lines: list[Strip] = []
-        self._width = 0
+        super().__init__(Content.styled("Loading…", _LABEL), id=id)
         self._paper_id: str | None = None
 
     def show_paper(
@@ -118,28 +113,6 @@ class PaperDetail(LineView, can_focus=True):
             content = Content.styled("No paper selected.", _LABEL)
         else:
             content = describe(paper, status, state, metadata, dblp)
-        self.content = content
-        self._wrap()
         paper_id = paper.id if paper else None
-        if paper_id != self._paper_id:
-            self._paper_id = paper_id
-            self.scroll_to(y=0, animate=False)
-
-    def _wrap(self) -> None:
-        width = self.scrollable_content_region.width
-        if width <= 0:
-            return
-        self._width = width
-        self._lines = Visual.to_strips(self, self.content, width, None, self.visual_style, pad=True)
-        self.set_line_count(len(self._lines))
-        self.refresh()
-
-    def on_resize(self) -> None:
-        if self.scrollable_content_region.width != self._width:
-            self._wrap()
-
-    def render_line(self, y: int) -> Strip:
-        index = y + round(self.scroll_offset.y)
-        if index < len(self._lines):
-            return self._lines[index]
-        return Strip.blank(self.scrollable_content_region.width, self.base_style)
+        self.set_content(content, top=paper_id != self._paper_id)
+        self._paper_id = paper_id

@@ -13,12 +13,10 @@ from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.content import Content
-from textual.strip import Strip
-from textual.visual import Visual
 
 from paperdesk.state.triage import PICK, READ, SKIP
 from paperdesk.tui.text import clean
-from paperdesk.tui.widgets.line_view import LineView
+from paperdesk.tui.widgets.line_view import WrappedView
 
 _MUTED = "$text-muted"
 #: How each status reads on the card (a paper read earlier, as a preprint too, is triaged).
@@ -67,7 +65,7 @@ def describe(paper: CardPaper) -> Content:
     return Content("\n").join(lines)
 
 
-class TriageCard(LineView, can_focus=True):
+class TriageCard(WrappedView, can_focus=True):
     """One paper, wrapped to the card; a long abstract scrolls (page keys)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -76,32 +74,9 @@ class TriageCard(LineView, can_focus=True):
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.content = Content.styled("Loading…", _MUTED)
-        self._lines: list[Strip] = []
-        self._width = 0
+        super().__init__(Content.styled("Loading…", _MUTED), id=id)
 
     def show(self, paper: CardPaper | None, empty: str = "No paper here.") -> None:
         """Show ``paper`` from its top (``empty`` when there is none)."""
-        self.content = describe(paper) if paper is not None else Content.styled(empty, _MUTED)
-        self._wrap()
-        self.scroll_to(y=0, animate=False)
-
-    def _wrap(self) -> None:
-        width = self.scrollable_content_region.width
-        if width <= 0:
-            return
-        self._width = width
-        self._lines = Visual.to_strips(self, self.content, width, None, self.visual_style, pad=True)
-        self.set_line_count(len(self._lines))
-        self.refresh()
-
-    def on_resize(self) -> None:
-        if self.scrollable_content_region.width != self._width:
-            self._wrap()
-
-    def render_line(self, y: int) -> Strip:
-        index = y + round(self.scroll_offset.y)
-        if index < len(self._lines):
-            return self._lines[index]
-        return Strip.blank(self.scrollable_content_region.width, self.base_style)
+        content = describe(paper) if paper is not None else Content.styled(empty, _MUTED)
+        self.set_content(content, top=True)
