@@ -22,6 +22,7 @@ import os
 import stat
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from paperdesk.errors import OutputError, UsageError
@@ -55,7 +56,9 @@ def atomic_write_bytes(path: Path, data: bytes) -> os.stat_result:
     return _replace(path, data, None)
 
 
-def _replace(path: Path, data: bytes, mode: int | None) -> os.stat_result:
+def _replace(
+    path: Path, data: bytes, mode: int | None, before_replace: Callable[[], None] | None = None
+) -> os.stat_result:
     prefix = f".{path.name}.{os.getpid()}."
     fd, tmp_name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     try:
@@ -66,6 +69,8 @@ def _replace(path: Path, data: bytes, mode: int | None) -> os.stat_result:
             handle.flush()
             os.fsync(handle.fileno())
             written = os.fstat(handle.fileno())
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -121,7 +126,9 @@ def _umask() -> int:
     return mask
 
 
-def write_user_file(path: Path, data: bytes) -> None:
+def write_user_file(
+    path: Path, data: bytes, *, before_replace: Callable[[], None] | None = None
+) -> None:
     """Write ``data`` to a path the user chose, through it rather than over it.
 
     A symlink's target is replaced atomically (the link stays), an existing file keeps its
@@ -129,6 +136,11 @@ def write_user_file(path: Path, data: bytes) -> None:
     a terminal, ``/dev/stdout``) is opened and written in place. A missing folder is an error,
     not made: a typo in a path must not leave new folders behind. Raises :class:`OutputError`
     (UsageError for a directory) with a one-line reason, having changed nothing.
+
+    ``before_replace`` runs once the data is on disk, right before the rename: it may raise to
+    call the write off (the temporary file goes, the file stays as it was), so a caller can make
+    sure the file it read has not changed in the meantime. A file written in place (a FIFO)
+    has no rename and no such check.
     """
     path = Path(path)
     try:
@@ -154,7 +166,7 @@ def write_user_file(path: Path, data: bytes) -> None:
             )
         sweep_stale_temp_files(target)
         mode = stat.S_IMODE(info.st_mode) if info else USER_FILE_MODE & ~_umask()
-        _replace(target, data, mode)
+        _replace(target, data, mode, before_replace)
     except IsADirectoryError:
         raise UsageError(f"{path} is a directory; give a file name to write to") from None
     except OSError as exc:

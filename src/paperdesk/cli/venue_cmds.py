@@ -231,19 +231,21 @@ def run_publish(args: argparse.Namespace) -> int:
     todo = _todo_of(ws, venue)
     url = (todo.url if todo is not None else None) or catalog.venue(venue).url
     path = Path(args.into).expanduser()
-    plan = plan_publish(path, read_list(path), venue, picks, url=url, topics=args.topics)
-    if plan.changed:
-        sys.stdout.write(plan.diff())
-    if args.dry_run:
-        return 0
+    plan = plan_publish(read_list(path), venue, picks, url=url, topics=args.topics)
     if not picks:
         echo(f"no picks of {venue} to publish; pick papers with 'paperdesk mark PAPER queued'")
     elif not plan.changed:
-        echo(f"nothing to add: every pick of {venue} is already under its heading in {path}")
+        every = "the one pick" if len(picks) == 1 else f"all {len(picks)} picks"
+        verb = "is" if len(picks) == 1 else "are"
+        echo(f"nothing to add: {every} of {venue} {verb} already in {path}")
     else:
-        apply_plan(plan)
-        where = "a new heading" if plan.heading_added else "its heading"
-        echo(f"added {plural(len(plan.added), 'pick')} of {venue} to {path} under {where}")
+        sys.stdout.write(plan.diff())
+        if not args.dry_run:
+            apply_plan(plan)
+            where = "a new heading" if plan.heading_added else "its heading"
+            echo(f"added {plural(len(plan.added), 'pick')} of {venue} to {path} under {where}")
+    if args.dry_run:
+        return 0
     if todo is not None and not todo.done and triage_count(ws, venue).done:
         _offer_todo_done(ws, todo.name, yes=args.yes)
     return 0

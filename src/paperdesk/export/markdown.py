@@ -14,6 +14,13 @@ from typing import TYPE_CHECKING
 from paperdesk.catalog.models import TodoItem
 from paperdesk.catalog.records import YEAR, Paper, Venue, Website
 from paperdesk.export.bibtex import year_of
+from paperdesk.export.markdown_text import (
+    escape_heading,
+    escape_line,
+    escape_text,
+    link_destination,
+    markdown_link,
+)
 from paperdesk.state.models import PaperState
 
 if TYPE_CHECKING:
@@ -25,46 +32,7 @@ UNDATED_SECTION_YEAR = 2000
 DAILY_TITLE = "Daily arXiv papers"
 SUFFIX_SEPARATOR = " · "
 NOTE_PREVIEW_CHARS = 80
-_ESCAPED = re.compile(r"[\\`*_\[\]<>&|]")
-_ESCAPED_HEADING = re.compile(r"[\\`*_\[\]<>&|#]")
-_ESCAPED_DESTINATION = re.compile(r"[\\()<>]")
-_ANGLE_DESTINATION = re.compile(r"[\\<>]")
-_SPACE = re.compile(r"\s")
-_ENTITY_START = re.compile(r"&(?=#\d|#[xX][0-9a-fA-F]|[A-Za-z][A-Za-z0-9]*;)")
 _DAILY_WORDS = re.compile(r"daily.*arxiv|arxiv.*daily", re.IGNORECASE)
-
-
-def _escape(text: str) -> str:
-    """User text backslash-escaped so markdown reads it back verbatim."""
-    return _ESCAPED.sub(lambda m: "\\" + m.group(0), text)
-
-
-def _text(text: str) -> str:
-    """:func:`_escape` on one line: whitespace (newlines included) collapsed."""
-    return _escape(" ".join(text.split()))
-
-
-def _heading(text: str) -> str:
-    return _ESCAPED_HEADING.sub(lambda m: "\\" + m.group(0), " ".join(text.split()))
-
-
-def _destination(url: str) -> str:
-    """A link target as written inside ``(...)``; targets with spaces use the ``<...>`` form.
-
-    Backslashes and the characters that end a target are escaped, and so is an ``&`` that
-    would start an entity, since markdown decodes entities in targets.
-    """
-    url = url.strip()
-    spaced = _SPACE.search(url) is not None
-    url = (_ANGLE_DESTINATION if spaced else _ESCAPED_DESTINATION).sub(
-        lambda m: "\\" + m.group(0), url
-    )
-    url = _ENTITY_START.sub(r"\\&", url)
-    return f"<{url}>" if spaced else url
-
-
-def _link(label: str, url: str) -> str:
-    return f"[{_text(label)}]({_destination(url)})"
 
 
 def _sub_text(text: str) -> str:
@@ -88,9 +56,9 @@ def _title(title: str, keywords: Sequence[str]) -> str:
             spans.append((start, start + len(word)))
     out, pos = [], 0
     for start, stop in sorted(spans):
-        out += [_escape(title[pos:start]), "**", _escape(title[start:stop]), "**"]
+        out += [escape_text(title[pos:start]), "**", escape_text(title[start:stop]), "**"]
         pos = stop
-    out.append(_escape(title[pos:]))
+    out.append(escape_text(title[pos:]))
     return "".join(out)
 
 
@@ -146,7 +114,7 @@ class _MarkdownWriter:
     ) -> str:
         if _DAILY_WORDS.search(title) and not YEAR.search(title):
             title = "Reading list"  # else the importer would take the file for a daily feed
-        lines = [f"# {_heading(title)}", ""]
+        lines = [f"# {escape_heading(title)}", ""]
         self.names.heading(title)
         lines += self.websites(websites) + self.todos(todos)
         by_venue: dict[str | None, list[Paper]] = {}
@@ -180,9 +148,9 @@ class _MarkdownWriter:
             for year in sorted(by_year, reverse=True):
                 label = f"{name} {year}"
                 self.names.heading(label)
-                sections.append((f"## {_heading(label)}", by_year[year], True))
+                sections.append((f"## {escape_heading(label)}", by_year[year], True))
         for topic, with_topic in _by_topic(unplaced, UNSORTED_TOPIC).items():
-            lines += self.topic_block(f"## {_heading(topic)}", with_topic, prefixed=False)
+            lines += self.topic_block(f"## {escape_heading(topic)}", with_topic, prefixed=False)
         for heading, group, prefixed in sections:
             lines += ["---", heading, "", *self.venue_body(group, prefixed=prefixed)]
         return "\n".join(lines).rstrip("\n") + "\n"
@@ -194,8 +162,8 @@ class _MarkdownWriter:
                 continue
             found = self.names.heading(" ".join(label.split()))
             if found is not None and found.name == venue.name:
-                text = _heading(label)
-                return f"## [{text}]({_destination(venue.url)})" if venue.url else f"## {text}"
+                text = escape_heading(label)
+                return f"## [{text}]({link_destination(venue.url)})" if venue.url else f"## {text}"
         return None
 
     def venue_body(self, papers: list[Paper], *, prefixed: bool) -> list[str]:
@@ -204,7 +172,7 @@ class _MarkdownWriter:
         if lines:
             lines.append("")
         for topic, with_topic in _by_topic(papers).items():
-            lines += self.topic_block(f"### {_heading(topic)}", with_topic, prefixed=prefixed)
+            lines += self.topic_block(f"### {escape_heading(topic)}", with_topic, prefixed=prefixed)
         return lines
 
     def topic_block(self, heading: str, papers: list[Paper], *, prefixed: bool) -> list[str]:
@@ -258,9 +226,9 @@ class _MarkdownWriter:
         if prefix:
             parts.append(f"({prefix})")
         parts.append(_title(title, paper.keywords))
-        parts += [_link(label, url) for label, url in links]
+        parts += [markdown_link(label, url) for label, url in links]
         if paper.tags:
-            parts.append("[" + " | ".join(_text(tag) for tag in paper.tags) + "]")
+            parts.append("[" + " | ".join(escape_line(tag) for tag in paper.tags) + "]")
         elif not links and title.endswith("]"):
             parts.append("[]")
         return " ".join(parts) + _suffix(paper, state, with_date=True)
@@ -275,12 +243,12 @@ class _MarkdownWriter:
         for group, sites in groups.items():
             indent = ""
             if group is not None:
-                lines.append(f"* {_text(group)}:")
+                lines.append(f"* {escape_line(group)}:")
                 indent = "  "
             for site in sites:
-                name = "" if site.name == site.url else f"{_text(site.name)}: "
-                about = f": {_text(site.description)}" if site.description else ""
-                lines.append(f"{indent}* {name}{_link(site.url, site.url)}{about}")
+                name = "" if site.name == site.url else f"{escape_line(site.name)}: "
+                about = f": {escape_line(site.description)}" if site.description else ""
+                lines.append(f"{indent}* {name}{markdown_link(site.url, site.url)}{about}")
         return [*lines, ""]
 
     def todos(self, todos: Sequence[TodoItem]) -> list[str]:
@@ -294,15 +262,15 @@ class _MarkdownWriter:
             if item.date and find_date(note) != item.date and find_date(item.name) != item.date:
                 note = f"{note} ({item.date.isoformat()})".strip()
             box = "[x]" if item.done else "[ ]"
-            link = f"[{_text(item.name)}]({_destination(item.url or '')})"
-            lines.append(f"* {box} {link}" + (f" {_text(note)}" if note else ""))
+            link = f"[{escape_line(item.name)}]({link_destination(item.url or '')})"
+            lines.append(f"* {box} {link}" + (f" {escape_line(note)}" if note else ""))
         return [*lines, ""]
 
     def daily_form(self, title: str) -> str:
         """``### 2026-08-18`` sections of `` `tag` [Title](url) `` bullets, newest first."""
         if not _DAILY_WORDS.search(title) or YEAR.search(title):
             title = DAILY_TITLE
-        lines = [f"# {_heading(title)}", ""]
+        lines = [f"# {escape_heading(title)}", ""]
         undated = [paper for paper in self.papers if paper.date is None]
         by_day: dict[dt.date, list[Paper]] = {}
         for paper in self.papers:
@@ -317,11 +285,11 @@ class _MarkdownWriter:
         state = self.states.get(paper.id)
         tags = [f"`{tag.replace('`', '')}`" for tag in paper.tags if tag.replace("`", "").strip()]
         others = [(label, url) for label, url in self.links(paper) if url != paper.url]
-        parts = [f"* {_box(state)}", *tags, _link(paper.title, paper.url or "")]
-        parts += [_link(label, url) for label, url in others]
+        parts = [f"* {_box(state)}", *tags, markdown_link(paper.title, paper.url or "")]
+        parts += [markdown_link(label, url) for label, url in others]
         line = " ".join(parts) + _suffix(paper, state, with_date=False)
         if paper.summary:
-            line += f"\n  > **TL;DR**: {_text(paper.summary)}"
+            line += f"\n  > **TL;DR**: {escape_line(paper.summary)}"
         return line
 
 
