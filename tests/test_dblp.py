@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,9 @@ from dblp_fixtures import SESSIONS, all_hits, search_page, toc_xml
 from paperdesk.catalog.dblp_venues import DBLP_STREAMS, resolve_venue
 from paperdesk.catalog.identity import paper_id
 from paperdesk.catalog.importers.dblp import read_venue_file, venue_catalog
+from paperdesk.catalog.metadata import DblpCache
 from paperdesk.cli import main
+from paperdesk.locations import Locations
 from paperdesk.net.dblp import DblpClient
 
 TOC = "/db/conf/nsdi/nsdi2025.xml"
@@ -217,3 +221,30 @@ def test_fields_of_the_wrong_type_are_left_out_not_a_traceback() -> None:
     assert record.title == "Plain Paper"
     assert record.authors == ["Ann Author"]
     assert (record.pages, record.key, record.ee) == (None, None, ["https://example.org/p"])
+
+
+CACHE_WRITER = """
+import datetime as dt, sys
+from pathlib import Path
+from paperdesk.catalog.metadata import DblpCache
+from paperdesk.catalog.models import DblpMetadata
+from paperdesk.locations import Locations
+
+cache = DblpCache(Locations(Path(sys.argv[1])))
+writer = sys.argv[2]
+now = dt.datetime.now(dt.UTC)
+for batch in range(15):
+    cache.update(
+        {f"{writer}-{batch}-{i}": DblpMetadata(pages=str(i), fetched_at=now) for i in range(40)}
+    )
+"""
+
+
+def test_processes_writing_the_dblp_cache_at_once_lose_no_entry(isolated_home: Path) -> None:
+    writers = [
+        subprocess.Popen([sys.executable, "-c", CACHE_WRITER, str(isolated_home), f"w{n}"])
+        for n in range(6)
+    ]
+    assert [writer.wait(timeout=120) for writer in writers] == [0] * 6
+    kept = DblpCache(Locations(isolated_home)).all()
+    assert len(kept) == 6 * 15 * 40
