@@ -248,3 +248,42 @@ def test_processes_writing_the_dblp_cache_at_once_lose_no_entry(isolated_home: P
     assert [writer.wait(timeout=120) for writer in writers] == [0] * 6
     kept = DblpCache(Locations(isolated_home)).all()
     assert len(kept) == 6 * 15 * 40
+
+
+def billion_laughs(encoding: str) -> bytes:
+    """The classic entity bomb (ten levels of ten), as a DBLP table of contents."""
+    levels = ['<!ENTITY lol0 "lol">']
+    levels += [f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' for n in range(1, 10)]
+    text = (
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<!DOCTYPE bht [{"".join(levels)}]>\n'
+        '<bht title="NSDI 2025"><h2>&lol9;</h2><dblpcites><r><inproceedings key="k">'
+        "<title>&lol9;</title><year>2025</year></inproceedings></r></dblpcites></bht>"
+    )
+    return text.encode(encoding)
+
+
+@pytest.mark.parametrize("where", ["dblp", "file"])
+def test_a_utf16_entity_bomb_is_refused_by_the_parser_and_changes_nothing(
+    where: str,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    isolated_home: Path,
+    tmp_path: Path,
+) -> None:
+    bomb = billion_laughs("utf-16")
+    assert b"<!DOCTYPE" not in bomb  # what a look at the bytes would search for
+    args = ["venue", "fetch", "NSDI 2025"]
+    if where == "dblp":
+        httpserver.expect_request(TOC).respond_with_data(bomb, content_type="application/xml")
+        use(monkeypatch, httpserver)
+    else:
+        (tmp_path / "nsdi.xml").write_bytes(bomb)
+        args += ["--file", str(tmp_path / "nsdi.xml")]
+    assert main(["note", "serverlessllm", "--set", "kept"]) == 0
+    before = home_digest(isolated_home)
+    capsys.readouterr()
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "declares a DOCTYPE or entities" in err, err
+    assert home_digest(isolated_home) == before

@@ -13,8 +13,9 @@ arXiv asks for one request every 3 s: every request, retries included, waits its
 (``$PAPERDESK_ARXIV_INTERVAL`` or ``[arxiv] interval`` seconds, default 3); 429 and 5xx answers
 are retried with backoff,
 honouring Retry-After. The cache is written after every batch, so an interrupted run keeps what
-it got and the next run skips it. The Atom answer is parsed with ElementTree after refusing any
-DOCTYPE or entity declaration (no entity-expansion attacks); a malformed answer is one error line.
+it got and the next run skips it. The Atom answer is parsed by
+:func:`~paperdesk.catalog.safe_xml.parse_xml`, which refuses any DOCTYPE or entity declaration
+(no entity-expansion attacks); a malformed answer is one error line.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from paperdesk.catalog.identity import normalise_title, title_similarity
 from paperdesk.catalog.metadata import MetadataCache
 from paperdesk.catalog.models import ArxivMetadata
 from paperdesk.catalog.records import Paper
+from paperdesk.catalog.safe_xml import parse_xml
 from paperdesk.config import setting
 from paperdesk.errors import FetchError, InputError
 from paperdesk.net.fetch import Cancel, FetchCancelled, FetchLimits, fetch, make_client
@@ -55,7 +57,6 @@ MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
-_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _ABS_ID = re.compile(r"arxiv\.org/abs/(.+?)(?:v\d+)?$", re.IGNORECASE)
 
 
@@ -71,14 +72,10 @@ class EnrichReport:
 
 def parse_feed(data: bytes) -> list[ArxivMetadata]:
     """The entries of an arXiv Atom answer. Raises :class:`FetchError` on anything else."""
-    from xml.etree import ElementTree
-
-    if _DECLARATION.search(data):
-        raise FetchError("arXiv's answer declares a DOCTYPE or entities; refusing to parse it")
     try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
-        raise FetchError(f"arXiv's answer is malformed XML ({exc})") from None
+        root = parse_xml(data, "arXiv's answer")
+    except InputError as exc:
+        raise FetchError(str(exc)) from None
     if root.tag != f"{_ATOM}feed":
         raise FetchError("arXiv's answer is not an Atom feed")
     fetched_at = dt.datetime.now(dt.UTC)

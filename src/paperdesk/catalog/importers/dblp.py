@@ -16,6 +16,7 @@ list or the daily feed already holds is the same paper here, with its reading st
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import re
@@ -25,6 +26,7 @@ from typing import Any
 
 from paperdesk.catalog.models import CatalogFile, DblpMetadata, Origin
 from paperdesk.catalog.records import Venue
+from paperdesk.catalog.safe_xml import parse_xml
 from paperdesk.errors import InputError
 from paperdesk.locations import default_source_name
 
@@ -36,7 +38,6 @@ PAPER_TYPES = frozenset(
 )
 _RECORD_TAGS = ("inproceedings", "article", "incollection")
 _HEADING_TAGS = ("h2", "h3", "h4")
-_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HOMONYM = re.compile(r"\s+\d{4}$")  # DBLP tells same-named authors apart: "Wei Wang 0001"
 _DOI_HOST = "https://doi.org/"
@@ -144,14 +145,7 @@ def search_answer(data: bytes | str, where: str) -> tuple[int, list[DblpRecord]]
 def toc_xml(data: bytes, where: str) -> tuple[str | None, list[DblpRecord]]:
     """``(title, records)`` of a DBLP table of contents in XML (``<bht title="NSDI 2025">``):
     each record's session is the heading above its ``<dblpcites>``."""
-    from xml.etree import ElementTree
-
-    if _DECLARATION.search(data):
-        raise InputError(f"{where} declares a DOCTYPE or entities; refusing to parse it")
-    try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
-        raise InputError(f"{where} is not well-formed XML ({exc})") from None
+    root = parse_xml(data, where)
     if root.tag not in ("bht", "dblp"):
         raise InputError(f"{where} is not a DBLP table of contents (<bht> or <dblp> expected)")
     records: list[DblpRecord] = []
@@ -207,13 +201,16 @@ def title_lines(text: str) -> list[DblpRecord]:
 
 
 def read_venue_file(data: bytes, where: str) -> tuple[str | None, list[DblpRecord]]:
-    """A local venue file: DBLP JSON, DBLP XML or titles, told apart by their first byte."""
-    text = data.decode("utf-8-sig", "replace")
+    """A local venue file: DBLP JSON, DBLP XML or titles, told apart by their first character.
+    A file in UTF-16 (it starts with its byte order mark) is read as such; XML in it goes to
+    the parser as it is, which reads the document's own encoding."""
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    text = data.decode("utf-16", "replace") if utf16 else data.decode("utf-8-sig", "replace")
     start = text.lstrip()[:1]
     if start == "{":
         return None, search_answer(text, where)[1]
     if start == "<":
-        return toc_xml(text.lstrip().encode("utf-8"), where)
+        return toc_xml(data if utf16 else text.lstrip().encode("utf-8"), where)
     return None, title_lines(text)
 
 
