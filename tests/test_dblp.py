@@ -20,6 +20,7 @@ from paperdesk.catalog.identity import paper_id
 from paperdesk.catalog.importers.dblp import read_venue_file, venue_catalog
 from paperdesk.catalog.metadata import DblpCache
 from paperdesk.cli import main
+from paperdesk.inert import INCOMING_CONTROLS
 from paperdesk.locations import Locations
 from paperdesk.net.dblp import DblpClient
 
@@ -287,3 +288,47 @@ def test_a_utf16_entity_bomb_is_refused_by_the_parser_and_changes_nothing(
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "declares a DOCTYPE or entities" in err, err
     assert home_digest(isolated_home) == before
+
+
+def strings(value: object) -> list[str]:
+    """Every string in a parsed JSON document, keys too."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for key, item in value.items() for s in [key, *strings(item)]]
+    if isinstance(value, list):
+        return [s for item in value for s in strings(item)]
+    return []
+
+
+@pytest.mark.parametrize("shape", ["search", "toc"])
+def test_control_characters_from_dblp_are_not_stored(
+    shape: str, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    hits = all_hits()
+    info = hits[0]["info"]
+    assert isinstance(info, dict)
+    info["title"] = "Tiered \x1b[2JKV Cache\x9b Offloading."
+    info["authors"] = {"author": [{"text": "Ann\x1b]52;c;cHduZWQ=\x07 One"}]}
+    info["pages"], info["doi"], info["key"] = "1\x00-2", "10.1/x\x85", "conf/x/\x1bA25"
+    info["ee"] = "https://example.org/\x7fp"
+    if shape == "search":
+        httpserver.expect_request(TOC).respond_with_data("no", status=404)
+        httpserver.expect_request(API).respond_with_handler(
+            lambda request: Response(search_page(request.query_string, hits))
+        )
+        venue = "NSDI 2025"
+    else:
+        toc = toc_xml().replace('title="NSDI 2025"', 'title="HotOS\x85 2025"')
+        toc = toc.replace("<h2>Networking</h2>", "<h2>Net\x9bworking\x85</h2>")
+        toc = toc.replace("Author 1 One", "Author\x9b 1 One")
+        path = "/db/conf/hotos/hotos2025.xml"
+        httpserver.expect_request(path).respond_with_data(toc.encode(), content_type="text/xml")
+        venue = "db/conf/hotos/hotos2025"
+    use(monkeypatch, httpserver)
+    assert main(["venue", "fetch", venue]) == 0
+    stored = [isolated_home / "cache" / "dblp.json", *isolated_home.glob("sources/*.json")]
+    assert len(stored) == 2
+    texts = [s for path in stored for s in strings(json.loads(path.read_text()))]
+    assert [s for s in texts if INCOMING_CONTROLS.search(s)] == []
+    assert any("Cache Offloading" in s for s in texts) and "Author 1 One" in texts

@@ -28,6 +28,7 @@ from paperdesk.catalog.models import CatalogFile, DblpMetadata, Origin
 from paperdesk.catalog.records import Venue
 from paperdesk.catalog.safe_xml import parse_xml
 from paperdesk.errors import InputError
+from paperdesk.inert import without_controls
 from paperdesk.locations import default_source_name
 
 from .collect import Collector, Draft
@@ -38,7 +39,6 @@ PAPER_TYPES = frozenset(
 )
 _RECORD_TAGS = ("inproceedings", "article", "incollection")
 _HEADING_TAGS = ("h2", "h3", "h4")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HOMONYM = re.compile(r"\s+\d{4}$")  # DBLP tells same-named authors apart: "Wei Wang 0001"
 _DOI_HOST = "https://doi.org/"
 
@@ -56,6 +56,19 @@ class DblpRecord:
     key: str | None = None
     session: str | None = None
 
+    def __post_init__(self) -> None:
+        """Whichever shape it came in, a record holds no control characters: DBLP's answers
+        and venue files are text from outside, kept in the DBLP cache and the venue's source."""
+        self.title = without_controls(self.title)
+        self.authors = [without_controls(name) for name in self.authors]
+        self.pages, self.doi, self.key, self.session = (
+            _clean(self.pages),
+            _clean(self.doi),
+            _clean(self.key),
+            _clean(self.session),
+        )
+        self.ee = [without_controls(url) for url in self.ee]
+
     @property
     def url(self) -> str | None:
         """The electronic edition, else the DOI's page."""
@@ -64,9 +77,13 @@ class DblpRecord:
         return f"{_DOI_HOST}{self.doi}" if self.doi else None
 
 
+def _clean(text: str | None) -> str | None:
+    return without_controls(text) if text else text
+
+
 def clean_title(title: str) -> str:
     """A DBLP title as lists write it: one line, no controls, without the closing ``.``."""
-    text = " ".join(_CONTROLS.sub("", title).split())
+    text = " ".join(without_controls(title).split())
     return text[:-1].rstrip() if text.endswith(".") and not text.endswith("..") else text
 
 
@@ -157,7 +174,7 @@ def toc_xml(data: bytes, where: str) -> tuple[str | None, list[DblpRecord]]:
             record = _xml_record(element, session)
             if record is not None:
                 records.append(record)
-    return root.get("title"), records
+    return _clean(root.get("title")), records
 
 
 def _xml_record(element: Any, session: str | None) -> DblpRecord | None:
@@ -188,7 +205,7 @@ def title_lines(text: str) -> list[DblpRecord]:
     records = []
     session: str | None = None
     for line in text.splitlines():
-        line = " ".join(_CONTROLS.sub("", line).split())
+        line = " ".join(without_controls(line).split())
         if not line:
             continue
         if line.startswith("#"):
