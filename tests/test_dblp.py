@@ -8,21 +8,26 @@ import json
 import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from cli_run import Ran
 from dblp_fixtures import SESSIONS, all_hits, search_page, toc_xml
 from paperdesk.catalog.dblp_venues import DBLP_STREAMS, resolve_venue
 from paperdesk.catalog.identity import paper_id
 from paperdesk.catalog.importers.dblp import read_venue_file, venue_catalog
 from paperdesk.catalog.metadata import DblpCache
 from paperdesk.cli import main
+from paperdesk.errors import FetchError
 from paperdesk.inert import INCOMING_CONTROLS
 from paperdesk.locations import Locations
 from paperdesk.net.dblp import DblpClient
+from paperdesk.net.fetch import Cancel, FetchCancelled
 
 TOC = "/db/conf/nsdi/nsdi2025.xml"
 API = "/search/publ/api"
@@ -265,29 +270,23 @@ def billion_laughs(encoding: str) -> bytes:
 
 @pytest.mark.parametrize("where", ["dblp", "file"])
 def test_a_utf16_entity_bomb_is_refused_by_the_parser_and_changes_nothing(
-    where: str,
-    httpserver: HTTPServer,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    isolated_home: Path,
-    tmp_path: Path,
+    where: str, httpserver: HTTPServer, cli: Callable[..., Ran], tmp_path: Path
 ) -> None:
     bomb = billion_laughs("utf-16")
     assert b"<!DOCTYPE" not in bomb  # what a look at the bytes would search for
     args = ["venue", "fetch", "NSDI 2025"]
     if where == "dblp":
         httpserver.expect_request(TOC).respond_with_data(bomb, content_type="application/xml")
-        use(monkeypatch, httpserver)
     else:
         (tmp_path / "nsdi.xml").write_bytes(bomb)
         args += ["--file", str(tmp_path / "nsdi.xml")]
-    assert main(["note", "serverlessllm", "--set", "kept"]) == 0
-    before = home_digest(isolated_home)
-    capsys.readouterr()
-    assert main(args) == 1
-    err = capsys.readouterr().err
-    assert len(err.splitlines()) == 1 and "declares a DOCTYPE or entities" in err, err
-    assert home_digest(isolated_home) == before
+    home = tmp_path / "home"
+    assert cli("note", "serverlessllm", "--set", "kept").returncode == 0
+    before = home_digest(home)
+    ran = cli(*args, PAPERDESK_DBLP_API=httpserver.url_for(API))
+    assert ran.returncode == 1
+    assert len(ran.stderr.splitlines()) == 1 and "declares a DOCTYPE or entities" in ran.stderr
+    assert home_digest(home) == before
 
 
 def strings(value: object) -> list[str]:
@@ -332,3 +331,104 @@ def test_control_characters_from_dblp_are_not_stored(
     texts = [s for path in stored for s in strings(json.loads(path.read_text()))]
     assert [s for s in texts if INCOMING_CONTROLS.search(s)] == []
     assert any("Cache Offloading" in s for s in texts) and "Author 1 One" in texts
+
+
+@pytest.mark.parametrize(
+    ("config", "env", "named"),
+    [
+        ("[dblp]\ninterval = inf\n", None, "dblp.interval"),
+        ("[dblp]\ninterval = 30\n", None, "dblp.interval"),
+        ("", "inf", "PAPERDESK_DBLP_INTERVAL"),
+        ("", "nan", "PAPERDESK_DBLP_INTERVAL"),
+        ("", "30", "PAPERDESK_DBLP_INTERVAL"),
+    ],
+)
+def test_an_interval_out_of_bounds_is_one_line_before_any_request(
+    config: str,
+    env: str | None,
+    named: str,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    isolated_home: Path,
+) -> None:
+    (isolated_home / "config.toml").write_text(config)
+    if env is None:
+        monkeypatch.delenv("PAPERDESK_DBLP_INTERVAL")
+    else:
+        monkeypatch.setenv("PAPERDESK_DBLP_INTERVAL", env)
+    use(monkeypatch, httpserver)
+    capsys.readouterr()
+    assert main(["venue", "fetch", "NSDI 2025"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and named in err, err
+    assert ("config.toml" in err) == (env is None)
+    assert httpserver.log == []
+
+
+def paced_client(httpserver: HTTPServer, **kwargs: object) -> DblpClient:
+    """A client whose second request waits a minute: the table of contents is missing (404),
+    so the search comes next."""
+    httpserver.expect_request(TOC).respond_with_data("not here", status=404)
+    httpserver.expect_request(API).respond_with_handler(
+        lambda request: Response(search_page(request.query_string, all_hits()))
+    )
+    return DblpClient(httpserver.url_for(API), interval=60, **kwargs)  # type: ignore[arg-type]
+
+
+def venue_in_a_thread(client: DblpClient) -> tuple[threading.Thread, list[FetchError]]:
+    """``client.venue`` of NSDI 2025 running in a thread, and the error it ends with."""
+    outcome: list[FetchError] = []
+
+    def run() -> None:
+        try:
+            with client:
+                client.venue(resolve_venue("NSDI 2025"))
+        except FetchError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    return worker, outcome
+
+
+def test_a_cancel_ends_the_wait_for_the_next_turn(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERDESK_NET_TIMEOUT", "120")  # the turn comes within the deadline
+    cancel = Cancel()
+    worker, outcome = venue_in_a_thread(paced_client(httpserver, cancel=cancel))
+    while not httpserver.log and worker.is_alive():
+        worker.join(0.01)
+    cancel.cancel()
+    worker.join(30)  # a wait that ignored the cancel would last the whole minute
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and isinstance(outcome[0], FetchCancelled)
+    assert [request.path for request, _ in httpserver.log] == [TOC]
+
+
+def test_the_wait_for_the_next_turn_counts_against_the_deadline(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAPERDESK_NET_TIMEOUT", "2")
+    worker, outcome = venue_in_a_thread(paced_client(httpserver))
+    worker.join(30)  # a wait that slept past the deadline would last the whole minute
+    assert not worker.is_alive()
+    assert len(outcome) == 1 and "deadline" in str(outcome[0])
+    assert [request.path for request, _ in httpserver.log] == [TOC]
+
+
+def test_a_venue_whose_pages_pass_the_byte_budget_is_one_line(httpserver: HTTPServer) -> None:
+    httpserver.expect_request(TOC).respond_with_data("not here", status=404)
+    hits = all_hits()
+    httpserver.expect_request(API).respond_with_handler(
+        lambda request: Response(search_page(request.query_string, hits))
+    )
+    with DblpClient(httpserver.url_for(API), interval=0, page_size=2) as client:
+        assert len(client.venue(resolve_venue("NSDI 2025"))[1]) == 5
+    budget = client.received - 1  # one byte short of the venue's answers
+    client = DblpClient(httpserver.url_for(API), interval=0, page_size=2, max_bytes=budget)
+    with client, pytest.raises(FetchError) as caught:
+        client.venue(resolve_venue("NSDI 2025"))
+    message = str(caught.value)
+    assert "the limit for one venue" in message and "--file" in message and "\n" not in message
