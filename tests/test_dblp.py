@@ -432,3 +432,45 @@ def test_a_venue_whose_pages_pass_the_byte_budget_is_one_line(httpserver: HTTPSe
         client.venue(resolve_venue("NSDI 2025"))
     message = str(caught.value)
     assert "the limit for one venue" in message and "--file" in message and "\n" not in message
+
+
+def hotos_hits(venue: str | None) -> list[dict[str, object]]:
+    """The fixture's papers as DBLP's search gives a venue the table does not know."""
+    hits = all_hits()
+    for hit in hits:
+        info = hit["info"]
+        assert isinstance(info, dict)
+        if venue is None:
+            del info["venue"]
+        else:
+            info["venue"] = venue
+    return hits
+
+
+def test_a_dblp_key_outside_the_table_is_named_from_dblp_or_with_name(
+    httpserver: HTTPServer, cli: Callable[..., Ran]
+) -> None:
+    key = "db/conf/hotos/hotos2025"
+    httpserver.expect_request(f"/{key}.xml").respond_with_data("not here", status=404)
+    answers = [hotos_hits("HotOS"), hotos_hits(None)]
+    httpserver.expect_request(API).respond_with_handler(
+        lambda request: Response(search_page(request.query_string, answers[0]))
+    )
+    env = {"PAPERDESK_DBLP_API": httpserver.url_for(API)}
+    ran = cli("venue", "fetch", key, **env)
+    assert ran.returncode == 0 and "fetched HotOS 2025 " in ran.stdout, ran.stderr
+    answers.pop(0)  # DBLP's hits no longer say the venue
+    ran = cli("venue", "fetch", f"https://dblp.org/{key}.html", **env)
+    assert ran.returncode == 2 and len(ran.stderr.splitlines()) == 1
+    assert key in ran.stderr and "--name 'NAME 2025'" in ran.stderr
+    ran = cli("venue", "fetch", key, "--name", "HotOS'25", **env)
+    assert ran.returncode == 0 and "fetched HotOS 2025 " in ran.stdout, ran.stderr
+
+
+def test_a_venue_without_its_year_says_a_year_is_needed(
+    httpserver: HTTPServer, cli: Callable[..., Ran]
+) -> None:
+    ran = cli("venue", "fetch", "NSDI", PAPERDESK_DBLP_API=httpserver.url_for(API))
+    assert ran.returncode == 2 and len(ran.stderr.splitlines()) == 1
+    assert "needs a year" in ran.stderr and 'venue fetch "NSDI ' in ran.stderr
+    assert httpserver.log == []

@@ -36,12 +36,11 @@ from paperdesk.catalog.records import Paper
 from paperdesk.catalog.safe_xml import parse_xml
 from paperdesk.errors import FetchError, InputError
 from paperdesk.net.fetch import Cancel, FetchCancelled, FetchLimits
-from paperdesk.net.paced import PacedClient
+from paperdesk.net.paced import PacedClient, Service
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
-    from paperdesk.locations import Locations
     from paperdesk.workspace import Workspace
 
 API_ENV = "PAPERDESK_ARXIV_API"
@@ -119,24 +118,13 @@ def _entry_metadata(entry: Element, entry_id: str, fetched_at: dt.datetime) -> A
 class ArxivClient(PacedClient):
     """A polite client of the query API: one request per interval, retries included."""
 
-    section = "arxiv"
-    api_env = API_ENV
-    interval_env = INTERVAL_ENV
-    default_api = DEFAULT_API
-    default_interval = DEFAULT_INTERVAL
+    service = Service("arxiv", API_ENV, DEFAULT_API, INTERVAL_ENV, DEFAULT_INTERVAL)
 
-    def __init__(
-        self,
-        api: str = DEFAULT_API,
-        interval: float = DEFAULT_INTERVAL,
-        *,
-        locations: Locations | None = None,
-        cancel: Cancel | None = None,
-    ) -> None:
-        limits = FetchLimits(
+    def limits_for(self, interval: float) -> FetchLimits:
+        """arXiv's limits: retries back off by the interval arXiv asks for."""
+        return FetchLimits(
             connect=10.0, read=25.0, max_bytes=MAX_ANSWER_BYTES, attempts=4, backoff=interval
-        ).configured(locations)
-        super().__init__(api, interval, limits=limits, cancel=cancel)
+        )
 
     def query(self, params: Mapping[str, str]) -> list[ArxivMetadata]:
         data = self._get(self.api, params)

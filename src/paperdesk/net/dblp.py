@@ -20,6 +20,7 @@ is fetched before anything is written: a failure is one
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +33,13 @@ from paperdesk.catalog.importers.dblp import (
     search_answer,
     toc_xml,
     venue_catalog,
+    venue_named,
 )
 from paperdesk.catalog.metadata import DblpCache
 from paperdesk.catalog.models import CatalogFile, DblpMetadata
 from paperdesk.errors import FetchError, InputError, NotFoundError, UsageError
 from paperdesk.net.fetch import Cancel, FetchLimits, FetchStatusError, FetchTooLarge
-from paperdesk.net.paced import PacedClient
+from paperdesk.net.paced import PacedClient, Service
 
 if TYPE_CHECKING:
     from paperdesk.catalog.dblp_venues import VenueRef
@@ -60,32 +62,32 @@ class DblpClient(PacedClient):
     """A gentle client of DBLP: one request per interval, retries included, and at most
     ``max_bytes`` of answers in all (:data:`MAX_VENUE_BYTES` by default)."""
 
-    section = "dblp"
-    api_env = API_ENV
-    interval_env = INTERVAL_ENV
-    default_api = DEFAULT_API
-    default_interval = DEFAULT_INTERVAL
+    service = Service("dblp", API_ENV, DEFAULT_API, INTERVAL_ENV, DEFAULT_INTERVAL)
 
     def __init__(
         self,
-        api: str = DEFAULT_API,
-        interval: float = DEFAULT_INTERVAL,
+        api: str | None = None,
+        interval: float | None = None,
         *,
-        locations: Locations | None = None,
         page_size: int = PAGE_SIZE,
         max_bytes: int = MAX_VENUE_BYTES,
+        locations: Locations | None = None,
         cancel: Cancel | None = None,
     ) -> None:
-        parts = urlsplit(api)
+        self.max_bytes = max_bytes
+        super().__init__(api, interval, locations=locations, cancel=cancel)
+        parts = urlsplit(self.api)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise UsageError(f"{API_ENV} must be an http(s) URL, got {api!r}")
-        limits = FetchLimits(
-            connect=5.0, read=20.0, max_bytes=max_bytes, attempts=3, backoff=1.0
-        ).configured(locations)
-        super().__init__(api, interval, limits=limits, cancel=cancel)
+            raise UsageError(f"{API_ENV} must be an http(s) URL, got {self.api!r}")
         self.site = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
         self.page_size = page_size
         self.received = 0
+
+    def limits_for(self, interval: float) -> FetchLimits:
+        """DBLP's limits: all the answers of one venue within ``max_bytes``."""
+        return FetchLimits(
+            connect=5.0, read=20.0, max_bytes=self.max_bytes, attempts=3, backoff=1.0
+        )
 
     def _answer(self, url: str, params: Mapping[str, str] | None = None) -> bytes:
         """The answer, counted against the bytes this client may still receive."""
@@ -135,6 +137,11 @@ class DblpClient(PacedClient):
     def venue(self, ref: VenueRef) -> tuple[str | None, list[DblpRecord], str]:
         """``(title, records, where)`` of a venue: its table of contents when DBLP has one,
         else what a search by table of contents, then by stream and year, finds."""
+        if ref.toc is None and ref.year is None:
+            raise UsageError(
+                f"{ref.name!r} needs a year: DBLP lists a venue's papers by year, e.g. "
+                f'paperdesk venue fetch "{ref.name} {dt.date.today().year}"'
+            )
         if ref.toc is None:
             raise UsageError(
                 f"DBLP's key of {ref.name!r} is not known; give its DBLP key or URL "
@@ -175,11 +182,14 @@ def fetch_venue(
     else:
         with DblpClient.of_home(locations, cancel=cancel) as client:
             title, records, location = client.venue(ref)
-    name = ref.name or (" ".join(title.split()) if title else None)
-    if name is None:
-        raise UsageError("name the venue: the file does not say which venue it is")
     if not records:
-        raise NotFoundError(f"DBLP has no papers of {name} at {location}; check the venue's key")
+        what = ref.name or title or ref.toc or "the venue"
+        raise NotFoundError(f"DBLP has no papers of {what} at {location}; check the venue's key")
+    name = ref.name or " ".join((title or "").split()) or venue_named(records, ref.year)
+    if name is None:
+        which = str(file) if file is not None else f"DBLP's {ref.toc}"
+        example = f"NAME {ref.year}" if ref.year else "NAME YEAR"
+        raise UsageError(f"{which} does not say which venue it is; name it with --name '{example}'")
     catalog, metadata = venue_catalog(
         name,
         records,

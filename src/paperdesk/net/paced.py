@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar, NamedTuple, Self
 
 from paperdesk.config import MAX_INTERVAL, setting
 from paperdesk.errors import InputError
@@ -41,40 +41,51 @@ def interval_seconds(value: float | str, env: str) -> float:
     return number
 
 
+class Service(NamedTuple):
+    """A paced service's settings: its ``config.toml`` table, its variables and defaults."""
+
+    section: str
+    api_env: str
+    default_api: str
+    interval_env: str
+    default_interval: float
+
+
 class PacedClient:
     """What the arXiv and DBLP clients share: their settings, their HTTP client (``with``) and
-    paced fetching. A subclass names its ``config.toml`` table, variables and defaults."""
+    paced fetching. A subclass names its :class:`Service` and the limits of its fetches."""
 
-    section: ClassVar[str]
-    api_env: ClassVar[str]
-    interval_env: ClassVar[str]
-    default_api: ClassVar[str]
-    default_interval: ClassVar[float]
+    service: ClassVar[Service]
 
     def __init__(
-        self, api: str, interval: float, *, limits: FetchLimits, cancel: Cancel | None
+        self,
+        api: str | None = None,
+        interval: float | None = None,
+        *,
+        locations: Locations | None = None,
+        cancel: Cancel | None = None,
     ) -> None:
-        self.api = api
-        self.interval = interval
-        self.limits = limits
+        self.api = api or self.service.default_api
+        self.interval = self.service.default_interval if interval is None else interval
+        self.limits = self.limits_for(self.interval).configured(locations)
         self.cancel = cancel
-        self._pace = Pace(interval)
+        self._pace = Pace(self.interval)
         self._http: httpx.Client | None = None
+
+    def limits_for(self, interval: float) -> FetchLimits:
+        """The limits of one fetch, before the home's deadline."""
+        raise NotImplementedError
 
     @classmethod
     def of_home(cls, locations: Locations, *, cancel: Cancel | None = None) -> Self:
         """The client a home's settings ask for: the environment, else ``config.toml``, else
         the service itself at its default pace; the fetch deadline is the home's too."""
-        api = setting(locations, cls.section, "api", cls.api_env)
-        interval = setting(locations, cls.section, "interval", cls.interval_env)
-        return cls(
-            api or cls.default_api,
-            cls.default_interval
-            if interval is None
-            else interval_seconds(interval, cls.interval_env),
-            locations=locations,
-            cancel=cancel,
-        )
+        service = cls.service
+        api = setting(locations, service.section, "api", service.api_env)
+        interval = setting(locations, service.section, "interval", service.interval_env)
+        if interval is not None:
+            interval = interval_seconds(interval, service.interval_env)
+        return cls(api, interval, locations=locations, cancel=cancel)
 
     def __enter__(self) -> Self:
         self._http = make_client(self.limits)

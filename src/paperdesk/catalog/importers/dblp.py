@@ -20,6 +20,7 @@ import codecs
 import datetime as dt
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,18 +56,15 @@ class DblpRecord:
     ee: list[str] = field(default_factory=list)
     key: str | None = None
     session: str | None = None
+    venue: str | None = None  # DBLP's name of the venue (``HotOS``), for a key without a name
 
     def __post_init__(self) -> None:
         """Whichever shape it came in, a record holds no control characters: DBLP's answers
         and venue files are text from outside, kept in the DBLP cache and the venue's source."""
         self.title = without_controls(self.title)
         self.authors = [without_controls(name) for name in self.authors]
-        self.pages, self.doi, self.key, self.session = (
-            _clean(self.pages),
-            _clean(self.doi),
-            _clean(self.key),
-            _clean(self.session),
-        )
+        self.pages, self.doi, self.key = _clean(self.pages), _clean(self.doi), _clean(self.key)
+        self.session, self.venue = _clean(self.session), _clean(self.venue)
         self.ee = [without_controls(url) for url in self.ee]
 
     @property
@@ -154,6 +152,7 @@ def search_answer(data: bytes | str, where: str) -> tuple[int, list[DblpRecord]]
                 doi=_doi(_text_or_none(info.get("doi")), ee),
                 ee=ee,
                 key=_text_or_none(info.get("key")),
+                venue=next((v for v in _listed(info.get("venue")) if isinstance(v, str)), None),
             )
         )
     return total, [record for record in records if record.title]
@@ -196,6 +195,7 @@ def _xml_record(element: Any, session: str | None) -> DblpRecord | None:
         ee=ee,
         key=element.get("key"),
         session=session,
+        venue=text("booktitle") or text("journal"),
     )
 
 
@@ -229,6 +229,18 @@ def read_venue_file(data: bytes, where: str) -> tuple[str | None, list[DblpRecor
     if start == "<":
         return toc_xml(data if utf16 else text.lstrip().encode("utf-8"), where)
     return None, title_lines(text)
+
+
+def venue_named(records: Sequence[DblpRecord], year: int | None) -> str | None:
+    """The venue DBLP's records name most often, with its year (``HotOS 2025``): the name of a
+    venue given by a DBLP key that neither the table nor its table of contents names."""
+    venues = Counter(" ".join(r.venue.split()) for r in records if r.venue)
+    if not venues:
+        return None
+    name = venues.most_common(1)[0][0]
+    years = Counter(r.year for r in records if r.year)
+    year = year or (years.most_common(1)[0][0] if years else None)
+    return f"{name} {year}" if year and str(year) not in name else name
 
 
 def venue_source_name(venue: str) -> str:
