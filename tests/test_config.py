@@ -33,6 +33,12 @@ def test_the_file_gives_a_setting_and_the_environment_overrides_it(
         ("[net]\ntimeout = -1\n", "net.timeout"),
         ("[nett]\ntimeout = 1\n", "nett"),
         ("[net\n", "not valid TOML"),
+        ("[net]\ntimeout = inf\n", "net.timeout"),
+        ("[dblp]\ninterval = inf\n", "dblp.interval"),
+        ("[dblp]\ninterval = nan\n", "dblp.interval"),
+        ("[dblp]\ninterval = -1\n", "dblp.interval"),
+        ("[dblp]\ninterval = 30\n", "dblp.interval"),
+        ("[arxiv]\ninterval = 30\n", "arxiv.interval"),
     ],
 )
 def test_a_mistake_is_one_line_naming_the_setting(tmp_path: Path, text: str, named: str) -> None:

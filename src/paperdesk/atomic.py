@@ -8,6 +8,10 @@ Files the user names (``-o OUT``) go through :func:`write_user_file`, which writ
 path: a symlink's target is replaced, not the link; a FIFO, a terminal or ``/dev/stdout`` is
 written to as it is; an existing file keeps its mode; a missing folder is an error, never made.
 
+Read-merge-write of a file shared by processes (the store, the caches) runs under
+:func:`locked`, an exclusive ``fcntl.flock`` on a sibling lock file, so no writer drops what
+another wrote between its read and its write.
+
 Temporary files are ``.<name>.<pid>.<random>.tmp``. A write that an exception, Ctrl-C or a
 SIGTERM (the CLI turns it into an exception) interrupts removes its own; one a SIGKILL or a
 power cut left is swept by the next :func:`write_user_file` to the same name, once the process
@@ -18,11 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import stat
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from paperdesk.errors import OutputError, UsageError
@@ -174,3 +180,75 @@ def write_user_file(
         raise OutputError(
             f"cannot write {path}: {exc.strerror or exc}{where}; choose another path"
         ) from None
+
+
+def _flock(fd: int, timeout: float) -> bool:
+    """Take an exclusive flock on ``fd`` within ``timeout`` seconds.
+
+    A waiter blocks in the kernel (in a helper thread, as flock has no timeout) rather than
+    polling: woken as soon as the holder lets go, it is not starved by a process writing in a
+    loop. On timeout the helper keeps ``fd``, and unlocks and closes it once it gets the lock.
+    """
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        pass
+    got = threading.Event()
+    handover = threading.Lock()
+    abandoned = False
+
+    def wait() -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        with handover:
+            if abandoned:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                os.close(fd)
+            else:
+                got.set()
+
+    threading.Thread(target=wait, name="paperdesk-lock", daemon=True).start()
+    if got.wait(max(timeout, 0.0)):
+        return True
+    with handover:
+        if got.is_set():
+            return True
+        abandoned = True
+    return False
+
+
+def lock_file(path: Path, timeout: float) -> int:
+    """Hold an exclusive flock on ``path`` (made if missing) and return its descriptor, for
+    :func:`unlock_file`. Raises TimeoutError when another process holds it for over
+    ``timeout`` seconds, OSError when it cannot be opened."""
+    deadline = time.monotonic() + timeout
+    while True:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        if not _flock(fd, deadline - time.monotonic()):
+            raise TimeoutError(errno.ETIMEDOUT, "held by another process", str(path))
+        # The lock file may have been removed and recreated meanwhile: a lock on the old,
+        # unlinked inode excludes nobody, so lock the current one.
+        try:
+            current = os.stat(path).st_ino
+        except FileNotFoundError:
+            current = -1
+        if current == os.fstat(fd).st_ino:
+            return fd
+        unlock_file(fd)
+
+
+def unlock_file(fd: int) -> None:
+    """Let go of a lock :func:`lock_file` took."""
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+
+
+@contextlib.contextmanager
+def locked(path: Path, timeout: float) -> Iterator[None]:
+    """Hold the exclusive lock on ``path`` (:func:`lock_file`) for the ``with`` block."""
+    fd = lock_file(path, timeout)
+    try:
+        yield
+    finally:
+        unlock_file(fd)

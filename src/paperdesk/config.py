@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from paperdesk.locations import Locations
 
 CONFIG_SCHEMA_VERSION = 1
+#: The longest wait between two requests to arXiv or DBLP, in seconds: more would leave a
+#: fetch waiting past its deadline, and neither service asks for it.
+MAX_INTERVAL = 10.0
 #: The ``[desk]`` settings and their defaults (every one a bool, for now).
 DESK_DEFAULTS: dict[str, bool] = {"feeds_in_all": False}
 
@@ -72,15 +75,13 @@ def _model() -> type[BaseModel]:
         model_config = ConfigDict(extra="forbid", defer_build=True)
 
     class Net(Section):
-        timeout: float | None = Field(default=None, gt=0)
+        timeout: float | None = Field(default=None, gt=0, allow_inf_nan=False)
 
-    class Arxiv(Section):
-        api: str | None = None
-        interval: float | None = Field(default=None, ge=0)
+    class Paced(Section):
+        """A service asked at most once per ``interval`` seconds."""
 
-    class Dblp(Section):
         api: str | None = None
-        interval: float | None = Field(default=None, ge=0)
+        interval: float | None = Field(default=None, ge=0, le=MAX_INTERVAL, allow_inf_nan=False)
 
     class Desk(Section):
         feeds_in_all: StrictBool = DESK_DEFAULTS["feeds_in_all"]  # as desk_settings checks it
@@ -90,8 +91,8 @@ def _model() -> type[BaseModel]:
 
         schema_version: int = CONFIG_SCHEMA_VERSION
         net: Net = Field(default_factory=Net)
-        arxiv: Arxiv = Field(default_factory=Arxiv)
-        dblp: Dblp = Field(default_factory=Dblp)
+        arxiv: Paced = Field(default_factory=Paced)
+        dblp: Paced = Field(default_factory=Paced)
         desk: Desk = Field(default_factory=Desk)
         keymap: dict[str, Any] = Field(default_factory=dict)
 

@@ -11,7 +11,9 @@ embedding, override and isolate controls.
 The rule drops single characters and never looks at their neighbours, so it can be applied to a
 whole export as well as to each field of it (``inert(a + b) == inert(a) + inert(b)``), and what is
 printable in an escape sequence stays readable (``ESC [2J`` shows as ``[2J``) rather than text
-being guessed away. The importers apply the same idea to control characters on the way in.
+being guessed away. The importers apply the same idea to control characters on the way in
+(:func:`without_controls`: the lists' and DBLP's text is stored without them), keeping the
+carriage return a list's line ends may have.
 
 JSON keeps the exact text: :func:`json_escaped` writes the same characters as ``\\u`` escapes,
 which a JSON reader turns back into them. CSV cells go through :func:`csv_cell`.
@@ -23,6 +25,8 @@ import re
 
 #: C0 but tab (09) and newline (0A); DEL and C1; LRE RLE PDF LRO RLO; LRI RLI FSI PDI.
 _ACTIVE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: C0 but tab, newline and carriage return; DEL and C1: what no imported text keeps.
+INCOMING_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: What JSON leaves raw of those (it escapes C0 itself).
 _JSON_RAW = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: OWASP's "CSV injection": cells a spreadsheet may read as a formula.
@@ -32,6 +36,13 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def inert(text: str) -> str:
     """``text`` without control characters (but newline and tab) and bidi controls."""
     return _ACTIVE.sub("", text)
+
+
+def without_controls(text: str) -> str:
+    """Imported ``text`` without :data:`INCOMING_CONTROLS`: in a title, a tag or an author they
+    would reach the terminal that shows it (screen clears, OSC 52 clipboard writes), and no
+    list or DBLP record needs them."""
+    return INCOMING_CONTROLS.sub("", text)
 
 
 def json_escaped(text: str) -> str:

@@ -15,14 +15,17 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from pydantic import Field, ValidationError
 
-from paperdesk.atomic import atomic_write_bytes
+from paperdesk.atomic import atomic_write_bytes, locked
 from paperdesk.catalog.models import ArxivMetadata, DblpMetadata, Model
+from paperdesk.errors import OutputError
 
 if TYPE_CHECKING:
     from paperdesk.locations import Locations
 
 CACHE_SCHEMA_VERSION = 1
 DBLP_CACHE_SCHEMA_VERSION = 1
+#: How long a write waits for another process's write of the same cache.
+LOCK_TIMEOUT = 10.0
 
 Entry = TypeVar("Entry", ArxivMetadata, DblpMetadata)
 
@@ -45,7 +48,8 @@ class _JsonCache(Generic[Entry]):
     """Entries by paper id in one JSON file, re-read only when the file changed on disk.
 
     A missing, damaged or newer-schema file reads as empty: it is a cache, and ``show`` must
-    never fail because of it. Writes merge into what is on disk, so two runs keep both results.
+    never fail because of it. Writes merge into what is on disk under a lock on
+    ``<file>.lock``, so runs writing at the same time keep all their results.
     """
 
     file_model: type[ArxivCacheFile] | type[DblpCacheFile]
@@ -81,12 +85,19 @@ class _JsonCache(Generic[Entry]):
         return dict(self._fresh())
 
     def update(self, entries: Mapping[str, Entry]) -> None:
-        """Add or replace ``entries`` and write the file atomically."""
+        """Add or replace ``entries`` and write the file atomically; OutputError when another
+        process holds the file for over :data:`LOCK_TIMEOUT` seconds."""
         if not entries:
             return
-        merged = {**self._read(), **entries}
-        payload = self.file_model(papers=merged).model_dump_json(exclude_none=True)  # type: ignore[arg-type]
-        atomic_write_bytes(self.path, payload.encode("utf-8"))
+        lock = self.path.with_name(self.path.name + ".lock")
+        try:
+            with locked(lock, LOCK_TIMEOUT):
+                merged = {**self._read(), **entries}
+                payload = self.file_model(papers=merged).model_dump_json(exclude_none=True)  # type: ignore[arg-type]
+                atomic_write_bytes(self.path, payload.encode("utf-8"))
+        except OSError as exc:
+            busy = "another process holds it" if isinstance(exc, TimeoutError) else exc.strerror
+            raise OutputError(f"cannot update {self.path} ({busy}: {lock}); try again") from None
         self._stamp = None
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from paperdesk.catalog.fetched import FETCHED_FIELDS
 from paperdesk.catalog.records import STATUSES, Paper
 from paperdesk.cli.common import (
+    STATUS_GLYPHS,
     add_command,
     add_query_option,
     echo,
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     from paperdesk.catalog.models import CatalogFile
     from paperdesk.net.sync import FetchedList
     from paperdesk.workspace import ImportReport, Workspace
-
-STATUS_GLYPHS = {"unread": " ", "queued": "+", "reading": ">", "read": "x", "skipped": "-"}
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from paperdesk.query import Node
     from paperdesk.workspace import Workspace
 
+#: How a paper's reading status shows in a one-line listing (``[x] id  venue  title``).
+STATUS_GLYPHS = {"unread": " ", "queued": "+", "reading": ">", "read": "x", "skipped": "-"}
+
 
 class OneLineParser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line, like every other error, naming the

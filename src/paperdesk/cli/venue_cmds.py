@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paperdesk.cli.common import (
+    STATUS_GLYPHS,
     add_command,
     add_global_options,
     echo,
@@ -21,8 +23,6 @@ if TYPE_CHECKING:
     from paperdesk.catalog.models import TodoItem
     from paperdesk.state.triage import TriageCount
     from paperdesk.workspace import Workspace
-
-STATUS_GLYPHS = {"unread": " ", "queued": "+", "reading": ">", "read": "x", "skipped": "-"}
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -46,6 +46,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     fetch.add_argument(
         "--file", metavar="PATH", help="read the papers from this DBLP XML/JSON or title file"
+    )
+    fetch.add_argument(
+        "--name",
+        metavar="NAME",
+        help="the venue's name ('HotOS 2025') when DBLP or the file does not say it",
     )
     fetch.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
     fetch.set_defaults(handler=run_fetch)
@@ -106,6 +111,11 @@ def run_fetch(args: argparse.Namespace) -> int:
     if args.catalog:
         raise UsageError("venue fetch writes to the home; drop --catalog")
     ref = resolve_venue(args.venue)
+    if args.name is not None:
+        name = venue_name(args.name)
+        if not name:
+            raise UsageError("--name needs the venue's name, e.g. --name 'HotOS 2025'")
+        ref = dataclasses.replace(ref, name=name, label=name)
     file = Path(args.file).expanduser() if args.file else None
     fetched = fetch_venue(Locations.resolve(args.home), ref, file=file)  # nothing written yet
     ws = open_workspace(args)

@@ -10,11 +10,13 @@ fifteen-word title still matches, a different paper on the same topic does not. 
 is stored and the paper is reported unmatched.
 
 arXiv asks for one request every 3 s: every request, retries included, waits its turn
-(``$PAPERDESK_ARXIV_INTERVAL`` or ``[arxiv] interval`` seconds, default 3); 429 and 5xx answers
+(``$PAPERDESK_ARXIV_INTERVAL`` or ``[arxiv] interval`` seconds, default 3, at most 10:
+:class:`~paperdesk.net.paced.PacedClient`); 429 and 5xx answers
 are retried with backoff,
 honouring Retry-After. The cache is written after every batch, so an interrupted run keeps what
-it got and the next run skips it. The Atom answer is parsed with ElementTree after refusing any
-DOCTYPE or entity declaration (no entity-expansion attacks); a malformed answer is one error line.
+it got and the next run skips it. The Atom answer is parsed by
+:func:`~paperdesk.catalog.safe_xml.parse_xml`, which refuses any DOCTYPE or entity declaration
+(no entity-expansion attacks); a malformed answer is one error line.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -32,16 +33,14 @@ from paperdesk.catalog.identity import normalise_title, title_similarity
 from paperdesk.catalog.metadata import MetadataCache
 from paperdesk.catalog.models import ArxivMetadata
 from paperdesk.catalog.records import Paper
-from paperdesk.config import setting
+from paperdesk.catalog.safe_xml import parse_xml
 from paperdesk.errors import FetchError, InputError
-from paperdesk.net.fetch import Cancel, FetchCancelled, FetchLimits, fetch, make_client
+from paperdesk.net.fetch import Cancel, FetchCancelled, FetchLimits
+from paperdesk.net.paced import PacedClient, Service
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
-    import httpx
-
-    from paperdesk.locations import Locations
     from paperdesk.workspace import Workspace
 
 API_ENV = "PAPERDESK_ARXIV_API"
@@ -55,7 +54,6 @@ MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
-_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _ABS_ID = re.compile(r"arxiv\.org/abs/(.+?)(?:v\d+)?$", re.IGNORECASE)
 
 
@@ -71,14 +69,10 @@ class EnrichReport:
 
 def parse_feed(data: bytes) -> list[ArxivMetadata]:
     """The entries of an arXiv Atom answer. Raises :class:`FetchError` on anything else."""
-    from xml.etree import ElementTree
-
-    if _DECLARATION.search(data):
-        raise FetchError("arXiv's answer declares a DOCTYPE or entities; refusing to parse it")
     try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
-        raise FetchError(f"arXiv's answer is malformed XML ({exc})") from None
+        root = parse_xml(data, "arXiv's answer")
+    except InputError as exc:
+        raise FetchError(str(exc)) from None
     if root.tag != f"{_ATOM}feed":
         raise FetchError("arXiv's answer is not an Atom feed")
     fetched_at = dt.datetime.now(dt.UTC)
@@ -121,84 +115,21 @@ def _entry_metadata(entry: Element, entry_id: str, fetched_at: dt.datetime) -> A
     )
 
 
-def _seconds(value: float | str) -> float:
-    """The interval setting: a number from ``config.toml`` (validated there), or the text of
-    ``$PAPERDESK_ARXIV_INTERVAL``."""
-    if not isinstance(value, str):
-        return float(value)
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not number >= 0:
-        raise InputError(f"{INTERVAL_ENV} must be a number of seconds >= 0, got {value!r}")
-    return number
-
-
-class ArxivClient:
+class ArxivClient(PacedClient):
     """A polite client of the query API: one request per interval, retries included."""
 
-    def __init__(
-        self,
-        api: str = DEFAULT_API,
-        interval: float = DEFAULT_INTERVAL,
-        *,
-        locations: Locations | None = None,
-        cancel: Cancel | None = None,
-    ) -> None:
-        self.api = api
-        self.interval = interval
-        self.limits = FetchLimits(
-            connect=10.0,
-            read=25.0,
-            max_bytes=MAX_ANSWER_BYTES,
-            attempts=4,
-            backoff=self.interval,
-        ).configured(locations)
-        self.cancel = cancel
-        self._next_request = 0.0
-        self._http: httpx.Client | None = None
+    service = Service("arxiv", API_ENV, DEFAULT_API, INTERVAL_ENV, DEFAULT_INTERVAL)
 
-    @classmethod
-    def of_home(cls, locations: Locations, *, cancel: Cancel | None = None) -> ArxivClient:
-        """The client a home's settings ask for: the environment, else ``config.toml``'s
-        ``[arxiv]`` table, else arXiv itself at one request every 3 s; the fetch deadline is
-        the home's too."""
-        api = setting(locations, "arxiv", "api", API_ENV)
-        interval = setting(locations, "arxiv", "interval", INTERVAL_ENV)
-        return cls(
-            api or DEFAULT_API,
-            DEFAULT_INTERVAL if interval is None else _seconds(interval),
-            locations=locations,
-            cancel=cancel,
+    def limits_for(self, interval: float) -> FetchLimits:
+        """arXiv's limits: retries back off by the interval arXiv asks for."""
+        return FetchLimits(
+            connect=10.0, read=25.0, max_bytes=MAX_ANSWER_BYTES, attempts=4, backoff=interval
         )
-
-    def __enter__(self) -> ArxivClient:
-        self._http = make_client(self.limits)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
-
-    def _wait_turn(self) -> None:
-        delay = self._next_request - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        self._next_request = time.monotonic() + self.interval
 
     def query(self, params: Mapping[str, str]) -> list[ArxivMetadata]:
-        answer = fetch(
-            self.api,
-            params=params,
-            limits=self.limits,
-            client=self._http,
-            before_attempt=self._wait_turn,
-            cancel=self.cancel,
-        )
+        data = self._get(self.api, params)
         try:
-            return parse_feed(answer.content)
+            return parse_feed(data)
         except FetchError as exc:
             raise FetchError(f"could not fetch {self.api}: {exc}") from None
 

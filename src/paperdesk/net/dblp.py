@@ -10,15 +10,17 @@ stand-in for one serves both. A venue without a table of contents (404) is searc
 ``toc:db/conf/nsdi/nsdi2025.bht:``, then by its stream and year.
 
 Fetching goes through :func:`paperdesk.net.fetch.fetch`: one deadline for each request, 429 and
-5xx retried with backoff, a body size limit. DBLP publishes no rate limit but asks clients to be
-gentle: every request waits its turn (``$PAPERDESK_DBLP_INTERVAL`` or ``[dblp] interval``
-seconds, default 1). Everything is fetched before anything is written: a failure is one
+5xx retried with backoff, and :data:`MAX_VENUE_BYTES` for all the answers of one venue. DBLP
+publishes no rate limit but asks clients to be gentle: every request waits its turn
+(``$PAPERDESK_DBLP_INTERVAL`` or ``[dblp] interval`` seconds, default 1, at most 10:
+:class:`~paperdesk.net.paced.PacedClient`), within its deadline and until a cancel. Everything
+is fetched before anything is written: a failure is one
 :class:`FetchError` line and the home stays as it was.
 """
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,16 +33,15 @@ from paperdesk.catalog.importers.dblp import (
     search_answer,
     toc_xml,
     venue_catalog,
+    venue_named,
 )
 from paperdesk.catalog.metadata import DblpCache
 from paperdesk.catalog.models import CatalogFile, DblpMetadata
-from paperdesk.config import setting
 from paperdesk.errors import FetchError, InputError, NotFoundError, UsageError
-from paperdesk.net.fetch import Cancel, FetchLimits, FetchStatusError, fetch, make_client
+from paperdesk.net.fetch import Cancel, FetchLimits, FetchStatusError, FetchTooLarge
+from paperdesk.net.paced import PacedClient, Service
 
 if TYPE_CHECKING:
-    import httpx
-
     from paperdesk.catalog.dblp_venues import VenueRef
     from paperdesk.locations import Locations
     from paperdesk.workspace import ImportReport, Workspace
@@ -52,92 +53,62 @@ DEFAULT_INTERVAL = 1.0
 PAGE_SIZE = 1000
 #: DBLP answers at most this many hits of one query (``f`` + ``h``), so no more is asked.
 MAX_HITS = 10000
-MAX_ANSWER_BYTES = 64 * 1024 * 1024
+MIB = 1024 * 1024
+#: All the answers of one venue's fetch together (a table of contents, or every search page).
+MAX_VENUE_BYTES = 64 * MIB
 
 
-def _seconds(value: float | str) -> float:
-    if not isinstance(value, str):
-        return float(value)
-    try:
-        number = float(value)
-    except ValueError:
-        number = -1.0
-    if not number >= 0:
-        raise InputError(f"{INTERVAL_ENV} must be a number of seconds >= 0, got {value!r}")
-    return number
+class DblpClient(PacedClient):
+    """A gentle client of DBLP: one request per interval, retries included, and at most
+    ``max_bytes`` of answers in all (:data:`MAX_VENUE_BYTES` by default)."""
 
-
-class DblpClient:
-    """A gentle client of DBLP: one request per interval, retries included."""
+    service = Service("dblp", API_ENV, DEFAULT_API, INTERVAL_ENV, DEFAULT_INTERVAL)
 
     def __init__(
         self,
-        api: str = DEFAULT_API,
-        interval: float = DEFAULT_INTERVAL,
+        api: str | None = None,
+        interval: float | None = None,
         *,
-        locations: Locations | None = None,
         page_size: int = PAGE_SIZE,
+        max_bytes: int = MAX_VENUE_BYTES,
+        locations: Locations | None = None,
         cancel: Cancel | None = None,
     ) -> None:
-        parts = urlsplit(api)
+        self.max_bytes = max_bytes
+        super().__init__(api, interval, locations=locations, cancel=cancel)
+        parts = urlsplit(self.api)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise UsageError(f"{API_ENV} must be an http(s) URL, got {api!r}")
-        self.api = api
+            raise UsageError(f"{API_ENV} must be an http(s) URL, got {self.api!r}")
         self.site = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-        self.interval = interval
         self.page_size = page_size
-        self.limits = FetchLimits(
-            connect=5.0, read=20.0, max_bytes=MAX_ANSWER_BYTES, attempts=3, backoff=1.0
-        ).configured(locations)
-        self.cancel = cancel
-        self._next_request = 0.0
-        self._http: httpx.Client | None = None
+        self.received = 0
 
-    @classmethod
-    def of_home(cls, locations: Locations, *, cancel: Cancel | None = None) -> DblpClient:
-        """The client a home's settings ask for: the environment, else ``[dblp]`` in
-        ``config.toml``, else dblp.org at one request a second."""
-        api = setting(locations, "dblp", "api", API_ENV)
-        interval = setting(locations, "dblp", "interval", INTERVAL_ENV)
-        return cls(
-            api or DEFAULT_API,
-            DEFAULT_INTERVAL if interval is None else _seconds(interval),
-            locations=locations,
-            cancel=cancel,
+    def limits_for(self, interval: float) -> FetchLimits:
+        """DBLP's limits: all the answers of one venue within ``max_bytes``."""
+        return FetchLimits(
+            connect=5.0, read=20.0, max_bytes=self.max_bytes, attempts=3, backoff=1.0
         )
 
-    def __enter__(self) -> DblpClient:
-        self._http = make_client(self.limits)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
-
-    def _wait_turn(self) -> None:
-        delay = self._next_request - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        self._next_request = time.monotonic() + self.interval
-
-    def _get(self, url: str, params: Mapping[str, str] | None = None) -> bytes:
-        answer = fetch(
-            url,
-            params=params,
-            limits=self.limits,
-            client=self._http,
-            before_attempt=self._wait_turn,
-            cancel=self.cancel,
-        )
-        return answer.content
+    def _answer(self, url: str, params: Mapping[str, str] | None = None) -> bytes:
+        """The answer, counted against the bytes this client may still receive."""
+        left = self.limits.max_bytes - self.received
+        try:
+            data = self._get(url, params, max_bytes=left)
+        except FetchTooLarge:
+            raise FetchError(
+                f"could not fetch {url}: DBLP's answers for this venue pass "
+                f"{self.limits.max_bytes / MIB:g} MiB in all, the limit for one venue; "
+                "give its papers in a file with --file"
+            ) from None
+        self.received += len(data)
+        return data
 
     def toc(self, key: str) -> tuple[str | None, list[DblpRecord]] | None:
         """The table of contents ``key`` (``db/conf/nsdi/nsdi2025``) with its sessions, or
         None when DBLP has none (404)."""
         url = f"{self.site}/{key}.xml"
         try:
-            data = self._get(url)
+            data = self._answer(url)
         except FetchStatusError as exc:
             if exc.status in (404, 410):
                 return None
@@ -153,7 +124,7 @@ class DblpClient:
         first = 0
         while True:
             params = {"q": query, "format": "json", "h": str(self.page_size), "f": str(first)}
-            data = self._get(self.api, params)
+            data = self._answer(self.api, params)
             try:
                 total, page = search_answer(data, f"DBLP's answer from {self.api}")
             except InputError as exc:
@@ -166,6 +137,11 @@ class DblpClient:
     def venue(self, ref: VenueRef) -> tuple[str | None, list[DblpRecord], str]:
         """``(title, records, where)`` of a venue: its table of contents when DBLP has one,
         else what a search by table of contents, then by stream and year, finds."""
+        if ref.toc is None and ref.year is None:
+            raise UsageError(
+                f"{ref.name!r} needs a year: DBLP lists a venue's papers by year, e.g. "
+                f'paperdesk venue fetch "{ref.name} {dt.date.today().year}"'
+            )
         if ref.toc is None:
             raise UsageError(
                 f"DBLP's key of {ref.name!r} is not known; give its DBLP key or URL "
@@ -206,11 +182,14 @@ def fetch_venue(
     else:
         with DblpClient.of_home(locations, cancel=cancel) as client:
             title, records, location = client.venue(ref)
-    name = ref.name or (" ".join(title.split()) if title else None)
-    if name is None:
-        raise UsageError("name the venue: the file does not say which venue it is")
     if not records:
-        raise NotFoundError(f"DBLP has no papers of {name} at {location}; check the venue's key")
+        what = ref.name or title or ref.toc or "the venue"
+        raise NotFoundError(f"DBLP has no papers of {what} at {location}; check the venue's key")
+    name = ref.name or " ".join((title or "").split()) or venue_named(records, ref.year)
+    if name is None:
+        which = str(file) if file is not None else f"DBLP's {ref.toc}"
+        example = f"NAME {ref.year}" if ref.year else "NAME YEAR"
+        raise UsageError(f"{which} does not say which venue it is; name it with --name '{example}'")
     catalog, metadata = venue_catalog(
         name,
         records,

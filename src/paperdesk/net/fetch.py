@@ -109,6 +109,31 @@ class FetchCancelled(FetchError):
     """The user stopped the fetch (:meth:`Cancel.cancel`); nothing was changed."""
 
 
+class FetchTooLarge(FetchError):
+    """The body passed ``limits.max_bytes``: a client with a budget across several fetches
+    (a venue's pages) says which limit it was."""
+
+
+class Pace:
+    """One request per ``interval`` seconds to a service that asks for it, retries included.
+
+    :func:`fetch` waits for the turn inside its own deadline and wakes at once when cancelled:
+    the wait is part of the fetch, not a sleep before it.
+    """
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._next = 0.0
+
+    def delay(self) -> float:
+        """Seconds until the next request may go."""
+        return max(0.0, self._next - time.monotonic())
+
+    def sent(self) -> None:
+        """A request goes now: the next one waits an interval from here."""
+        self._next = time.monotonic() + self.interval
+
+
 class _Cut:
     """The sockets of one fetch, shut down together when its deadline passes or it is
     cancelled: a read blocked on one of them returns at once."""
@@ -291,12 +316,13 @@ def fetch(
     params: Mapping[str, str] | None = None,
     limits: FetchLimits | None = None,
     client: httpx.Client | None = None,
-    before_attempt: Callable[[], None] | None = None,
+    pace: Pace | None = None,
     cancel: Cancel | None = None,
 ) -> Fetched:
     """GET ``url`` completely, conditionally when ``etag``/``last_modified`` are given.
 
-    ``before_attempt`` runs before every attempt (the arXiv client waits its turn there).
+    With ``pace``, every attempt first waits its turn (:class:`Pace`); a turn that would come
+    after the deadline fails at once.
     Raises :class:`FetchError` ("could not fetch URL: reason") on anything but a whole body or
     a 304 to a conditional request, at the latest when the deadline ``limits.total`` passes;
     :class:`FetchCancelled` once ``cancel`` is cancelled.
@@ -308,7 +334,7 @@ def fetch(
     timer.start()
     try:
         with cancel._watching(cut) if cancel is not None else contextlib.nullcontext():
-            return _fetch(url, etag, last_modified, params, limits, client, before_attempt, cut)
+            return _fetch(url, etag, last_modified, params, limits, client, pace, cut)
     finally:
         timer.cancel()
 
@@ -320,7 +346,7 @@ def _fetch(
     params: Mapping[str, str] | None,
     limits: FetchLimits,
     client: httpx.Client | None,
-    before_attempt: Callable[[], None] | None,
+    pace: Pace | None,
     cut: _Cut,
 ) -> Fetched:
     import httpx
@@ -332,21 +358,28 @@ def _fetch(
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + limits.total
 
+    def too_late() -> FetchError:
+        return FetchError(
+            f"could not fetch {url}: no complete answer within the {limits.total:g} s "
+            f"deadline (set it with {TIMEOUT_ENV} or [net] timeout in config.toml)"
+        )
+
     def stopped() -> FetchError | None:
         """The error to give when the fetch was cut or its time is up."""
         if cut.reason == "cancelled":
             return FetchCancelled(f"fetching {url} was cancelled; nothing was changed")
         if cut.reason == "deadline" or time.monotonic() >= deadline:
-            return FetchError(
-                f"could not fetch {url}: no complete answer within the {limits.total:g} s "
-                f"deadline (set it with {TIMEOUT_ENV} or [net] timeout in config.toml)"
-            )
+            return too_late()
         return None
 
     with _client_for(client, limits) as http:
         for attempt in range(1, limits.attempts + 1):
-            if before_attempt is not None:
-                before_attempt()
+            if pace is not None:
+                delay = pace.delay()
+                if time.monotonic() + delay >= deadline:
+                    raise stopped() or too_late()
+                cut.done.wait(delay)  # woken by a cancel (checked below)
+                pace.sent()
             remaining = deadline - time.monotonic()
             if (error := stopped()) is not None:
                 raise error
@@ -441,7 +474,7 @@ def _read_body(response: httpx.Response, url: str, limits: FetchLimits) -> bytes
     """The decoded body, refused as soon as it is known to exceed the size limit."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limits.max_bytes:
-        raise FetchError(
+        raise FetchTooLarge(
             f"could not fetch {url}: the body is {int(declared)} bytes, "
             f"over the {limits.max_bytes}-byte limit"
         )
@@ -450,7 +483,7 @@ def _read_body(response: httpx.Response, url: str, limits: FetchLimits) -> bytes
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > limits.max_bytes:
-            raise FetchError(
+            raise FetchTooLarge(
                 f"could not fetch {url}: the body is over the {limits.max_bytes}-byte limit"
             )
         chunks.append(chunk)

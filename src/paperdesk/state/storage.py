@@ -35,7 +35,6 @@ for a new, empty store.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import secrets
@@ -49,7 +48,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from paperdesk.atomic import atomic_write_bytes, fsync_directory
+from paperdesk.atomic import atomic_write_bytes, fsync_directory, lock_file, unlock_file
 from paperdesk.errors import StoreError
 from paperdesk.state.file_format import HEADER, WRITE_ID_TABLE, Tables, header_line, vouches
 
@@ -176,41 +175,6 @@ def _pair_lines(raw: bytes, tables: Tables) -> dict[str, dict[str, bytes]]:
     if rows[i:] != [b"}"]:
         return {}
     return lines
-
-
-def _flock(fd: int, timeout: float) -> bool:
-    """Take an exclusive flock on ``fd`` within ``timeout`` seconds.
-
-    A waiter blocks in the kernel (in a helper thread, as flock has no timeout) rather than
-    polling: woken as soon as the holder lets go, it is not starved by a process writing in a
-    loop. On timeout the helper keeps ``fd``, and unlocks and closes it once it gets the lock.
-    """
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        pass
-    got = threading.Event()
-    handover = threading.Lock()
-    abandoned = False
-
-    def wait() -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        with handover:
-            if abandoned:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
-            else:
-                got.set()
-
-    threading.Thread(target=wait, name="paperdesk-store-lock", daemon=True).start()
-    if got.wait(max(timeout, 0.0)):
-        return True
-    with handover:
-        if got.is_set():
-            return True
-        abandoned = True
-    return False
 
 
 class AtomicJSONStorage(Storage):
@@ -568,36 +532,22 @@ class AtomicJSONStorage(Storage):
                 yield
             finally:
                 fd, self._lock_fd = self._lock_fd, None
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
+                unlock_file(fd)
 
     def _acquire(self) -> int:
         """Open and flock the lock file; StoreError after ``lock_timeout`` seconds."""
-        deadline = time.monotonic() + self.lock_timeout
-        while True:
-            try:
-                self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-            except OSError as exc:
-                raise StoreError(
-                    f"store {self.path} cannot be locked ({_reason(exc)}: {self.lock_path}); "
-                    f"check the permissions of {self.path.parent}"
-                ) from None
-            if not _flock(fd, deadline - time.monotonic()):
-                raise StoreError(
-                    f"store {self.path} is busy: another process has held {self.lock_path} "
-                    f"for over {self.lock_timeout:g} s; try again"
-                )
-            # The lock file may have been removed and recreated meanwhile: a lock on the old,
-            # unlinked inode excludes nobody, so lock the current one.
-            try:
-                current = os.stat(self.lock_path).st_ino
-            except FileNotFoundError:
-                current = -1
-            if current == os.fstat(fd).st_ino:
-                return fd
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+        try:
+            return lock_file(self.lock_path, self.lock_timeout)
+        except TimeoutError:
+            raise StoreError(
+                f"store {self.path} is busy: another process has held {self.lock_path} "
+                f"for over {self.lock_timeout:g} s; try again"
+            ) from None
+        except OSError as exc:
+            raise StoreError(
+                f"store {self.path} cannot be locked ({_reason(exc)}: {self.lock_path}); "
+                f"check the permissions of {self.path.parent}"
+            ) from None
 
     def _sweep_temp_files(self) -> None:
         """Delete temp files of writers killed mid-write (safe: writers hold the lock)."""

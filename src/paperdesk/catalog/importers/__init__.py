@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from paperdesk.catalog.models import CatalogFile, ImportWarning
 from paperdesk.catalog.records import YEAR
+from paperdesk.inert import INCOMING_CONTROLS, without_controls
 
 from .awesome import parse_list
 from .blocks import Block, Heading, read_blocks
@@ -29,9 +30,6 @@ Kind = Literal["list", "daily"]
 
 _DATE_HEADING = re.compile(r"\s*\d{4}-\d{1,2}-\d{1,2}\b")
 _DAILY_TITLE = re.compile(r"daily.*arxiv|arxiv.*daily", re.IGNORECASE)
-# C0/C1 controls but tab, newline and carriage return: in a title or tag they would reach the
-# terminal that shows it (screen clears, OSC 52 clipboard writes), and no list needs them.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def parse_text(
@@ -97,10 +95,10 @@ def _kind_of(blocks: list[Block]) -> Kind:
 
 def _without_controls(text: str) -> tuple[str, list[int]]:
     """``text`` without control characters, and the numbers of the lines that had some."""
-    if _CONTROLS.search(text) is None:
+    if INCOMING_CONTROLS.search(text) is None:
         return text, []
-    lines = [n for n, line in enumerate(text.split("\n"), 1) if _CONTROLS.search(line)]
-    return _CONTROLS.sub("", text), lines
+    lines = [n for n, line in enumerate(text.split("\n"), 1) if INCOMING_CONTROLS.search(line)]
+    return without_controls(text), lines
 
 
 def _as_text(text: object) -> str:

@@ -16,16 +16,20 @@ list or the daily feed already holds is the same paper here, with its reading st
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from paperdesk.catalog.models import CatalogFile, DblpMetadata, Origin
 from paperdesk.catalog.records import Venue
+from paperdesk.catalog.safe_xml import parse_xml
 from paperdesk.errors import InputError
+from paperdesk.inert import without_controls
 from paperdesk.locations import default_source_name
 
 from .collect import Collector, Draft
@@ -36,8 +40,6 @@ PAPER_TYPES = frozenset(
 )
 _RECORD_TAGS = ("inproceedings", "article", "incollection")
 _HEADING_TAGS = ("h2", "h3", "h4")
-_DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HOMONYM = re.compile(r"\s+\d{4}$")  # DBLP tells same-named authors apart: "Wei Wang 0001"
 _DOI_HOST = "https://doi.org/"
 
@@ -54,6 +56,16 @@ class DblpRecord:
     ee: list[str] = field(default_factory=list)
     key: str | None = None
     session: str | None = None
+    venue: str | None = None  # DBLP's name of the venue (``HotOS``), for a key without a name
+
+    def __post_init__(self) -> None:
+        """Whichever shape it came in, a record holds no control characters: DBLP's answers
+        and venue files are text from outside, kept in the DBLP cache and the venue's source."""
+        self.title = without_controls(self.title)
+        self.authors = [without_controls(name) for name in self.authors]
+        self.pages, self.doi, self.key = _clean(self.pages), _clean(self.doi), _clean(self.key)
+        self.session, self.venue = _clean(self.session), _clean(self.venue)
+        self.ee = [without_controls(url) for url in self.ee]
 
     @property
     def url(self) -> str | None:
@@ -63,9 +75,13 @@ class DblpRecord:
         return f"{_DOI_HOST}{self.doi}" if self.doi else None
 
 
+def _clean(text: str | None) -> str | None:
+    return without_controls(text) if text else text
+
+
 def clean_title(title: str) -> str:
     """A DBLP title as lists write it: one line, no controls, without the closing ``.``."""
-    text = " ".join(_CONTROLS.sub("", title).split())
+    text = " ".join(without_controls(title).split())
     return text[:-1].rstrip() if text.endswith(".") and not text.endswith("..") else text
 
 
@@ -136,6 +152,7 @@ def search_answer(data: bytes | str, where: str) -> tuple[int, list[DblpRecord]]
                 doi=_doi(_text_or_none(info.get("doi")), ee),
                 ee=ee,
                 key=_text_or_none(info.get("key")),
+                venue=next((v for v in _listed(info.get("venue")) if isinstance(v, str)), None),
             )
         )
     return total, [record for record in records if record.title]
@@ -144,14 +161,7 @@ def search_answer(data: bytes | str, where: str) -> tuple[int, list[DblpRecord]]
 def toc_xml(data: bytes, where: str) -> tuple[str | None, list[DblpRecord]]:
     """``(title, records)`` of a DBLP table of contents in XML (``<bht title="NSDI 2025">``):
     each record's session is the heading above its ``<dblpcites>``."""
-    from xml.etree import ElementTree
-
-    if _DECLARATION.search(data):
-        raise InputError(f"{where} declares a DOCTYPE or entities; refusing to parse it")
-    try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
-        raise InputError(f"{where} is not well-formed XML ({exc})") from None
+    root = parse_xml(data, where)
     if root.tag not in ("bht", "dblp"):
         raise InputError(f"{where} is not a DBLP table of contents (<bht> or <dblp> expected)")
     records: list[DblpRecord] = []
@@ -163,7 +173,7 @@ def toc_xml(data: bytes, where: str) -> tuple[str | None, list[DblpRecord]]:
             record = _xml_record(element, session)
             if record is not None:
                 records.append(record)
-    return root.get("title"), records
+    return _clean(root.get("title")), records
 
 
 def _xml_record(element: Any, session: str | None) -> DblpRecord | None:
@@ -185,6 +195,7 @@ def _xml_record(element: Any, session: str | None) -> DblpRecord | None:
         ee=ee,
         key=element.get("key"),
         session=session,
+        venue=text("booktitle") or text("journal"),
     )
 
 
@@ -194,7 +205,7 @@ def title_lines(text: str) -> list[DblpRecord]:
     records = []
     session: str | None = None
     for line in text.splitlines():
-        line = " ".join(_CONTROLS.sub("", line).split())
+        line = " ".join(without_controls(line).split())
         if not line:
             continue
         if line.startswith("#"):
@@ -207,14 +218,29 @@ def title_lines(text: str) -> list[DblpRecord]:
 
 
 def read_venue_file(data: bytes, where: str) -> tuple[str | None, list[DblpRecord]]:
-    """A local venue file: DBLP JSON, DBLP XML or titles, told apart by their first byte."""
-    text = data.decode("utf-8-sig", "replace")
+    """A local venue file: DBLP JSON, DBLP XML or titles, told apart by their first character.
+    A file in UTF-16 (it starts with its byte order mark) is read as such; XML in it goes to
+    the parser as it is, which reads the document's own encoding."""
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    text = data.decode("utf-16", "replace") if utf16 else data.decode("utf-8-sig", "replace")
     start = text.lstrip()[:1]
     if start == "{":
         return None, search_answer(text, where)[1]
     if start == "<":
-        return toc_xml(text.lstrip().encode("utf-8"), where)
+        return toc_xml(data if utf16 else text.lstrip().encode("utf-8"), where)
     return None, title_lines(text)
+
+
+def venue_named(records: Sequence[DblpRecord], year: int | None) -> str | None:
+    """The venue DBLP's records name most often, with its year (``HotOS 2025``): the name of a
+    venue given by a DBLP key that neither the table nor its table of contents names."""
+    venues = Counter(" ".join(r.venue.split()) for r in records if r.venue)
+    if not venues:
+        return None
+    name = venues.most_common(1)[0][0]
+    years = Counter(r.year for r in records if r.year)
+    year = year or (years.most_common(1)[0][0] if years else None)
+    return f"{name} {year}" if year and str(year) not in name else name
 
 
 def venue_source_name(venue: str) -> str:
