@@ -36,8 +36,8 @@ from tui_catalog import (
     ESCAPE_TITLE,
     EVIL_TITLE,
     SERVERLESS,
+    ServedList,
     main_list,
-    write_catalog,
     write_home_sources,
 )
 
@@ -45,21 +45,7 @@ SIZE = (120, 40)
 SERVERLESS_ID = paper_id(SERVERLESS)
 
 
-@pytest.fixture
-def catalog_path(tmp_path: Path) -> Path:
-    return write_catalog(tmp_path / "desk.json")
-
-
-@pytest.fixture
-def app(isolated_home: Path, catalog_path: Path) -> PaperdeskApp:
-    return make_app(home=isolated_home, catalog=catalog_path)
-
-
-@pytest.fixture(autouse=True)
-def over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Clipboard and browser go through the terminal, as over SSH: no desktop is touched."""
-    monkeypatch.setenv("SSH_TTY", "/dev/pts/0")
-    monkeypatch.delenv("BROWSER", raising=False)
+pytestmark = pytest.mark.usefixtures("over_ssh")
 
 
 def store_of(home: Path) -> Store:
@@ -922,22 +908,10 @@ async def test_e_says_when_arxiv_cannot_be_reached(
         assert app.is_running
 
 
-def awesome_list(*titles: str) -> str:
-    lines = "\n".join(f"* {title}" for title in titles)
-    return f"# synced list\n\n## [OSDI 2024](https://osdi.example)\n\n### LLM Serving\n{lines}\n"
-
-
 async def test_sync_now_brings_new_papers_and_keeps_notes_and_marks(
-    isolated_home: Path, httpserver: HTTPServer
+    isolated_home: Path, served_list: Callable[..., ServedList]
 ) -> None:
-    from paperdesk.cli import main
-
-    served = {"text": awesome_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")}
-    httpserver.expect_request("/list.md").respond_with_handler(
-        lambda _request: Response(served["text"], content_type="text/markdown")
-    )
-    url = httpserver.url_for("/list.md")
-    assert main(["import", url, "--as", "awesome-papers"]) == 0
+    served = served_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
     app = make_app(home=isolated_home)
     async with app.run_test(size=SIZE) as pilot:
         await opened(app, pilot)
@@ -945,9 +919,7 @@ async def test_sync_now_brings_new_papers_and_keeps_notes_and_marks(
         await pilot.press("j", "a", "w", *"typed before the sync")
         await written(app, pilot)
         parrot = app.desk.current_paper
-        served["text"] = awesome_list(
-            "Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables", "Brand New Paper"
-        )
+        served.titles = (*served.titles, "Brand New Paper")
         app.desk.action_sync()
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -976,7 +948,7 @@ def key_bar_text(app: PaperdeskApp) -> str:
 @pytest.mark.parametrize("task", ["sync", "enrich"])
 async def test_escape_cancels_a_fetch_and_nothing_changes(
     isolated_home: Path,
-    httpserver: HTTPServer,
+    served_list: Callable[..., ServedList],
     trickling_server: str,
     monkeypatch: pytest.MonkeyPatch,
     task: str,
@@ -984,14 +956,9 @@ async def test_escape_cancels_a_fetch_and_nothing_changes(
     """A server that trickles its headers holds the fetch; escape cuts it at once, says so,
     and the home is byte-identical. The key bar offers escape only while the fetch runs, and
     escape goes back to clearing the search afterwards."""
-    from paperdesk.cli import main
-
-    httpserver.expect_request("/list.md").respond_with_data(
-        awesome_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
-    )
-    assert main(["import", httpserver.url_for("/list.md"), "--as", "awesome-papers"]) == 0
+    served = served_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
     source = isolated_home / "sources" / "awesome-papers.json"
-    source.write_text(source.read_text().replace(httpserver.url_for("/list.md"), trickling_server))
+    source.write_text(source.read_text().replace(served.url, trickling_server))
     monkeypatch.setenv("PAPERDESK_ARXIV_API", trickling_server)
     monkeypatch.setenv("PAPERDESK_ARXIV_INTERVAL", "0")
     app = make_app(home=isolated_home)

@@ -4,11 +4,8 @@ repeat counts next to the saved views on the same digits; asserted on the store 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-
-import pytest
-from pytest_httpserver import HTTPServer
-from werkzeug import Response
 
 from paperdesk.catalog.identity import paper_id
 from paperdesk.catalog.merged import Catalog
@@ -21,21 +18,11 @@ from paperdesk.tui.selection import Selection
 from paperdesk.tui.widgets.key_bar import KeyBar
 from paperdesk.tui.widgets.nav_tree import NavTree
 from paperdesk.tui.widgets.paper_list import PICK_GLYPH
-from test_tui import SIZE, awesome_list, opened, papers, store_of, titles, until, written
-from tui_catalog import main_list, write_catalog
+from test_tui import SIZE, opened, papers, store_of, titles, until, written
+from tui_catalog import ServedList, main_list
 
 OSDI = Selection("venue", "OSDI 2024", "OSDI 2024")
 NSDI = Selection("venue", "NSDI 2025", "NSDI 2025")
-
-
-@pytest.fixture
-def catalog_path(tmp_path: Path) -> Path:
-    return write_catalog(tmp_path / "desk.json")
-
-
-@pytest.fixture
-def app(isolated_home: Path, catalog_path: Path) -> PaperdeskApp:
-    return make_app(home=isolated_home, catalog=catalog_path)
 
 
 def catalog() -> Catalog:
@@ -383,18 +370,12 @@ async def test_keymap_remaps_next_unread(app: PaperdeskApp, isolated_home: Path)
 
 
 async def test_A_asked_across_a_sync_marks_the_papers_it_named(
-    isolated_home: Path, httpserver: HTTPServer
+    isolated_home: Path, served_list: Callable[..., ServedList]
 ) -> None:
     """The question of ``A`` is drawn in the middle, and an answer given after a sync has
     rebuilt the catalog (rows numbered anew) marks the papers the question was about."""
-    from paperdesk.cli import main
-
     first = ("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
-    served = {"text": awesome_list(*first)}
-    httpserver.expect_request("/list.md").respond_with_handler(
-        lambda _request: Response(served["text"], content_type="text/markdown")
-    )
-    assert main(["import", httpserver.url_for("/list.md"), "--as", "awesome-papers"]) == 0
+    served = served_list(*first)
     app = make_app(home=isolated_home)
     async with app.run_test(size=SIZE) as pilot:
         await opened(app, pilot)
@@ -405,7 +386,7 @@ async def test_A_asked_across_a_sync_marks_the_papers_it_named(
         assert isinstance(app.screen, StatusChoice)
         box = app.screen.query_one("#status-box").region
         assert box.x > 0 and abs(box.x - (SIZE[0] - box.right)) <= 1
-        served["text"] = awesome_list("Brand New Paper", *first)
+        served.titles = ("Brand New Paper", *first)
         app.desk.action_sync()
         await until(pilot, lambda: app.desk.model is not old_model, timeout=30)
         await pilot.press("x", "y")

@@ -4,13 +4,13 @@ store: one key a paper, resuming after a restart, the filter, undo, n/N, the TOD
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from textual.pilot import Pilot
 from textual.widgets import Input
-from werkzeug import Response
 
 from dblp_fixtures import toc_xml
 from paperdesk.catalog.dblp_venues import resolve_venue
@@ -27,8 +27,8 @@ from paperdesk.tui.widgets.paper_detail import PaperDetail
 from paperdesk.tui.widgets.triage_card import TriageCard
 from paperdesk.tui.widgets.triage_header import TriageHeader
 from paperdesk.workspace import Workspace
-from test_tui import SIZE, awesome_list, opened, store_of, until, written
-from tui_catalog import main_list, write_home_sources
+from test_tui import SIZE, opened, store_of, until, written
+from tui_catalog import ServedList, main_list, write_home_sources
 
 VENUE = "NSDI 2025"
 #: Source names take no spaces: the fetched venue is installed under this one.
@@ -321,17 +321,11 @@ async def test_a_conference_not_fetched_is_fetched_when_the_user_says_so(
 
 
 async def test_a_sync_under_triage_keeps_the_card_on_its_paper(
-    isolated_home: Path, venue_papers: list[Paper], httpserver: HTTPServer
+    isolated_home: Path, venue_papers: list[Paper], served_list: Callable[..., ServedList]
 ) -> None:
     """A sync rebuilds the catalog while triage is open and numbers its rows anew: the card
     stays on its paper, the filter stays, and the next key marks that paper."""
-    from paperdesk.cli import main
-
-    served = {"text": awesome_list("Llumnix: Dynamic Scheduling")}
-    httpserver.expect_request("/list.md").respond_with_handler(
-        lambda _request: Response(served["text"], content_type="text/markdown")
-    )
-    assert main(["import", httpserver.url_for("/list.md"), "--as", "awesome-papers"]) == 0
+    served = served_list("Llumnix: Dynamic Scheduling")
     app = make_app(home=isolated_home)
     async with app.run_test(size=SIZE) as pilot:
         await open_triage(app, pilot)
@@ -342,7 +336,7 @@ async def test_a_sync_under_triage_keeps_the_card_on_its_paper(
         old_model = app.desk.model
         assert old_model is not None
         old_row = old_model.row_of(third.id)
-        served["text"] = awesome_list(*(f"Early paper {n}" for n in range(5)))
+        served.titles = tuple(f"Early paper {n}" for n in range(5))
         app.desk.action_sync()
         await until(pilot, lambda: app.desk.model is not old_model, timeout=30)
         await pilot.pause()
