@@ -7,8 +7,10 @@ import json
 import stat
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -53,11 +55,36 @@ def store_of(home: Path) -> Store:
     return Store.open(Locations.resolve(home).store)
 
 
-async def opened(app: PaperdeskApp, pilot: Pilot) -> None:
-    """Wait for the desk to be filled and its store to be open (validated states shown)."""
-    await until(pilot, lambda: app.desk.settled or app.open_error is not None)
+async def opened(app: PaperdeskApp, pilot: Pilot, *, editor: bool = False) -> None:
+    """Wait for the desk to be filled and its store to be open (validated states shown); with
+    ``editor``, for the note editor too (mounted just after the first frame)."""
+
+    def ready() -> bool:
+        return app.desk.settled and (app.desk.note_editor is not None or not editor)
+
+    await until(pilot, lambda: ready() or app.open_error is not None)
     await pilot.pause()
     assert app.desk.model is not None, app.open_error
+
+
+@asynccontextmanager
+async def running(
+    app: PaperdeskApp, size: tuple[int, int] = SIZE, *, editor: bool = False, **options: Any
+) -> AsyncIterator[Pilot]:
+    """``app`` under Pilot at ``size``, once :func:`opened`."""
+    async with app.run_test(size=size, **options) as pilot:
+        await opened(app, pilot, editor=editor)
+        yield pilot
+
+
+@asynccontextmanager
+async def desk_on(
+    home: Path, size: tuple[int, int] = SIZE, *, editor: bool = False, **options: Any
+) -> AsyncIterator[tuple[PaperdeskApp, Pilot]]:
+    """A desk on ``home``'s own sources, :func:`running`."""
+    app = make_app(home=home)
+    async with running(app, size, editor=editor, **options) as pilot:
+        yield app, pilot
 
 
 async def written(app: PaperdeskApp, pilot: Pilot) -> None:
@@ -643,8 +670,10 @@ async def test_changes_from_another_process_show_up_without_losing_typing(
 
 
 async def todo_screen(app: PaperdeskApp, pilot: Pilot) -> TodoScreen:
+    """``t``, and the TODO screen once it lists the conferences."""
     await pilot.press("t")
     await written(app, pilot)
+    await until(pilot, lambda: isinstance(app.screen, TodoScreen) and bool(app.screen.items))
     screen = app.screen
     assert isinstance(screen, TodoScreen)
     return screen
