@@ -57,19 +57,30 @@ class Terminal:
         self.socket = socket
         self.env = env
 
-    def tmux(self, *args: str) -> str:
-        result = subprocess.run(
+    def tmux_result(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
             ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False
         )
-        return result.stdout
+
+    def tmux(self, *args: str) -> str:
+        return self.tmux_result(*args).stdout
 
     def start(self, command: str, size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
+        """Start ``command`` in a new session. Right after :meth:`stop` the server may still be
+        going away and take the new session with it ("server exited unexpectedly"): try again."""
         exports = " ".join(f"{key}={value}" for key, value in self.env.items())
-        self.tmux(
-            "new-session", "-d", "-s", "desk", "-x", str(size[0]), "-y", str(size[1]),
-            # pytest exports COLUMNS/LINES, which would override the pane's real size
-            f"env -u COLUMNS -u LINES {exports} {command}; echo EXITED $?; sleep 60",
-        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while True:
+            started = self.tmux_result(
+                "new-session", "-d", "-s", "desk", "-x", str(size[0]), "-y", str(size[1]),
+                # pytest exports COLUMNS/LINES, which would override the pane's real size
+                f"env -u COLUMNS -u LINES {exports} {command}; echo EXITED $?; sleep 60",
+            )  # fmt: skip
+            if started.returncode == 0:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"tmux did not start {command!r}: {started.stderr}")
+            time.sleep(0.1)
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "desk")
