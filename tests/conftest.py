@@ -8,9 +8,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
 from cli_run import Ran
 from paperdesk.cli import main
+from paperdesk.tui.app import PaperdeskApp, make_app
+from tui_catalog import ServedList, write_catalog
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -110,3 +114,38 @@ def ok(cli: Callable[..., Ran]) -> Callable[..., Ran]:
         return result
 
     return call
+
+
+@pytest.fixture
+def catalog_path(tmp_path: Path) -> Path:
+    """The hand-built main list as a ``--catalog`` file (see :mod:`tui_catalog`)."""
+    return write_catalog(tmp_path / "desk.json")
+
+
+@pytest.fixture
+def app(isolated_home: Path, catalog_path: Path) -> PaperdeskApp:
+    """A desk on :func:`catalog_path`, not yet running."""
+    return make_app(home=isolated_home, catalog=catalog_path)
+
+
+@pytest.fixture
+def over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clipboard and browser go through the terminal, as over SSH: no desktop is touched."""
+    monkeypatch.setenv("SSH_TTY", "/dev/pts/0")
+    monkeypatch.delenv("BROWSER", raising=False)
+
+
+@pytest.fixture
+def served_list(httpserver: HTTPServer) -> Callable[..., ServedList]:
+    """Serve an awesome list of these titles at ``/list.md`` and import it as the home's main
+    list; set the returned list's ``titles`` and the next sync reads the new ones."""
+
+    def serve(*titles: str) -> ServedList:
+        served = ServedList(httpserver.url_for("/list.md"), titles)
+        httpserver.expect_request("/list.md").respond_with_handler(
+            lambda _request: Response(served.text, content_type="text/markdown")
+        )
+        assert main(["import", served.url, "--as", "awesome-papers"]) == 0
+        return served
+
+    return serve

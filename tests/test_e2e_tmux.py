@@ -57,19 +57,30 @@ class Terminal:
         self.socket = socket
         self.env = env
 
-    def tmux(self, *args: str) -> str:
-        result = subprocess.run(
+    def tmux_result(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
             ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False
         )
-        return result.stdout
+
+    def tmux(self, *args: str) -> str:
+        return self.tmux_result(*args).stdout
 
     def start(self, command: str, size: tuple[int, int] = (WIDTH, HEIGHT)) -> None:
+        """Start ``command`` in a new session. Right after :meth:`stop` the server may still be
+        going away and take the new session with it ("server exited unexpectedly"): try again."""
         exports = " ".join(f"{key}={value}" for key, value in self.env.items())
-        self.tmux(
-            "new-session", "-d", "-s", "desk", "-x", str(size[0]), "-y", str(size[1]),
-            # pytest exports COLUMNS/LINES, which would override the pane's real size
-            f"env -u COLUMNS -u LINES {exports} {command}; echo EXITED $?; sleep 60",
-        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while True:
+            started = self.tmux_result(
+                "new-session", "-d", "-s", "desk", "-x", str(size[0]), "-y", str(size[1]),
+                # pytest exports COLUMNS/LINES, which would override the pane's real size
+                f"env -u COLUMNS -u LINES {exports} {command}; echo EXITED $?; sleep 60",
+            )  # fmt: skip
+            if started.returncode == 0:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"tmux did not start {command!r}: {started.stderr}")
+            time.sleep(0.1)
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "desk")
@@ -85,6 +96,11 @@ class Terminal:
 
     def keys(self, *keys: str, literal: bool = False) -> None:
         self.tmux("send-keys", "-t", "desk", *(["-l"] if literal else []), *keys)
+
+    def quit(self) -> None:
+        """q, and the desk ends with status 0 and no traceback on the screen."""
+        self.keys("q")
+        assert "Traceback" not in self.wait_for("EXITED 0")
 
     def stop(self) -> None:
         self.tmux("kill-server")
@@ -134,9 +150,7 @@ def test_search_mark_note_and_quit_in_a_real_terminal(
     terminal.wait_for("first note from the desk")
     terminal.keys("Escape")
     terminal.wait_for("Details")
-    terminal.keys("q")
-    screen = terminal.wait_for("EXITED 0")
-    assert "Traceback" not in screen
+    terminal.quit()
 
     shown = run(paperdesk_bin, isolated_home, "show", "serverlessllm", "--json")
     assert shown.returncode == 0, shown.stderr
@@ -160,8 +174,7 @@ def test_user_text_is_shown_literally(
     # The importer drops the ESC and BEL, so what is left is inert text, never a sequence.
     assert "Bell ]0;pwned and escape title" in terminal.wait_for("Bell ")
     assert terminal.tmux("display-message", "-p", "-t", "desk", "#{pane_title}") != "pwned\n"
-    terminal.keys("q")
-    terminal.wait_for("EXITED 0")
+    terminal.quit()
 
 
 def test_errors_opening_the_desk_print_one_line(
@@ -179,8 +192,7 @@ def test_the_desk_fits_80x24(paperdesk_bin: Path, terminal: Terminal) -> None:
     screen = terminal.wait_for("OSDI 2024")
     assert "Traceback" not in screen
     assert max(len(line) for line in screen.splitlines()) <= 80
-    terminal.keys("q")
-    terminal.wait_for("EXITED 0")
+    terminal.quit()
 
 
 def test_query_views_queue_and_the_outside_editor_in_a_real_terminal(
@@ -222,8 +234,7 @@ def test_query_views_queue_and_the_outside_editor_in_a_real_terminal(
     terminal.wait_for("now 1 of 2")
     terminal.keys("E")
     terminal.wait_for("Note saved")
-    terminal.keys("q")
-    terminal.wait_for("EXITED 0")
+    terminal.quit()
     queue = json.loads(run(paperdesk_bin, isolated_home, "queue", "--json").stdout)
     assert [p["id"].split("-")[0] for p in queue] == ["llumnix", "cachegen"]
     assert queue[0]["note"] == "written in the editor"
@@ -258,8 +269,7 @@ def test_a_first_day_at_80x24_in_a_real_terminal(
     time.sleep(0.5)
     left_on = paper_box_first_line(terminal.screen())
     assert left_on
-    terminal.keys("q")
-    terminal.wait_for("EXITED 0")
+    terminal.quit()
     listed = run(paperdesk_bin, isolated_home, "list", "--json")
     assert not [p["id"] for p in json.loads(listed.stdout) if p["note"]]
     terminal.stop()
@@ -267,8 +277,7 @@ def test_a_first_day_at_80x24_in_a_real_terminal(
     terminal.wait_for("OSDI 2024")
     time.sleep(0.5)
     assert paper_box_first_line(terminal.screen()) == left_on
-    terminal.keys("q")
-    terminal.wait_for("EXITED 0")
+    terminal.quit()
 
 
 def wait_for_paper(terminal: Terminal, title: str, timeout: float = 10.0) -> None:
@@ -336,7 +345,5 @@ def test_next_unread_marks_a_topic_undo_and_a_view_in_a_real_terminal(
     terminal.wait_for("Undone")
     terminal.keys("1")
     terminal.wait_for("Mine · 3 papers")
-    terminal.keys("q")
-    screen = terminal.wait_for("EXITED 0")
-    assert "Traceback" not in screen
+    terminal.quit()
     assert statuses() == ["unread", "unread"]

@@ -7,8 +7,10 @@ import json
 import stat
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -36,8 +38,8 @@ from tui_catalog import (
     ESCAPE_TITLE,
     EVIL_TITLE,
     SERVERLESS,
+    ServedList,
     main_list,
-    write_catalog,
     write_home_sources,
 )
 
@@ -45,21 +47,7 @@ SIZE = (120, 40)
 SERVERLESS_ID = paper_id(SERVERLESS)
 
 
-@pytest.fixture
-def catalog_path(tmp_path: Path) -> Path:
-    return write_catalog(tmp_path / "desk.json")
-
-
-@pytest.fixture
-def app(isolated_home: Path, catalog_path: Path) -> PaperdeskApp:
-    return make_app(home=isolated_home, catalog=catalog_path)
-
-
-@pytest.fixture(autouse=True)
-def over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Clipboard and browser go through the terminal, as over SSH: no desktop is touched."""
-    monkeypatch.setenv("SSH_TTY", "/dev/pts/0")
-    monkeypatch.delenv("BROWSER", raising=False)
+pytestmark = pytest.mark.usefixtures("over_ssh")
 
 
 def store_of(home: Path) -> Store:
@@ -67,11 +55,36 @@ def store_of(home: Path) -> Store:
     return Store.open(Locations.resolve(home).store)
 
 
-async def opened(app: PaperdeskApp, pilot: Pilot) -> None:
-    """Wait for the desk to be filled and its store to be open (validated states shown)."""
-    await until(pilot, lambda: app.desk.settled or app.open_error is not None)
+async def opened(app: PaperdeskApp, pilot: Pilot, *, editor: bool = False) -> None:
+    """Wait for the desk to be filled and its store to be open (validated states shown); with
+    ``editor``, for the note editor too (mounted just after the first frame)."""
+
+    def ready() -> bool:
+        return app.desk.settled and (app.desk.note_editor is not None or not editor)
+
+    await until(pilot, lambda: ready() or app.open_error is not None)
     await pilot.pause()
     assert app.desk.model is not None, app.open_error
+
+
+@asynccontextmanager
+async def running(
+    app: PaperdeskApp, size: tuple[int, int] = SIZE, *, editor: bool = False, **options: Any
+) -> AsyncIterator[Pilot]:
+    """``app`` under Pilot at ``size``, once :func:`opened`."""
+    async with app.run_test(size=size, **options) as pilot:
+        await opened(app, pilot, editor=editor)
+        yield pilot
+
+
+@asynccontextmanager
+async def desk_on(
+    home: Path, size: tuple[int, int] = SIZE, *, editor: bool = False, **options: Any
+) -> AsyncIterator[tuple[PaperdeskApp, Pilot]]:
+    """A desk on ``home``'s own sources, :func:`running`."""
+    app = make_app(home=home)
+    async with running(app, size, editor=editor, **options) as pilot:
+        yield app, pilot
 
 
 async def written(app: PaperdeskApp, pilot: Pilot) -> None:
@@ -657,8 +670,10 @@ async def test_changes_from_another_process_show_up_without_losing_typing(
 
 
 async def todo_screen(app: PaperdeskApp, pilot: Pilot) -> TodoScreen:
+    """``t``, and the TODO screen once it lists the conferences."""
     await pilot.press("t")
     await written(app, pilot)
+    await until(pilot, lambda: isinstance(app.screen, TodoScreen) and bool(app.screen.items))
     screen = app.screen
     assert isinstance(screen, TodoScreen)
     return screen
@@ -922,22 +937,10 @@ async def test_e_says_when_arxiv_cannot_be_reached(
         assert app.is_running
 
 
-def awesome_list(*titles: str) -> str:
-    lines = "\n".join(f"* {title}" for title in titles)
-    return f"# synced list\n\n## [OSDI 2024](https://osdi.example)\n\n### LLM Serving\n{lines}\n"
-
-
 async def test_sync_now_brings_new_papers_and_keeps_notes_and_marks(
-    isolated_home: Path, httpserver: HTTPServer
+    isolated_home: Path, served_list: Callable[..., ServedList]
 ) -> None:
-    from paperdesk.cli import main
-
-    served = {"text": awesome_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")}
-    httpserver.expect_request("/list.md").respond_with_handler(
-        lambda _request: Response(served["text"], content_type="text/markdown")
-    )
-    url = httpserver.url_for("/list.md")
-    assert main(["import", url, "--as", "awesome-papers"]) == 0
+    served = served_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
     app = make_app(home=isolated_home)
     async with app.run_test(size=SIZE) as pilot:
         await opened(app, pilot)
@@ -945,9 +948,7 @@ async def test_sync_now_brings_new_papers_and_keeps_notes_and_marks(
         await pilot.press("j", "a", "w", *"typed before the sync")
         await written(app, pilot)
         parrot = app.desk.current_paper
-        served["text"] = awesome_list(
-            "Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables", "Brand New Paper"
-        )
+        served.titles = (*served.titles, "Brand New Paper")
         app.desk.action_sync()
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -976,7 +977,7 @@ def key_bar_text(app: PaperdeskApp) -> str:
 @pytest.mark.parametrize("task", ["sync", "enrich"])
 async def test_escape_cancels_a_fetch_and_nothing_changes(
     isolated_home: Path,
-    httpserver: HTTPServer,
+    served_list: Callable[..., ServedList],
     trickling_server: str,
     monkeypatch: pytest.MonkeyPatch,
     task: str,
@@ -984,14 +985,9 @@ async def test_escape_cancels_a_fetch_and_nothing_changes(
     """A server that trickles its headers holds the fetch; escape cuts it at once, says so,
     and the home is byte-identical. The key bar offers escape only while the fetch runs, and
     escape goes back to clearing the search afterwards."""
-    from paperdesk.cli import main
-
-    httpserver.expect_request("/list.md").respond_with_data(
-        awesome_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
-    )
-    assert main(["import", httpserver.url_for("/list.md"), "--as", "awesome-papers"]) == 0
+    served = served_list("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
     source = isolated_home / "sources" / "awesome-papers.json"
-    source.write_text(source.read_text().replace(httpserver.url_for("/list.md"), trickling_server))
+    source.write_text(source.read_text().replace(served.url, trickling_server))
     monkeypatch.setenv("PAPERDESK_ARXIV_API", trickling_server)
     monkeypatch.setenv("PAPERDESK_ARXIV_INTERVAL", "0")
     app = make_app(home=isolated_home)

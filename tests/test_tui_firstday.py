@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
-from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -20,8 +20,6 @@ from textual.widgets import DataTable, Static
 from paperdesk.catalog.identity import paper_id
 from paperdesk.catalog.models import CatalogFile, TodoItem
 from paperdesk.catalog.records import Paper
-from paperdesk.locations import Locations
-from paperdesk.state.store import Store
 from paperdesk.tui.app import PaperdeskApp, make_app
 from paperdesk.tui.screens.help import GENERIC_TITLE, HelpScreen
 from paperdesk.tui.screens.todo import TodoScreen
@@ -33,6 +31,7 @@ from paperdesk.tui.widgets.note_editor import NoteEditor
 from paperdesk.tui.widgets.paper_detail import PaperDetail
 from paperdesk.tui.widgets.paper_list import NOTE_GLYPH, PaperList
 from paperdesk.workspace import Workspace
+from test_tui import desk_on, running, store_of, titles, until, written
 from tui_catalog import SERVERLESS, main_list, write_catalog, write_home_sources
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=["80x24", "160x50"])
@@ -65,35 +64,11 @@ def home(isolated_home: Path) -> Path:
     return isolated_home
 
 
-def store_of(home: Path) -> Store:
-    return Store.open(Locations.resolve(home).store)
-
-
-async def until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        await pilot.pause(0.05)
-
-
-async def opened(app: PaperdeskApp, pilot: Pilot) -> None:
-    """The desk filled, its store open and the note editor mounted."""
-    await until(pilot, lambda: app.desk.settled and app.desk.note_editor is not None)
-    await pilot.pause()
-
-
-async def written(app: PaperdeskApp, pilot: Pilot) -> None:
-    await pilot.pause()
-    assert app.writer is not None
-    await app.writer.drain()
-    await pilot.pause()
-
-
-def titles(app: PaperdeskApp) -> list[str]:
-    model = app.desk.model
-    assert model is not None
-    return [model.paper(row).title for row in app.desk.paper_list.rows]
+def desk_at(
+    home: Path, size: tuple[int, int] = SMALL, **options: Any
+) -> AbstractAsyncContextManager[tuple[PaperdeskApp, Pilot]]:
+    """The desk on ``home``, opened with its note editor mounted (these tests look at it)."""
+    return desk_on(home, size, editor=True, **options)
 
 
 def tree_lines(app: PaperdeskApp) -> list[str]:
@@ -125,9 +100,7 @@ def footer(app: PaperdeskApp) -> str:
 async def test_every_source_is_a_view_in_its_own_structure(
     home: Path, size: tuple[int, int]
 ) -> None:
-    app = make_app(home=home)
-    async with app.run_test(size=size) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home, size) as (app, pilot):
         tree = app.desk.query_one(NavTree)
         sources = tree.find(Selection("group", "sources", "Sources"))
         assert sources is not None
@@ -169,18 +142,14 @@ async def test_every_source_is_a_view_in_its_own_structure(
 
 async def test_feeds_stay_out_of_all_unless_the_setting_says(home: Path) -> None:
     daily = {"AdaSprite: Resource-efficient Online Co-Adaptation", "Bounded-State Restoration"}
-    app = make_app(home=home)
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home) as (app, pilot):
         assert not daily & set(titles(app))
         assert "Quant One: Four Bits" in titles(app)
         assert "All in lists" in header(app)
         await select(app, pilot, Selection("source", "daily", "daily"))
         assert daily <= set(titles(app))
     (home / "config.toml").write_text("[desk]\nfeeds_in_all = true\n", encoding="utf-8")
-    app = make_app(home=home)
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home) as (app, pilot):
         assert daily <= set(titles(app))
 
 
@@ -191,9 +160,7 @@ async def test_dismiss_all_here_empties_the_inbox_of_this_view_only(home: Path) 
     ws = Workspace.open(home=home)
     news = [paper_id("Bounded-State Restoration"), paper_id("Quant Two: Three Bits")]
     ws.store.add_to_inbox(news, "test")
-    app = make_app(home=home)
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home) as (app, pilot):
         inbox = app.desk.query_one(NavTree).smart_node("inbox")
         assert inbox is not None and inbox.count == "2"
         await select(app, pilot, Selection("source", "daily", "daily"))
@@ -214,9 +181,7 @@ async def test_orphans_are_in_the_library_and_can_be_marked(
     main = main_list()
     main.papers = [p for p in main.papers if p.id != gone.id]
     write_catalog(home / "sources" / "awesome-papers.json", main)
-    app = make_app(home=home)
-    async with app.run_test(size=size) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home, size) as (app, pilot):
         node = app.desk.query_one(NavTree).smart_node("orphans")
         assert node is not None and node.count == "1"
         await select(app, pilot, Selection("smart", "orphans", "Orphans"))
@@ -236,10 +201,8 @@ async def test_orphans_are_in_the_library_and_can_be_marked(
 
 @SIZES
 async def test_the_desk_reopens_where_it_was_left(home: Path, size: tuple[int, int]) -> None:
-    app = make_app(home=home)
     topic = Selection("topic", "LLM Serving", "OSDI 2024 · LLM Serving", venue="OSDI 2024")
-    async with app.run_test(size=size) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home, size) as (app, pilot):
         await select(app, pilot, topic)
         app.desk.paper_list.focus()
         await pilot.press("s", "f", "slash", *"paper", "enter", "j", "j")
@@ -264,15 +227,11 @@ async def test_the_desk_reopens_where_it_was_left(home: Path, size: tuple[int, i
 
 
 async def test_a_view_that_no_longer_exists_opens_on_all(home: Path) -> None:
-    app = make_app(home=home)
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home) as (app, pilot):
         await select(app, pilot, Selection("source", "colleague", "colleague"))
         await pilot.press("q")
     (home / "sources" / "colleague.json").unlink()
-    again = make_app(home=home)
-    async with again.run_test(size=SMALL) as pilot:
-        await opened(again, pilot)
+    async with desk_at(home) as (again, pilot):
         assert again.desk.selection.key == "all"
         assert titles(again)
 
@@ -292,9 +251,7 @@ def test_a_row_shortens_its_name_never_its_count() -> None:
 async def test_library_counts_are_whole_and_topics_counted(
     home: Path, size: tuple[int, int]
 ) -> None:
-    app = make_app(home=home)
-    async with app.run_test(size=size) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home, size) as (app, pilot):
         app.desk.paper_list.focus()
         await pilot.press("r")  # NSDI Networking paper 1
         await written(app, pilot)
@@ -314,9 +271,7 @@ async def test_library_counts_are_whole_and_topics_counted(
 async def test_the_footer_always_shows_help_and_quit_first(
     home: Path, size: tuple[int, int]
 ) -> None:
-    app = make_app(home=home)
-    async with app.run_test(size=size) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home, size) as (app, pilot):
         for pane in ("papers", "nav", "detail"):
             app.desk.query_one(f"#{pane}").focus()
             await pilot.pause()
@@ -335,9 +290,7 @@ async def test_the_note_editor_opens_large_and_the_preview_says_what_it_hides(
     ws = Workspace.open(home=home)
     note = "\n".join(f"line {n}" for n in range(1, 11))
     ws.store.set_note(ws.catalog.find("NSDI Networking paper 1"), note)
-    app = make_app(home=home)
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home) as (app, pilot):
         app.desk.catch_up()
         await pilot.pause()
         editor = app.desk.query_one(NoteEditor)
@@ -357,9 +310,7 @@ async def test_the_todo_screen_moves_sorts_by_date_and_shows_the_row_in_full(
 ) -> None:
     ws = Workspace.open(home=home)
     ws.store.add_todo(TodoItem(name="Early'25", date=dt.date(2025, 1, 5), note="camera ready"))
-    app = make_app(home=home)
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home) as (app, pilot):
         app.push_screen(TodoScreen(ws, today=dt.date(2025, 1, 1)))
         await until(pilot, lambda: len(getattr(app.screen, "items", [])) == 3)
         screen = app.screen
@@ -384,9 +335,7 @@ async def test_the_header_counts_overdue_and_soon_todos(home: Path) -> None:
     ws = Workspace.open(home=home)
     today = dt.date.today()
     ws.store.add_todo(TodoItem(name="Soon'99", date=today + dt.timedelta(days=3)))
-    app = make_app(home=home)
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home) as (app, pilot):
         text = header(app)
         assert "1 overdue" in text and "1 due in 7 d" in text  # OSDI'25, and Soon'99
         await pilot.press("t")
@@ -409,9 +358,7 @@ async def test_the_header_counts_overdue_and_soon_todos(home: Path) -> None:
 async def test_one_toast_at_a_time_clear_of_the_sort_line(
     home: Path, size: tuple[int, int]
 ) -> None:
-    app = make_app(home=home)
-    async with app.run_test(size=size, notifications=True) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home, size, notifications=True) as (app, pilot):
         app.notify("first")
         app.notify("second")
         await pilot.press("s", "f")  # they say so on the list's border, not in a toast
@@ -428,9 +375,7 @@ async def test_one_toast_at_a_time_clear_of_the_sort_line(
 
 
 async def test_help_lists_paperdesk_keys_by_pane_and_folds_the_generic_ones(home: Path) -> None:
-    app = make_app(home=home)
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home) as (app, pilot):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-text").render())
@@ -449,9 +394,7 @@ async def test_help_lists_paperdesk_keys_by_pane_and_folds_the_generic_ones(home
 
 @SIZES
 async def test_a_row_marks_papers_with_a_note(home: Path, size: tuple[int, int]) -> None:
-    app = make_app(home=home)
-    async with app.run_test(size=size) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home, size) as (app, pilot):
         await pilot.press("j", "w", *"noted", "escape")
         await written(app, pilot)
         paper_list = app.desk.query_one(PaperList)
@@ -471,9 +414,7 @@ async def test_bad_remaps_are_named_in_one_message_and_keep_their_defaults(home:
         '"no.such.binding" = "x"\n',
         encoding="utf-8",
     )
-    app = make_app(home=home)
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home) as (app, pilot):
         [message] = [n for n in app._notifications if n.severity == "warning"]
         assert "3 problems" in message.title
         text = message.message
@@ -497,9 +438,7 @@ async def test_o_says_why_it_did_not_open(home: Path, monkeypatch: pytest.Monkey
     for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_TTY", "SSH_CONNECTION", "TMUX"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr("paperdesk.tui.clipboard.over_ssh", lambda: False)
-    app = make_app(home=home)
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home) as (app, pilot):
         monkeypatch.setattr("pyperclip.copy", lambda _text: None)
         await pilot.press("o")
         [message] = [n.message for n in app._notifications]
@@ -522,9 +461,7 @@ async def test_a_copy_in_tmux_with_set_clipboard_off_says_how_to_turn_it_on(
     monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1,0")
     monkeypatch.setenv("SSH_TTY", "/dev/pts/0")  # the copy goes through the terminal
-    app = make_app(home=home)
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home) as (app, pilot):
         await pilot.press("y")
         [message] = [n.message for n in app._notifications]
         assert "set-clipboard off" in message and "tmux set -g set-clipboard on" in message
@@ -546,8 +483,7 @@ async def test_views_named_by_user_text_show_it_literally(
         for paper in catalog.papers
     ]
     app = make_app(home=isolated_home, catalog=write_catalog(tmp_path / "c.json", catalog))
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with running(app, SMALL, editor=True) as pilot:
         topic = Selection("topic", hostile, f"SOSP 2024 · {hostile}", venue="SOSP 2024")
         await select(app, pilot, topic)
         assert app.desk.query_one("#middle")._border_title.plain.startswith(
@@ -569,16 +505,13 @@ async def test_a_desk_on_another_list_leaves_the_home_view_alone(
 ) -> None:
     from paperdesk.tui.opening import VIEW_SETTING
 
-    app = make_app(home=home)
-    async with app.run_test(size=SMALL) as pilot:
-        await opened(app, pilot)
+    async with desk_at(home) as (app, pilot):
         await select(app, pilot, Selection("source", "colleague", "colleague"))
         await pilot.press("q")
     kept = store_of(home).get_setting(VIEW_SETTING)
     assert kept and '"colleague"' in kept
     other = make_app(home=home, catalog=write_catalog(tmp_path / "other.json"))
-    async with other.run_test(size=SMALL) as pilot:
-        await opened(other, pilot)
+    async with running(other, SMALL, editor=True) as pilot:
         assert other.desk.selection.key == "all"  # not the home's colleague view
         await pilot.press("j", "j", "q")
     assert store_of(home).get_setting(VIEW_SETTING) == kept

@@ -4,15 +4,14 @@ repeat counts next to the saved views on the same digits; asserted on the store 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
-from werkzeug import Response
 
 from paperdesk.catalog.identity import paper_id
 from paperdesk.catalog.merged import Catalog
-from paperdesk.tui.app import PaperdeskApp, make_app
+from paperdesk.tui.app import PaperdeskApp
 from paperdesk.tui.desk_model import DeskModel, next_unread
 from paperdesk.tui.screens.confirm import ConfirmScreen
 from paperdesk.tui.screens.desk.navigation import count_hint
@@ -21,21 +20,17 @@ from paperdesk.tui.selection import Selection
 from paperdesk.tui.widgets.key_bar import KeyBar
 from paperdesk.tui.widgets.nav_tree import NavTree
 from paperdesk.tui.widgets.paper_list import PICK_GLYPH
-from test_tui import SIZE, awesome_list, opened, papers, store_of, titles, until, written
-from tui_catalog import main_list, write_catalog
+from test_tui import SIZE, desk_on, papers, running, store_of, titles, until, written
+from tui_catalog import ServedList, main_list
 
 OSDI = Selection("venue", "OSDI 2024", "OSDI 2024")
 NSDI = Selection("venue", "NSDI 2025", "NSDI 2025")
 
 
 @pytest.fixture
-def catalog_path(tmp_path: Path) -> Path:
-    return write_catalog(tmp_path / "desk.json")
-
-
-@pytest.fixture
-def app(isolated_home: Path, catalog_path: Path) -> PaperdeskApp:
-    return make_app(home=isolated_home, catalog=catalog_path)
+def osdi_view(isolated_home: Path) -> None:
+    """A saved view of the OSDI papers, on the digit 1."""
+    store_of(isolated_home).save_view("OSDI", "venue:osdi")
 
 
 def catalog() -> Catalog:
@@ -107,8 +102,7 @@ async def test_n_walks_the_unread_papers_and_on_into_the_next_venue(
     cat = catalog()
     nsdi = cat.venue("NSDI 2025").rows
     store_of(isolated_home).set_status([cat.paper(nsdi[1])], "read")
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         await open_venue(app, pilot, NSDI)
         assert app.desk.current_row == nsdi[0]
         await pilot.press("right_square_bracket")  # the read one is passed over
@@ -131,8 +125,7 @@ async def test_n_walks_the_unread_papers_and_on_into_the_next_venue(
 async def test_n_follows_the_search_and_stops_at_the_end_of_a_smart_list(
     app: PaperdeskApp,
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         await pilot.press("slash", *"tag:serving", "enter")
         shown = list(papers(app).rows)
         await pilot.press("right_square_bracket", "right_square_bracket")
@@ -144,8 +137,7 @@ async def test_n_follows_the_search_and_stops_at_the_end_of_a_smart_list(
 
 async def test_n_into_the_next_topic_of_a_venue(app: PaperdeskApp) -> None:
     serving = Selection("topic", "LLM Serving", "OSDI 2024 · LLM Serving", venue="OSDI 2024")
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         await open_venue(app, pilot, serving)
         count = len(papers(app).rows)
         await pilot.press(*["right_square_bracket"] * count)
@@ -160,8 +152,7 @@ async def test_A_marks_the_topic_after_asking_and_z_undoes_it_in_one_step(
     app: PaperdeskApp, isolated_home: Path
 ) -> None:
     topic = Selection("topic", "Scheduling", "OSDI 2024 · Scheduling", venue="OSDI 2024")
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         await open_venue(app, pilot, topic)
         rows = list(papers(app).rows)
         ids = [app.desk.model.paper_id(r) for r in rows]
@@ -189,8 +180,7 @@ async def test_A_marks_the_topic_after_asking_and_z_undoes_it_in_one_step(
 
 
 async def test_K_marks_everything_above_the_cursor(app: PaperdeskApp, isolated_home: Path) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         await pilot.press("K")
         assert any("No papers above" in n.message for n in app._notifications)
         await pilot.press("j", "j", "j", "K", "r", "y")
@@ -214,8 +204,7 @@ async def test_K_marks_everything_above_the_cursor(app: PaperdeskApp, isolated_h
 async def test_space_and_v_pick_papers_and_a_status_key_marks_them_in_one_step(
     app: PaperdeskApp, isolated_home: Path
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         rows = list(papers(app).rows)
         await pilot.press("space", "j", "space")  # the first and the third
         assert papers(app).picked_rows() == [rows[0], rows[2]]
@@ -241,8 +230,7 @@ async def test_space_and_v_pick_papers_and_a_status_key_marks_them_in_one_step(
 async def test_escape_lets_go_of_picks_and_many_picks_ask_first(
     app: PaperdeskApp, isolated_home: Path
 ) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         await pilot.press("space", "escape")
         assert papers(app).picked_rows() == []
         await pilot.press("g", "v", *["j"] * 11)
@@ -257,8 +245,7 @@ async def test_escape_lets_go_of_picks_and_many_picks_ask_first(
 
 
 async def test_space_in_the_library_still_opens_a_venue(app: PaperdeskApp) -> None:
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         tree = app.desk.query_one(NavTree)
         tree.reveal(OSDI)
         app.desk.set_focus(tree)
@@ -271,12 +258,11 @@ async def test_space_in_the_library_still_opens_a_venue(app: PaperdeskApp) -> No
 # -- counts -------------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("osdi_view")
 async def test_counts_repeat_moves_and_a_lone_digit_still_opens_its_view(
-    app: PaperdeskApp, isolated_home: Path
+    app: PaperdeskApp,
 ) -> None:
-    store_of(isolated_home).save_view("OSDI", "venue:osdi")
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         rows = list(papers(app).rows)
         await pilot.press("5")
         assert key_bar(app).lstrip().startswith("5… j/k/]/[/G repeat 5x")
@@ -298,12 +284,11 @@ async def test_counts_repeat_moves_and_a_lone_digit_still_opens_its_view(
         assert "repeat" not in key_bar(app)
 
 
+@pytest.mark.usefixtures("osdi_view")
 async def test_a_digit_then_another_key_opens_the_view_and_the_key_acts_in_it(
     app: PaperdeskApp, isolated_home: Path
 ) -> None:
-    store_of(isolated_home).save_view("OSDI", "venue:osdi")
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         await pilot.press("1", "r")
         assert app.desk.selection.kind == "view"
         await written(app, pilot)
@@ -315,12 +300,9 @@ async def test_a_digit_then_another_key_opens_the_view_and_the_key_acts_in_it(
         assert not any("No saved view on 2" in n.message for n in app._notifications)
 
 
-async def test_a_digit_in_the_library_opens_its_view_at_once(
-    app: PaperdeskApp, isolated_home: Path
-) -> None:
-    store_of(isolated_home).save_view("OSDI", "venue:osdi")
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+@pytest.mark.usefixtures("osdi_view")
+async def test_a_digit_in_the_library_opens_its_view_at_once(app: PaperdeskApp) -> None:
+    async with running(app) as pilot:
         app.desk.set_focus(app.desk.query_one(NavTree))
         await pilot.pause()
         await pilot.press("1")
@@ -333,8 +315,7 @@ async def test_a_digit_in_the_library_opens_its_view_at_once(
 async def test_the_navigation_keys_are_in_help_and_the_palette(app: PaperdeskApp) -> None:
     from paperdesk.tui.commands import DeskCommands
 
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         names = {name for name, _, _ in DeskCommands(app.desk)._commands()}
         wanted = {"Next unread", "Previous unread", "Mark all shown", "Mark all above", "Pick"}
         assert wanted | {"Pick a range", "Drop picks", "Count digit 0"} <= names
@@ -357,8 +338,7 @@ async def test_the_navigation_keys_are_in_help_and_the_palette(app: PaperdeskApp
 
 async def test_n_writes_the_note_and_brackets_walk(app: PaperdeskApp) -> None:
     """``n`` has written the note since the first release; the walk is on the brackets."""
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         await pilot.press("right_square_bracket")
         assert app.focused is papers(app)
         await pilot.press("n")
@@ -369,8 +349,7 @@ async def test_keymap_remaps_next_unread(app: PaperdeskApp, isolated_home: Path)
     (isolated_home / "config.toml").write_text(
         '[keymap]\n"desk.next_unread" = "J"\n"list.pick" = "p"\n', encoding="utf-8"
     )
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with running(app) as pilot:
         rows = list(papers(app).rows)
         await pilot.press("right_square_bracket")
         assert app.desk.current_row == rows[0]
@@ -383,29 +362,21 @@ async def test_keymap_remaps_next_unread(app: PaperdeskApp, isolated_home: Path)
 
 
 async def test_A_asked_across_a_sync_marks_the_papers_it_named(
-    isolated_home: Path, httpserver: HTTPServer
+    isolated_home: Path, served_list: Callable[..., ServedList]
 ) -> None:
     """The question of ``A`` is drawn in the middle, and an answer given after a sync has
     rebuilt the catalog (rows numbered anew) marks the papers the question was about."""
-    from paperdesk.cli import main
-
     first = ("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
-    served = {"text": awesome_list(*first)}
-    httpserver.expect_request("/list.md").respond_with_handler(
-        lambda _request: Response(served["text"], content_type="text/markdown")
-    )
-    assert main(["import", httpserver.url_for("/list.md"), "--as", "awesome-papers"]) == 0
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
-        await open_venue(app, pilot, Selection("venue", "OSDI 2024", "OSDI 2024"))
+    served = served_list(*first)
+    async with desk_on(isolated_home) as (app, pilot):
+        await open_venue(app, pilot, OSDI)
         old_model = app.desk.model
         assert sorted(titles(app)) == sorted(first)
         await pilot.press("A")
         assert isinstance(app.screen, StatusChoice)
         box = app.screen.query_one("#status-box").region
         assert box.x > 0 and abs(box.x - (SIZE[0] - box.right)) <= 1
-        served["text"] = awesome_list("Brand New Paper", *first)
+        served.titles = ("Brand New Paper", *first)
         app.desk.action_sync()
         await until(pilot, lambda: app.desk.model is not old_model, timeout=30)
         await pilot.press("x", "y")

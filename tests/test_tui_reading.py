@@ -7,13 +7,11 @@ import contextlib
 import random
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 from textual.widgets import Input
-from werkzeug import Response
 
 from paperdesk.catalog.merged import Catalog
 from paperdesk.query import evaluate, parse
@@ -23,26 +21,10 @@ from paperdesk.tui.screens.view_name import ViewNameForm
 from paperdesk.tui.selection import Selection
 from paperdesk.tui.widgets.nav_tree import NavTree
 from paperdesk.tui.widgets.search_bar import SearchBar
-from test_tui import SIZE, awesome_list, opened, papers, store_of, titles, until, written
-from tui_catalog import SERVERLESS, main_list, write_catalog
+from test_tui import SIZE, opened, papers, store_of, titles, until, written
+from tui_catalog import SERVERLESS, ServedList, main_list
 
 pytestmark = pytest.mark.usefixtures("over_ssh")
-
-
-@pytest.fixture
-def over_ssh(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SSH_TTY", "/dev/pts/0")
-    monkeypatch.delenv("BROWSER", raising=False)
-
-
-@pytest.fixture
-def catalog_path(tmp_path: Path) -> Path:
-    return write_catalog(tmp_path / "desk.json")
-
-
-@pytest.fixture
-def app(isolated_home: Path, catalog_path: Path) -> PaperdeskApp:
-    return make_app(home=isolated_home, catalog=catalog_path)
 
 
 def tree_lines(app: PaperdeskApp) -> list[str]:
@@ -365,22 +347,17 @@ async def test_the_new_keys_are_in_help_and_the_palette(app: PaperdeskApp) -> No
 
 
 async def test_views_queue_and_new_survive_sync_now(
-    isolated_home: Path, httpserver: HTTPServer
+    isolated_home: Path, served_list: Callable[..., ServedList]
 ) -> None:
     from paperdesk.cli import main
 
     first = ("Llumnix: Dynamic Scheduling", "Parrot: Semantic Variables")
-    served = {"text": awesome_list(*first)}
-    httpserver.expect_request("/list.md").respond_with_handler(
-        lambda _request: Response(served["text"], content_type="text/markdown")
-    )
-    url = httpserver.url_for("/list.md")
-    assert main(["import", url, "--as", "awesome-papers"]) == 0  # a first list: nothing new
+    served = served_list(*first)  # a first list: nothing new
     assert main(["mark", "llumnix", "queued"]) == 0
     assert main(["mark", "parrot", "queued"]) == 0
     assert main(["queue", "move", "parrot", "top"]) == 0
-    served["text"] = awesome_list(*first, "Fresh Paper")
-    assert main(["import", url, "--as", "awesome-papers"]) == 0  # the update brings one
+    served.titles = (*first, "Fresh Paper")
+    assert main(["import", served.url, "--as", "awesome-papers"]) == 0  # the update brings one
     assert main(["view", "save", "Fresh", "new:"]) == 0
     app = make_app(home=isolated_home)
     async with app.run_test(size=SIZE) as pilot:
@@ -388,7 +365,7 @@ async def test_views_queue_and_new_survive_sync_now(
         await until(pilot, lambda: app.desk.model.queue is not None)
         await pilot.press("1")
         await until(pilot, lambda: titles(app) == ["Fresh Paper"])
-        served["text"] = awesome_list(*first, "Fresh Paper", "Brand New Paper")
+        served.titles = (*first, "Fresh Paper", "Brand New Paper")
         app.desk.action_sync()
         await pilot.pause()
         await app.workers.wait_for_complete()

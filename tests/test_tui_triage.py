@@ -4,20 +4,20 @@ store: one key a paper, resuming after a restart, the filter, undo, n/N, the TOD
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from textual.pilot import Pilot
 from textual.widgets import Input
-from werkzeug import Response
 
 from dblp_fixtures import toc_xml
 from paperdesk.catalog.dblp_venues import resolve_venue
 from paperdesk.catalog.identity import paper_id
 from paperdesk.catalog.models import CatalogFile
 from paperdesk.catalog.records import Paper
-from paperdesk.tui.app import PaperdeskApp, make_app
+from paperdesk.tui.app import PaperdeskApp
 from paperdesk.tui.screens.confirm import ConfirmScreen
 from paperdesk.tui.screens.todo import TodoScreen
 from paperdesk.tui.screens.triage import TriageScreen
@@ -27,8 +27,8 @@ from paperdesk.tui.widgets.paper_detail import PaperDetail
 from paperdesk.tui.widgets.triage_card import TriageCard
 from paperdesk.tui.widgets.triage_header import TriageHeader
 from paperdesk.workspace import Workspace
-from test_tui import SIZE, awesome_list, opened, store_of, until, written
-from tui_catalog import main_list, write_home_sources
+from test_tui import desk_on, store_of, todo_screen, until, written
+from tui_catalog import ServedList, main_list, write_home_sources
 
 VENUE = "NSDI 2025"
 #: Source names take no spaces: the fetched venue is installed under this one.
@@ -97,23 +97,46 @@ def shown_title(app: PaperdeskApp) -> str:
     return screen.desk_model.paper(row).title
 
 
+async def triaging(app: PaperdeskApp, pilot: Pilot) -> TriageScreen:
+    """Wait for the triage screen to be on top, and return it."""
+    await until(pilot, lambda: isinstance(app.screen, TriageScreen))
+    return triage_screen(app)
+
+
+async def asked(app: PaperdeskApp, pilot: Pilot) -> str:
+    """Wait for a yes/no question, and return what it asks."""
+    await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    assert isinstance(app.screen, ConfirmScreen)
+    return str(app.screen.question)
+
+
 async def open_triage(app: PaperdeskApp, pilot: Pilot) -> None:
-    """From the desk: the venue source in the Library, then T."""
-    await opened(app, pilot)
+    """From the opened desk: the venue source in the Library, then T."""
     tree = app.desk.query_one(NavTree)
     assert tree.reveal(Selection("source", SOURCE, SOURCE))
     tree.focus()
     await pilot.pause()
     await pilot.press("T")
-    await until(pilot, lambda: isinstance(app.screen, TriageScreen))
+    await triaging(app, pilot)
     await pilot.pause()
+
+
+async def turn_to(app: PaperdeskApp, pilot: Pilot, venue: str) -> None:
+    """Open the triage of ``venue`` from the desk, as a TODO's fetch does."""
+    app.desk.open_triage(venue)
+    await pilot.pause()
+
+
+def dblp_at(monkeypatch: pytest.MonkeyPatch, api: str) -> None:
+    """Send DBLP's requests to ``api`` (a stand-in on loopback), with no pause between them."""
+    monkeypatch.setenv("PAPERDESK_DBLP_API", api)
+    monkeypatch.setenv("PAPERDESK_DBLP_INTERVAL", "0")
 
 
 async def test_twenty_keys_then_quit_and_a_new_desk_resumes_at_paper_21(
     isolated_home: Path, venue_papers: list[Paper]
 ) -> None:
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with desk_on(isolated_home) as (app, pilot):
         await open_triage(app, pilot)
         assert shown_title(app) == venue_papers[0].title
         assert "0/40 triaged · 0 picked" in header_text(app)
@@ -129,11 +152,8 @@ async def test_twenty_keys_then_quit_and_a_new_desk_resumes_at_paper_21(
         assert store.status_of(paper.id) == expected[key], paper.title
     assert all(store.status_of(p.id) == "unread" for p in venue_papers[20:])
 
-    again = make_app(home=isolated_home)
-    async with again.run_test(size=SIZE) as pilot:
-        await opened(again, pilot)
-        again.desk.open_triage(VENUE)
-        await pilot.pause()
+    async with desk_on(isolated_home) as (again, pilot):
+        await turn_to(again, pilot, VENUE)
         assert shown_title(again) == venue_papers[20].title
         assert "20/40 triaged · 5 picked" in header_text(again)
 
@@ -141,8 +161,7 @@ async def test_twenty_keys_then_quit_and_a_new_desk_resumes_at_paper_21(
 async def test_resume_lands_at_or_after_the_last_position_not_on_an_earlier_gap(
     isolated_home: Path, venue_papers: list[Paper]
 ) -> None:
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with desk_on(isolated_home) as (app, pilot):
         await open_triage(app, pilot)
         await pilot.press("x", "x")  # papers 1 and 2
         await pilot.press(*["j"] * 7)  # to paper 10, leaving 3-9 untriaged
@@ -151,11 +170,8 @@ async def test_resume_lands_at_or_after_the_last_position_not_on_an_earlier_gap(
         await pilot.press("escape")
         assert app.screen is app.desk
         await pilot.press("q")
-    again = make_app(home=isolated_home)
-    async with again.run_test(size=SIZE) as pilot:
-        await opened(again, pilot)
-        again.desk.open_triage(VENUE)
-        await pilot.pause()
+    async with desk_on(isolated_home) as (again, pilot):
+        await turn_to(again, pilot, VENUE)
         assert shown_title(again) == venue_papers[11].title  # not paper 3
         await pilot.press("n")
         assert shown_title(again) == venue_papers[12].title
@@ -166,8 +182,7 @@ async def test_resume_lands_at_or_after_the_last_position_not_on_an_earlier_gap(
 async def test_filter_triages_a_subset_first(
     isolated_home: Path, venue_papers: list[Paper]
 ) -> None:
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with desk_on(isolated_home) as (app, pilot):
         await open_triage(app, pilot)
         await pilot.press("slash", *"kv cache", "enter")
         kv = [p for p in venue_papers if "KV Cache Serving" in p.topics]
@@ -195,8 +210,7 @@ async def test_filter_triages_a_subset_first(
 async def test_undo_takes_back_a_triage_mark_here_and_in_the_desk(
     isolated_home: Path, venue_papers: list[Paper]
 ) -> None:
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with desk_on(isolated_home) as (app, pilot):
         await open_triage(app, pilot)
         await pilot.press("p", "x")
         await written(app, pilot)
@@ -217,8 +231,7 @@ async def test_a_preprint_already_read_shows_as_triaged(isolated_home: Path) -> 
     papers = install_venue(isolated_home, preprint=True)
     ws = Workspace.open(home=isolated_home)
     ws.store.set_status([ws.catalog.find(PREPRINT)], "read")
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with desk_on(isolated_home) as (app, pilot):
         await open_triage(app, pilot)
         assert "1/40 triaged · 0 picked" in header_text(app)
         await pilot.press("x", "x")  # papers 1 and 2; the preprint (3) is passed over
@@ -230,19 +243,13 @@ async def test_a_preprint_already_read_shows_as_triaged(isolated_home: Path) -> 
 
 async def test_the_last_paper_asks_to_mark_the_todo_done(isolated_home: Path) -> None:
     papers = install_venue(isolated_home, count=3)
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
-        await pilot.press("t")
-        await until(pilot, lambda: isinstance(app.screen, TodoScreen) and bool(app.screen.items))
-        todo = app.screen
-        assert isinstance(todo, TodoScreen)
+    async with desk_on(isolated_home) as (app, pilot):
+        todo = await todo_screen(app, pilot)
         assert todo.items[0].name == "NSDI'25"
         await pilot.press("T")  # NSDI'25 is the fetched NSDI 2025
-        await until(pilot, lambda: isinstance(app.screen, TriageScreen))
+        await triaging(app, pilot)
         await pilot.press("p", "x", "x")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "Mark NSDI'25 done?" in str(app.screen.question)
+        assert "Mark NSDI'25 done?" in await asked(app, pilot)
         await pilot.press("y")
         await written(app, pilot)
         await pilot.press("escape")
@@ -256,13 +263,10 @@ async def test_the_last_paper_asks_to_mark_the_todo_done(isolated_home: Path) ->
 
 async def test_no_answers_leaves_the_todo_open(isolated_home: Path) -> None:
     install_venue(isolated_home, count=2)
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
-        app.desk.open_triage(VENUE)
-        await pilot.pause()
+    async with desk_on(isolated_home) as (app, pilot):
+        await turn_to(app, pilot, VENUE)
         await pilot.press("x", "x")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await asked(app, pilot)
         await pilot.press("n")
         await written(app, pilot)
         assert isinstance(app.screen, TriageScreen)
@@ -281,16 +285,12 @@ async def test_a_conference_not_fetched_is_fetched_when_the_user_says_so(
     httpserver.expect_request(f"/{toc}.xml").respond_with_data(
         toc_xml(), content_type="application/xml"
     )
-    monkeypatch.setenv("PAPERDESK_DBLP_API", httpserver.url_for("/search/publ/api"))
-    monkeypatch.setenv("PAPERDESK_DBLP_INTERVAL", "0")
+    dblp_at(monkeypatch, httpserver.url_for("/search/publ/api"))
     write_home_sources(isolated_home)
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
-        await pilot.press("t")
-        await until(pilot, lambda: isinstance(app.screen, TodoScreen) and bool(app.screen.items))
+    async with desk_on(isolated_home) as (app, pilot):
+        await todo_screen(app, pilot)
         await pilot.press("j", "T")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await asked(app, pilot)
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, TodoScreen)
@@ -299,9 +299,9 @@ async def test_a_conference_not_fetched_is_fetched_when_the_user_says_so(
         assert not httpserver.log  # no answer, no request
 
         await pilot.press("T")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await asked(app, pilot)
         await pilot.press("y")
-        await until(pilot, lambda: isinstance(app.screen, TriageScreen))
+        await triaging(app, pilot)
         assert triage_screen(app).triage.name == "OSDI 2025"
         assert "0/5 triaged" in header_text(app)
         assert shown_title(app) == "Tiered KV Cache Offloading for Multi-Tenant LLM Serving"
@@ -321,19 +321,12 @@ async def test_a_conference_not_fetched_is_fetched_when_the_user_says_so(
 
 
 async def test_a_sync_under_triage_keeps_the_card_on_its_paper(
-    isolated_home: Path, venue_papers: list[Paper], httpserver: HTTPServer
+    isolated_home: Path, venue_papers: list[Paper], served_list: Callable[..., ServedList]
 ) -> None:
     """A sync rebuilds the catalog while triage is open and numbers its rows anew: the card
     stays on its paper, the filter stays, and the next key marks that paper."""
-    from paperdesk.cli import main
-
-    served = {"text": awesome_list("Llumnix: Dynamic Scheduling")}
-    httpserver.expect_request("/list.md").respond_with_handler(
-        lambda _request: Response(served["text"], content_type="text/markdown")
-    )
-    assert main(["import", httpserver.url_for("/list.md"), "--as", "awesome-papers"]) == 0
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
+    served = served_list("Llumnix: Dynamic Scheduling")
+    async with desk_on(isolated_home) as (app, pilot):
         await open_triage(app, pilot)
         await pilot.press("x", "x", "slash", *"study", "enter")
         screen = triage_screen(app)
@@ -342,7 +335,7 @@ async def test_a_sync_under_triage_keeps_the_card_on_its_paper(
         old_model = app.desk.model
         assert old_model is not None
         old_row = old_model.row_of(third.id)
-        served["text"] = awesome_list(*(f"Early paper {n}" for n in range(5)))
+        served.titles = tuple(f"Early paper {n}" for n in range(5))
         app.desk.action_sync()
         await until(pilot, lambda: app.desk.model is not old_model, timeout=30)
         await pilot.pause()
@@ -365,18 +358,15 @@ async def test_T_on_another_venue_turns_the_open_triage_to_it(
 ) -> None:
     """One triage at a time: opening another venue's (a fetch from the TODO screen ends in
     one) turns the open screen to it, resuming it where it was left."""
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with desk_on(isolated_home) as (app, pilot):
         await open_triage(app, pilot)
         await pilot.press("x", "slash", *"study", "enter")
         screen = triage_screen(app)
         other = next(g.name for g in app.desk.model.catalog.venues if g.name != VENUE)
-        app.desk.open_triage(other)
-        await pilot.pause()
+        await turn_to(app, pilot, other)
         assert app.screen is screen and screen.triage.name == other
         assert not screen.triage.filter
-        app.desk.open_triage(VENUE)
-        await pilot.pause()
+        await turn_to(app, pilot, VENUE)
         assert app.screen is screen and shown_title(app) == venue_papers[1].title
 
 
@@ -388,19 +378,14 @@ async def test_a_conference_the_lists_hold_a_few_papers_of_offers_the_fetch_firs
     write_home_sources(isolated_home)
     held = sum(paper.venue == VENUE for paper in main_list().papers)
     assert held > 0
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
-        await pilot.press("t")
-        await until(pilot, lambda: isinstance(app.screen, TodoScreen) and bool(app.screen.items))
-        assert app.screen.items[0].name == "NSDI'25"
+    async with desk_on(isolated_home) as (app, pilot):
+        todo = await todo_screen(app, pilot)
+        assert todo.items[0].name == "NSDI'25"
         await pilot.press("T")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        question = str(app.screen.question)
+        question = await asked(app, pilot)
         assert "NSDI 2025 is not fetched yet" in question and f"hold {held} papers" in question
         await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, TriageScreen))
-        assert triage_screen(app).triage.name == "NSDI 2025"
+        assert (await triaging(app, pilot)).triage.name == "NSDI 2025"
         assert f"0/{held} triaged" in header_text(app)
 
 
@@ -410,17 +395,13 @@ async def test_a_failed_fetch_is_one_message_and_changes_nothing(
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    monkeypatch.setenv("PAPERDESK_DBLP_API", f"http://127.0.0.1:{port}/search/publ/api")
-    monkeypatch.setenv("PAPERDESK_DBLP_INTERVAL", "0")
+    dblp_at(monkeypatch, f"http://127.0.0.1:{port}/search/publ/api")
     write_home_sources(isolated_home)
     sources = sorted(p.name for p in (isolated_home / "sources").iterdir())
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
-        await pilot.press("t")
-        await until(pilot, lambda: isinstance(app.screen, TodoScreen) and bool(app.screen.items))
+    async with desk_on(isolated_home) as (app, pilot):
+        await todo_screen(app, pilot)
         await pilot.press("j", "T")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await asked(app, pilot)
         await pilot.press("y")
         await until(
             pilot,
@@ -434,15 +415,12 @@ async def test_a_failed_fetch_is_one_message_and_changes_nothing(
 async def test_T_on_a_paper_of_the_list_triages_its_venue(
     isolated_home: Path, venue_papers: list[Paper]
 ) -> None:
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
+    async with desk_on(isolated_home) as (app, pilot):
         app.desk.query_one(NavTree).reveal(Selection("venue", "OSDI 2024", "OSDI 2024"))
         app.desk.paper_list.focus()
         await pilot.pause()
         await pilot.press("T")
-        await until(pilot, lambda: isinstance(app.screen, TriageScreen))
-        assert triage_screen(app).triage.name == "OSDI 2024"
+        assert (await triaging(app, pilot)).triage.name == "OSDI 2024"
         assert "Triage OSDI 2024" in header_text(app)
 
 
@@ -452,11 +430,8 @@ async def test_titles_on_the_card_are_literal(isolated_home: Path) -> None:
     paper = Paper(id=paper_id(evil), title=evil, venue=VENUE, topics=["[red]x"], source=SOURCE)
     venue = CatalogFile(source=SOURCE, kind="venue", papers=[paper])
     Workspace.open(home=isolated_home).install(venue)
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
-        await opened(app, pilot)
-        app.desk.open_triage(VENUE)
-        await pilot.pause()
+    async with desk_on(isolated_home) as (app, pilot):
+        await turn_to(app, pilot, VENUE)
         text = card_text(app)
         assert "[bold]Not bold[/bold]" in text and "\x1b" not in text
         assert "NSDI 2025 · [red]x" in text
@@ -468,8 +443,7 @@ async def test_help_and_the_palette_list_the_triage_keys(
     from paperdesk.tui.commands import DeskCommands
     from paperdesk.tui.screens.help import HelpScreen, render_keys
 
-    app = make_app(home=isolated_home)
-    async with app.run_test(size=SIZE) as pilot:
+    async with desk_on(isolated_home) as (app, pilot):
         await open_triage(app, pilot)
         screen = triage_screen(app)
         await pilot.press("question_mark")

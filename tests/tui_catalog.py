@@ -1,8 +1,10 @@
-"""Hand-built paper lists for the desk's tests (no importer involved, every field chosen)."""
+"""Hand-built paper lists for the desk's tests (no importer involved, every field chosen), and
+the Markdown of a small awesome list for the tests that serve one to the importer."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from paperdesk.catalog.identity import paper_id
@@ -120,3 +122,22 @@ def write_home_sources(home: Path) -> None:
     sources.mkdir(parents=True, exist_ok=True)
     write_catalog(sources / "awesome-papers.json", main_list())
     write_catalog(sources / "daily.json", daily_feed())
+
+
+def awesome_list(*titles: str) -> str:
+    """An awesome list's Markdown: one OSDI 2024 section holding these titles."""
+    lines = "\n".join(f"* {title}" for title in titles)
+    return f"# synced list\n\n## [OSDI 2024](https://osdi.example)\n\n### LLM Serving\n{lines}\n"
+
+
+@dataclass
+class ServedList:
+    """An awesome list a test's HTTP server answers at ``url`` (the ``served_list`` fixture):
+    the server reads ``titles`` on every request, so a test changes them before a sync."""
+
+    url: str
+    titles: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return awesome_list(*self.titles)
