@@ -361,6 +361,32 @@ async def test_keymap_remaps_next_unread(app: PaperdeskApp, isolated_home: Path)
         assert titles(app)
 
 
+async def test_the_readme_newsboat_keymap_puts_the_walk_on_n_and_the_note_on_w(
+    app: PaperdeskApp, isolated_home: Path
+) -> None:
+    """The README's commented keymap, taken as it is: n/N walk the unread papers across
+    venues, w still writes the note, and nothing is reported as a clash."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    lines = [line[2:] for line in readme.splitlines() if line.startswith('# "desk.')]
+    assert len(lines) == 3, lines
+    config = "[keymap]\n" + "\n".join(lines) + "\n"
+    (isolated_home / "config.toml").write_text(config, encoding="utf-8")
+    cat = catalog()
+    nsdi = cat.venue("NSDI 2025").rows
+    async with running(app) as pilot:
+        await open_venue(app, pilot, NSDI)
+        await pilot.press("n", "n")
+        assert app.desk.current_row == nsdi[2]
+        await pilot.press("n")
+        assert app.desk.selection.key == "OSDI 2024"
+        await pilot.press("N")
+        assert app.desk.current_row == nsdi[2]
+        await pilot.press("w", *"walked here", "escape")
+        await written(app, pilot)
+        assert not [n for n in app._notifications if "keymap" in n.message]
+    assert store_of(isolated_home).note_of(cat.paper(nsdi[2]).id) == "walked here"
+
+
 async def test_A_asked_across_a_sync_marks_the_papers_it_named(
     isolated_home: Path, served_list: Callable[..., ServedList]
 ) -> None:
