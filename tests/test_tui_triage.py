@@ -374,7 +374,7 @@ async def test_a_conference_the_lists_hold_a_few_papers_of_offers_the_fetch_firs
     isolated_home: Path,
 ) -> None:
     """NSDI'25 is not fetched, but the main list holds a few NSDI 2025 papers: T asks to
-    fetch the accepted list, and a no triages those."""
+    fetch the accepted list, a no triages those, and escape does neither."""
     write_home_sources(isolated_home)
     held = sum(paper.venue == VENUE for paper in main_list().papers)
     assert held > 0
@@ -384,9 +384,62 @@ async def test_a_conference_the_lists_hold_a_few_papers_of_offers_the_fetch_firs
         await pilot.press("T")
         question = await asked(app, pilot)
         assert "NSDI 2025 is not fetched yet" in question and f"hold {held} papers" in question
+        await pilot.press("escape")  # backs out: neither a fetch nor a triage
+        await until(pilot, lambda: app.screen is todo)
+        await pilot.press("T")
+        await asked(app, pilot)
         await pilot.press("n")
         assert (await triaging(app, pilot)).triage.name == "NSDI 2025"
         assert f"0/{held} triaged" in header_text(app)
+
+
+async def test_a_fetch_ending_under_another_triage_leaves_it_where_it_is(
+    isolated_home: Path,
+    venue_papers: list[Paper],
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fetch started from the TODO screen ends while the user triages another venue: the
+    triage stays on its venue and paper (the next key is the user's), and a message says
+    how to triage the fetched one."""
+    toc = resolve_venue("OSDI 2025").toc
+    assert toc is not None
+    httpserver.expect_request(f"/{toc}.xml").respond_with_data(
+        toc_xml(), content_type="application/xml"
+    )
+    dblp_at(monkeypatch, httpserver.url_for("/search/publ/api"))
+    async with desk_on(isolated_home) as (app, pilot):
+        await open_triage(app, pilot)
+        await pilot.press("x")
+        screen = triage_screen(app)
+        old_model = app.desk.model
+        app.desk.fetch_venue("OSDI 2025")
+        await until(pilot, lambda: app.desk.model is not old_model, timeout=30)
+        await pilot.pause()
+        assert app.screen is screen and screen.triage.name == VENUE
+        assert shown_title(app) == venue_papers[1].title
+        messages = [n.message for n in app._notifications]
+        assert any("OSDI 2025" in m and "T triages" in m for m in messages), messages
+        await pilot.press("p")
+        await written(app, pilot)
+    assert store_of(isolated_home).status_of(venue_papers[1].id) == "queued"
+
+
+async def test_triage_keys_remapped_to_brackets_show_literally_on_the_card(
+    isolated_home: Path, venue_papers: list[Paper]
+) -> None:
+    """The card's border lists the keys as remapped; ``[/]`` is text, never markup."""
+    (isolated_home / "config.toml").write_text(
+        '[keymap]\n"triage.next" = "left_square_bracket"\n'
+        '"triage.previous" = "right_square_bracket"\n',
+        encoding="utf-8",
+    )
+    async with desk_on(isolated_home) as (app, pilot):
+        await open_triage(app, pilot)
+        subtitle = app.screen.query_one(TriageCard).border_subtitle
+        assert "[/] next/previous untriaged" in str(subtitle)
+        await pilot.press("x", "left_square_bracket")  # skip paper 1, then next untriaged
+        assert shown_title(app) == venue_papers[2].title
 
 
 async def test_a_failed_fetch_is_one_message_and_changes_nothing(

@@ -16,14 +16,16 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """``question`` (user text inside is shown literally); y confirms, n or escape does not."""
+class ConfirmScreen(ModalScreen[bool | None]):
+    """``question`` (user text inside is shown literally); y confirms, n does not, escape backs
+    out (None: for a question whose no also acts, escape must not be that no)."""
 
     CSS_PATH: ClassVar[list[str]] = ["dialogs.tcss", "confirm.tcss"]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+        Binding("n", "answer(False)", "No", id="confirm.no"),
+        Binding("escape", "answer(None)", "Back out", id="confirm.cancel"),
     ]
 
     def __init__(self, question: str) -> None:
@@ -38,5 +40,5 @@ class ConfirmScreen(ModalScreen[bool]):
                 id="confirm-keys",
             )
 
-    def action_answer(self, answer: bool) -> None:
+    def action_answer(self, answer: bool | None) -> None:
         self.dismiss(answer)

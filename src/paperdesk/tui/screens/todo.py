@@ -287,7 +287,8 @@ class TodoScreen(Screen[None]):
             if yes:
                 self.desk_app.fetch_venue(venue)
             elif target is not None:
-                self.desk_app.triage(target.name)
+                if yes is False:  # an n; escape (None) backs out
+                    self.desk_app.triage(target.name)
             else:
                 self.notify(
                     f'To fetch it later: T again, or paperdesk venue fetch "{venue}".',

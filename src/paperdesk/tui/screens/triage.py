@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual import work
 from textual.binding import Binding, BindingType
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
@@ -94,6 +95,7 @@ class TriageScreen(Screen[None]):
         self.triage = self._resumed(target)
         #: Authors and abstracts by paper id, as fetching gave them (read by a worker).
         self.fetched: dict[str, dict[str, Any]] = {}
+        self._fetched_worker: Worker[dict[str, dict[str, Any]]] | None = None
         self._asked = False
 
     @property
@@ -108,7 +110,7 @@ class TriageScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#triage-filter").display = False
-        self.query_one(TriageCard).border_subtitle = self._card_keys()
+        self.query_one(TriageCard).border_subtitle = Content(self._card_keys())
         self.show()
         self._read_fetched_rows()
 
@@ -131,10 +133,12 @@ class TriageScreen(Screen[None]):
         return model
 
     def _model_of(self, target: TriageTarget) -> TriageModel:
+        """A triage of ``target`` that reads statuses and ids from the desk's model now."""
         model = self.desk_model
         return TriageModel(target, model.status_of, model.paper_id, model.search)
 
     def _resumed(self, target: TriageTarget) -> TriageModel:
+        """A triage of ``target`` on the paper where it was last left (see TriagePositions)."""
         triage = self._model_of(target)
         triage.resume(self.desk.triage_positions.get(target.name))
         return triage
@@ -145,8 +149,9 @@ class TriageScreen(Screen[None]):
         self.desk.save_triage_positions()
         self.triage = self._resumed(target)
         self._asked = False
-        self._close_filter(keep=False)
-        self._read_fetched_rows()
+        if self.is_mounted:  # else on_mount shows it
+            self._close_filter(keep=False)
+            self._read_fetched_rows()
 
     def catalog_rebuilt(self) -> None:
         """The desk shows a rebuilt catalog (a sync, a fetch): go on with the same venue on
@@ -155,13 +160,17 @@ class TriageScreen(Screen[None]):
         name = self.triage.name
         target = venue_target(self.desk_model.catalog, name)
         if target is None:
-            self.notify(f"{name} is no longer in the catalog.", markup=False)
+            if self.triage.all_rows:  # said once, not at every sync after
+                self.notify(f"{name} is no longer in the catalog.", markup=False)
             target = TriageTarget(name, ())
         triage = self._model_of(target)
         triage.carry_on(self.triage)
         self.triage = triage
-        self.show()
-        self._read_fetched_rows()
+        if not triage.progress().done:  # papers added: finishing them asks about the TODO again
+            self._asked = False
+        if self.is_mounted:  # else on_mount shows it
+            self.show()
+            self._read_fetched_rows()
 
     def key_nodes(self) -> list[tuple[str, DOMNode]]:
         return [("Triage", self), ("Triage card", self.query_one(TriageCard))]
@@ -310,7 +319,9 @@ class TriageScreen(Screen[None]):
             self.notify(f"Marked {job.data} done.", markup=False, timeout=3)
 
     def on_job_failed(self, message: JobFailed) -> None:
-        self.notify(f"Could not update the TODO list: {message.error}", severity="error")
+        self.notify(
+            f"Could not update the TODO list: {message.error}", severity="error", markup=False
+        )
 
     def _todo_done(self, name: str, yes: bool | None) -> None:
         ws = self.desk.ws
@@ -326,9 +337,11 @@ class TriageScreen(Screen[None]):
     # -- what fetching added -----------------------------------------------------------------
 
     def _read_fetched_rows(self) -> None:
+        """Read the fetched fields of the venue shown; only the latest read is kept (an older
+        one may finish after it, with another venue's or catalog's papers)."""
         ws = self.desk.ws
         if ws is not None:
-            self._read_fetched(ws, self.desk_model, self.triage.all_rows)
+            self._fetched_worker = self._read_fetched(ws, self.desk_model, self.triage.all_rows)
 
     @work(thread=True, exit_on_error=False, name="triage-fetched")
     def _read_fetched(
@@ -341,6 +354,6 @@ class TriageScreen(Screen[None]):
         return {paper.id: own.fetched(paper) for paper in papers}
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.name == "triage-fetched" and event.state == WorkerState.SUCCESS:
+        if event.worker is self._fetched_worker and event.state == WorkerState.SUCCESS:
             self.fetched = event.worker.result or {}
             self.show()

@@ -207,6 +207,11 @@ class DeskTasks(DeskBase):
     def _venue_fetched(self, fetched: FetchedVenue, model: DeskModel) -> None:
         catalog = fetched.catalog
         name = catalog.title or catalog.source
+        if self.triage_screen is not None:  # never turn a triage under the user's keys
+            message = f"Fetched {name}: {len(catalog.papers)} papers; T triages it."
+            self.notify(message, markup=False, timeout=8)
+            self._adopt(model)
+            return
         self.notify(f"Fetched {name}: {len(catalog.papers)} papers.", markup=False, timeout=5)
         self._adopt(model, then=lambda: self.open_triage(name))
 
