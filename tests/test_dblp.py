@@ -94,7 +94,7 @@ def test_search_api_is_paged_up_to_its_total(httpserver: HTTPServer) -> None:
     assert where == httpserver.url_for(API) and title is None
 
 
-@pytest.mark.parametrize("failure", ["refused", "500"])
+@pytest.mark.parametrize("failure", ["refused", "500", "refused, no time for another turn"])
 def test_an_unreachable_dblp_fails_in_one_line_and_changes_nothing(
     failure: str,
     httpserver: HTTPServer,
@@ -103,11 +103,14 @@ def test_an_unreachable_dblp_fails_in_one_line_and_changes_nothing(
     isolated_home: Path,
 ) -> None:
     assert main(["note", "serverlessllm", "--set", "kept"]) == 0
-    if failure == "refused":
+    if failure.startswith("refused"):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         monkeypatch.setenv("PAPERDESK_DBLP_API", f"http://127.0.0.1:{port}{API}")
+        if failure != "refused":  # the turn after the refusal would come past the deadline
+            monkeypatch.setenv("PAPERDESK_DBLP_INTERVAL", "5")
+            monkeypatch.setenv("PAPERDESK_NET_TIMEOUT", "2")
     else:
         httpserver.expect_request(TOC).respond_with_data("down", status=500)
         use(monkeypatch, httpserver)
@@ -116,7 +119,7 @@ def test_an_unreachable_dblp_fails_in_one_line_and_changes_nothing(
     assert main(["venue", "fetch", "NSDI 2025"]) == 1
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "could not fetch" in err, err
-    assert ("refused" if failure == "refused" else "HTTP 500") in err
+    assert ("refused" if failure.startswith("refused") else "HTTP 500") in err
     assert home_digest(isolated_home) == before
 
 

@@ -95,9 +95,15 @@ class _JsonCache(Generic[Entry]):
                 merged = {**self._read(), **entries}
                 payload = self.file_model(papers=merged).model_dump_json(exclude_none=True)  # type: ignore[arg-type]
                 atomic_write_bytes(self.path, payload.encode("utf-8"))
+        except TimeoutError:
+            raise OutputError(
+                f"cannot update {self.path}: another process holds {lock}; try again"
+            ) from None
         except OSError as exc:
-            busy = "another process holds it" if isinstance(exc, TimeoutError) else exc.strerror
-            raise OutputError(f"cannot update {self.path} ({busy}: {lock}); try again") from None
+            why = exc.strerror or exc.__class__.__name__
+            raise OutputError(
+                f"cannot update {self.path}: {why}; check the disk and try again"
+            ) from None
         self._stamp = None
 
 

@@ -248,12 +248,13 @@ def run_publish(args: argparse.Namespace) -> int:
         every = "the one pick" if len(picks) == 1 else f"all {len(picks)} picks"
         verb = "is" if len(picks) == 1 else "are"
         echo(f"nothing to add: {every} of {venue} {verb} already in {path}")
-    else:
+    elif args.dry_run:
         sys.stdout.write(plan.diff())
-        if not args.dry_run:
-            apply_plan(plan)
-            where = "a new heading" if plan.heading_added else "its heading"
-            echo(f"added {plural(len(plan.added), 'pick')} of {venue} to {path} under {where}")
+    else:
+        apply_plan(plan)  # a refusal (the list changed meanwhile) prints no diff of it
+        sys.stdout.write(plan.diff())
+        where = "a new heading" if plan.heading_added else "its heading"
+        echo(f"added {plural(len(plan.added), 'pick')} of {venue} to {path} under {where}")
     if args.dry_run:
         return 0
     if todo is not None and not todo.done and triage_count(ws, venue).done:

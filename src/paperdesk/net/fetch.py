@@ -358,9 +358,12 @@ def _fetch(
         headers["If-Modified-Since"] = last_modified
     deadline = time.monotonic() + limits.total
 
+    last_reason: str | None = None  # why the attempt before failed, when one did
+
     def too_late() -> FetchError:
+        before = f"{last_reason}, and " if last_reason else ""
         return FetchError(
-            f"could not fetch {url}: no complete answer within the {limits.total:g} s "
+            f"could not fetch {url}: {before}no complete answer within the {limits.total:g} s "
             f"deadline (set it with {TIMEOUT_ENV} or [net] timeout in config.toml)"
         )
 
@@ -391,6 +394,7 @@ def _fetch(
             except _Retry as exc:
                 if (error := stopped()) is not None:
                     raise error from None
+                last_reason = exc.reason
                 delay = max(limits.backoff * 2 ** (attempt - 1), exc.retry_after or 0.0)
                 if attempt == limits.attempts or time.monotonic() + delay >= deadline:
                     later = f" (retry after {exc.retry_after:.0f} s)" if exc.retry_after else ""
