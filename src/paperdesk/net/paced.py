@@ -11,6 +11,7 @@ fetch's deadline and a cancel ends it at once.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, NamedTuple, Self
@@ -51,7 +52,7 @@ class Service(NamedTuple):
     default_interval: float
 
 
-class PacedClient:
+class PacedClient(ABC):
     """What the arXiv and DBLP clients share: their settings, their HTTP client (``with``) and
     paced fetching. A subclass names its :class:`Service` and the limits of its fetches."""
 
@@ -72,9 +73,10 @@ class PacedClient:
         self._pace = Pace(self.interval)
         self._http: httpx.Client | None = None
 
+    @abstractmethod
     def limits_for(self, interval: float) -> FetchLimits:
-        """The limits of one fetch, before the home's deadline."""
-        raise NotImplementedError
+        """The limits of one fetch, before the home's deadline (called by ``__init__``: what
+        it reads of the subclass must be set before ``super().__init__``)."""
 
     @classmethod
     def of_home(cls, locations: Locations, *, cancel: Cancel | None = None) -> Self:
