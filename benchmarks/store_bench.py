@@ -18,7 +18,6 @@ import random
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -169,8 +168,13 @@ def measure(n: int, directory: Path) -> Timings:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("counts", nargs="*", type=int, help="states to measure (5000 50000)")
+    counts = parser.parse_args().counts or [5_000, 50_000]
     with tempfile.TemporaryDirectory(prefix="paperdesk-bench-") as tmp:
-        for count in [int(a) for a in sys.argv[1:]] or [5_000, 50_000]:
+        for count in counts:
             print(measure(count, Path(tmp)), flush=True)
             if shutil.which("git"):
                 print(measure_sync(count, Path(tmp)), flush=True)
