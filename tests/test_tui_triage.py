@@ -192,9 +192,12 @@ async def test_filter_triages_a_subset_first(
         await pilot.press(*["p"] * 10)
         assert "filter kv cache: 10/10" in header_text(app)
         assert "10/40 triaged · 10 picked" in header_text(app)
-        await pilot.press("slash", "escape")  # escape in the box clears the filter
+        await pilot.press("escape")  # a kept filter is cleared first, triage stays
+        assert isinstance(app.screen, TriageScreen)
         assert not triage_screen(app).triage.filter
         assert not app.screen.query_one("#triage-filter", Input).display
+        await pilot.press("slash", *"storage", "escape")  # escape in the box clears it too
+        assert isinstance(app.screen, TriageScreen) and not triage_screen(app).triage.filter
         await pilot.press("n")
         assert (
             "KV Cache Serving"

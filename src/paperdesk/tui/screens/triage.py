@@ -281,9 +281,10 @@ class TriageScreen(Screen[None]):
         self.query_one(TriageCard).focus()
 
     def action_close(self) -> None:
-        """Back to the desk; escape in the filter box clears the filter instead."""
+        """Back to the desk; with a filter kept (or typed), escape clears it first, as it
+        clears the search in the desk."""
         box = self.query_one("#triage-filter", Input)
-        if box.has_focus:
+        if box.has_focus or self.triage.filter:
             self._close_filter(keep=False)
             return
         self.desk.save_triage_positions()
