@@ -168,6 +168,9 @@ def test_a_paper_read_as_a_preprint_is_triaged_in_its_venue(
     untriaged = out_json(capsys, "triage", "NSDI 2025", "--json")
     assert isinstance(untriaged, list) and len(untriaged) == 4
     assert ragcache not in {p["id"] for p in untriaged}
+    capsys.readouterr()
+    assert main(["triage", "NSDI'25"]) == 0  # the TODO's spelling; the venue's own name shown
+    assert capsys.readouterr().out.splitlines()[0] == "NSDI 2025: 1/5 triaged · 0 picked"
     listed = out_json(capsys, "list", "--venue", "NSDI 2025", "--json")
     assert isinstance(listed, list)
     assert {p["id"]: p["status"] for p in listed}[ragcache] == "read"

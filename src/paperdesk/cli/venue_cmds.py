@@ -186,7 +186,8 @@ def run_triage(args: argparse.Namespace) -> int:
 
     ws = open_workspace(args)
     catalog = ws.catalog
-    rows = catalog.triage_rows(find_venue(ws, args.venue))
+    venue = find_venue(ws, args.venue)
+    rows = catalog.triage_rows(venue)
     ids = catalog.columns.id
     statuses = [ws.status_of(ids[row]) for row in rows]
     pairs = zip(rows, statuses, strict=True)
@@ -194,7 +195,7 @@ def run_triage(args: argparse.Namespace) -> int:
     if args.json:
         print_json([_triage_record(ws, row) for row in shown])
         return 0
-    echo(f"{args.venue}: {count(statuses)}")
+    echo(f"{venue}: {count(statuses)}")
     titles, topics = catalog.columns.title, catalog.columns.topics
     for row in shown:
         glyph = STATUS_GLYPHS[ws.status_of(ids[row])]
