@@ -39,7 +39,6 @@ from paperdesk.export.markdown_text import (
     block_safe,
     escape_heading,
     escape_line,
-    link_destination,
     markdown_link,
 )
 
@@ -389,7 +388,7 @@ def _bullet(pick: Pick, style: _Style) -> str:
     else:
         text = block_safe(text)
     if pick.url:
-        return f"{style.marker} {text} [link]({link_destination(pick.url)})"
+        return f"{style.marker} {text} {markdown_link('link', pick.url)}"
     return f"{style.marker} {text} []" if title.endswith("]") else f"{style.marker} {text}"
 
 
